@@ -1,0 +1,253 @@
+package annex
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// BranchRef is the git-annex branch.
+const BranchRef = "refs/heads/git-annex"
+
+// ReadTree calls fn for every blob under rev whose path want accepts. It
+// lists the tree once and reads all blobs through one `git cat-file
+// --batch`: about a second for 100k location logs, where walking the tree
+// with go-git takes several (see shared/notes/toolchain.md).
+func ReadTree(ctx context.Context, g Git, rev string, want func(path string) bool, fn func(path string, data []byte) error) error {
+	listing, err := g.Output(ctx, nil, "ls-tree", "-r", "-z", "--full-tree", rev)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", rev, err)
+	}
+	type entry struct{ sha, path string }
+	var entries []entry
+	for _, rec := range bytes.Split(listing, []byte{0}) {
+		meta, p, ok := strings.Cut(string(rec), "\t")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(meta)
+		if len(f) != 3 || f[1] != "blob" || (want != nil && !want(p)) {
+			continue
+		}
+		entries = append(entries, entry{f[2], p})
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	cmd := g.Command(ctx, "cat-file", "--batch")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start git cat-file: %w", err)
+	}
+	go func() {
+		w := bufio.NewWriter(stdin)
+		for _, e := range entries {
+			if _, err := w.WriteString(e.sha + "\n"); err != nil {
+				break
+			}
+		}
+		w.Flush()
+		stdin.Close()
+	}()
+
+	r := bufio.NewReaderSize(stdout, 256*1024)
+	var readErr error
+	for _, e := range entries {
+		data, err := readBatchObject(r)
+		if err != nil {
+			readErr = fmt.Errorf("read %s from %s: %w", e.path, rev, err)
+			break
+		}
+		if err := fn(e.path, data); err != nil {
+			readErr = err
+			break
+		}
+	}
+	if readErr != nil {
+		cancel()
+		io.Copy(io.Discard, stdout) // drain so git can exit
+		cmd.Wait()
+		return readErr
+	}
+	if err := cmd.Wait(); err != nil {
+		return CommandError("git", []string{"cat-file"}, err, stderr.Bytes())
+	}
+	return nil
+}
+
+// readBatchObject reads one "<sha> <type> <size>\n<data>\n" record.
+func readBatchObject(r *bufio.Reader) ([]byte, error) {
+	header, err := r.ReadString('\n')
+	if err != nil {
+		return nil, err
+	}
+	f := strings.Fields(header)
+	if len(f) != 3 {
+		return nil, fmt.Errorf("unexpected cat-file header %q", strings.TrimSpace(header))
+	}
+	size, err := strconv.Atoi(f[2])
+	if err != nil {
+		return nil, fmt.Errorf("unexpected cat-file header %q", strings.TrimSpace(header))
+	}
+	buf := make([]byte, size+1) // content plus the trailing newline
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf[:size], nil
+}
+
+// IsLocationLog reports whether a git-annex branch path is a key's
+// location log.
+func IsLocationLog(p string) bool {
+	_, ok := KeyOfLogPath(p, ".log")
+	return ok
+}
+
+// Locations is what the git-annex branch says about where keys are.
+type Locations struct {
+	Logs  map[Key][]LogLine // compacted location log per key
+	Trust map[string]byte   // uuid -> '1' trusted, '0' untrusted, 'X' dead, '?' semitrusted
+}
+
+// ReadLocations reads and union-merges the location logs and trust.log of
+// every ref given (refs that do not exist are skipped), the way git-annex
+// merges branches: per UUID, the newest line wins.
+func ReadLocations(ctx context.Context, g Git, refs ...string) (*Locations, error) {
+	loc := &Locations{Logs: map[Key][]LogLine{}, Trust: map[string]byte{}}
+	trustTimes := map[string]Timestamp{}
+	for _, ref := range refs {
+		if !g.RefExists(ctx, ref) {
+			continue
+		}
+		err := ReadTree(ctx, g, ref, func(p string) bool {
+			return p == "trust.log" || IsLocationLog(p)
+		}, func(p string, data []byte) error {
+			if p == "trust.log" {
+				mergeTrust(loc.Trust, trustTimes, data)
+				return nil
+			}
+			k, _ := KeyOfLogPath(p, ".log")
+			loc.Logs[k] = Compact(append(loc.Logs[k], ParseLog(data)...))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return loc, nil
+}
+
+// mergeTrust folds trust.log lines "<uuid> <level> timestamp=<ts>s" in.
+func mergeTrust(trust map[string]byte, times map[string]Timestamp, data []byte) {
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || len(f[1]) != 1 {
+			continue
+		}
+		var ts Timestamp
+		if len(f) >= 3 && strings.HasPrefix(f[2], "timestamp=") {
+			ts, _ = ParseTimestamp(strings.TrimPrefix(f[2], "timestamp="))
+		}
+		if cur, ok := times[f[0]]; ok && ts.Before(cur) {
+			continue
+		}
+		times[f[0]] = ts
+		trust[f[0]] = f[1][0]
+	}
+}
+
+// Counts reports whether uuid's copies count toward the number of copies:
+// dead and untrusted repositories do not, as in git-annex.
+func (l *Locations) Counts(uuid string) bool {
+	t := l.Trust[uuid]
+	return t != 'X' && t != '0'
+}
+
+// DonorCopies is the number of counting copies of k other than the
+// archive's own web copy.
+func (l *Locations) DonorCopies(k Key) int {
+	n := 0
+	for _, line := range l.Logs[k] {
+		if line.Status == StatusPresent && line.Value != WebUUID && l.Counts(line.Value) {
+			n++
+		}
+	}
+	return n
+}
+
+// Has reports whether uuid's newest line for k says present.
+func (l *Locations) Has(k Key, uuid string) bool {
+	for _, line := range l.Logs[k] {
+		if line.Value == uuid {
+			return line.Status == StatusPresent
+		}
+	}
+	return false
+}
+
+// ApplyJournal folds in git-annex's uncommitted journal from the repository
+// whose git directory is gitDir. Each journal file holds the whole new
+// content of one branch file; "/" in its path is written "_", "_" as "__".
+func (l *Locations) ApplyJournal(gitDir string) error {
+	dir := filepath.Join(gitDir, "annex", "journal")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read git-annex journal: %w", err)
+	}
+	for _, e := range entries {
+		p := unescapeJournal(e.Name())
+		k, ok := KeyOfLogPath(p, ".log")
+		if !ok || e.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue // committed meanwhile
+			}
+			return fmt.Errorf("read git-annex journal: %w", err)
+		}
+		l.Logs[k] = Compact(append(l.Logs[k], ParseLog(data)...))
+	}
+	return nil
+}
+
+func unescapeJournal(name string) string {
+	var b strings.Builder
+	for i := 0; i < len(name); i++ {
+		if name[i] == '_' {
+			if i+1 < len(name) && name[i+1] == '_' {
+				b.WriteByte('_')
+				i++
+				continue
+			}
+			b.WriteByte('/')
+			continue
+		}
+		b.WriteByte(name[i])
+	}
+	return b.String()
+}
