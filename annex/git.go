@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -38,7 +39,7 @@ func (g Git) Output(ctx context.Context, stdin io.Reader, args ...string) ([]byt
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), CommandError("git", args, err, stderr.Bytes())
+		return stdout.Bytes(), CommandError(filepath.Base(cmd.Path), args, err, stderr.Bytes())
 	}
 	return stdout.Bytes(), nil
 }
