@@ -1,0 +1,121 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/hub/server"
+	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/spf13/cobra"
+)
+
+type serveOptions struct {
+	data, listen, origin, publicURL string
+}
+
+func newServeCmd() *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve --data DATA [--listen ADDR] [--origin DIR] [--public-url URL]",
+		Short: "Serve registration, health and the shard repositories over HTTP",
+		Long: `serve runs the hub over HTTP:
+  POST /api/v1/donors   register a donor and assign it a shard
+  GET  /api/v1/health   copies per shard, as JSON
+  /git/<shard>.git      the shard repositories over git smart HTTP
+                        (clone is anonymous; a donor pushes its own
+                        refs/heads/donors/<uuid>/git-annex with its token)
+  /origin/              the files of --origin DIR, when given
+
+--public-url is the base URL donors reach the hub at (it goes into the
+clone URLs the hub hands out); by default http://<listen address>.
+SIGINT or SIGTERM shut the server down gracefully.`,
+		Example: `  shardhub serve --data /srv/shardhub
+  shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
+  shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.data, "data", "", "data directory `DATA` written by shardhub build")
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` (host:port) to listen on")
+	f.StringVar(&o.origin, "origin", "", "serve the files under `DIR` at /origin/ (the archive's own HTTP origin, for demos and tests)")
+	f.StringVar(&o.publicURL, "public-url", "", "base `URL` donors reach the hub at (default http://<listen address>)")
+	cmd.MarkFlagRequired("data")
+	return cmd
+}
+
+func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
+	if err := requireShards(o.data); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another server using it?)", o.listen, err)
+	}
+	defer ln.Close()
+	public, err := o.public(ln.Addr(), log)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	log.Info("shardhub listening", "url", public, "data", o.data)
+	select {
+	case err := <-served:
+		return fmt.Errorf("server stopped: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// public is the base URL for clients: --public-url, else the address
+// listened on (localhost when that is every interface, with a warning).
+func (o serveOptions) public(addr net.Addr, log *slog.Logger) (string, error) {
+	if o.publicURL != "" {
+		u, err := url.Parse(o.publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", fmt.Errorf("--public-url %q is not an http or https URL", o.publicURL)
+		}
+		return o.publicURL, nil
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		log.Warn("listening on every interface: set --public-url to the URL donors reach this hub at")
+		return fmt.Sprintf("http://localhost:%d", tcp.Port), nil
+	}
+	return "http://" + addr.String(), nil
+}
+
+// requireShards turns a missing catalog into advice: the usual cause is a
+// --data that points at the wrong directory.
+func requireShards(data string) error {
+	_, err := shard.ReadCatalog(data)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s has no shards: build them with 'shardhub build --out %s', or point --data at a built directory", data, data)
+	}
+	return err
+}

@@ -1,0 +1,100 @@
+// Package hubtest holds what the hub's tests share: real git and git-annex
+// run in an isolated environment, and collections served over loopback.
+package hubtest
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// RequireGitAnnex skips the test when git or git-annex is not installed.
+func RequireGitAnnex(t testing.TB) {
+	t.Helper()
+	for _, bin := range []string{"git", "git-annex"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skipf("%s not installed (make deps installs it)", bin)
+		}
+	}
+}
+
+// Env is an environment for client-side git and git-annex that ignores the
+// user's configuration and never prompts.
+func Env(t testing.TB) []string {
+	home := t.TempDir()
+	return append(os.Environ(),
+		"HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_TERMINAL_PROMPT=0",
+		"GIT_ASKPASS=",
+		"SSH_ASKPASS=",
+		"GIT_AUTHOR_NAME=Test Donor", "GIT_AUTHOR_EMAIL=donor@example.invalid",
+		"GIT_COMMITTER_NAME=Test Donor", "GIT_COMMITTER_EMAIL=donor@example.invalid",
+	)
+}
+
+// Try runs a command in dir and returns its combined output.
+func Try(env []string, dir string, args ...string) (string, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// Run is Try that fails the test when the command fails.
+func Run(t testing.TB, env []string, dir string, args ...string) string {
+	t.Helper()
+	out, err := Try(env, dir, args...)
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// WriteFiles creates files (slash path -> content) under a new directory.
+func WriteFiles(t testing.TB, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Origin serves dir over HTTP on 127.0.0.1, as the archive would.
+func Origin(t testing.TB, dir string) *httptest.Server {
+	srv := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// SyncBuffer is a log sink a server's goroutines and the test can share.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
