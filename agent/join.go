@@ -1,0 +1,135 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+)
+
+// JoinRequest is what a donor says when joining a hub.
+type JoinRequest struct {
+	Hub         string
+	Storage     string
+	BudgetBytes int64
+	Name        string // optional display name
+}
+
+// Join registers with the hub, clones the assigned shard into the storage
+// folder, gives the repository the UUID the hub chose, and saves the
+// configuration in the home. It checks everything it can before it
+// registers, so a bad folder never leaves a half-registered donor.
+func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now func() time.Time) (home.Config, error) {
+	if _, err := h.LoadConfig(); err == nil {
+		return home.Config{}, fmt.Errorf("the home %s has already joined a hub: use another --home for another donor", h.Dir)
+	} else if !errors.Is(err, home.ErrNotJoined) {
+		return home.Config{}, err
+	}
+	if req.BudgetBytes < 0 {
+		return home.Config{}, fmt.Errorf("the budget cannot be negative")
+	}
+	storage, err := filepath.Abs(req.Storage)
+	if err != nil || req.Storage == "" {
+		return home.Config{}, fmt.Errorf("storage folder %q is not a valid path", req.Storage)
+	}
+	if err := dirWritable(storage); err != nil {
+		return home.Config{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", storage, rootErr(err))
+	}
+	client, err := hubclient.New(req.Hub)
+	if err != nil {
+		return home.Config{}, err
+	}
+	if err := h.Ensure(); err != nil {
+		return home.Config{}, err
+	}
+
+	reg, err := client.Register(ctx, req.Name)
+	if err != nil {
+		return home.Config{}, err
+	}
+	path := filepath.Join(storage, reg.Shard.Name)
+	if err := cloneShard(ctx, tools, reg, path, req.Name); err != nil {
+		return home.Config{}, err
+	}
+	cfg := home.Config{
+		Hub: client.Base, DonorUUID: reg.UUID, Token: reg.Token, Name: req.Name,
+		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: now().UTC(),
+		Shards: []home.ShardConfig{{
+			Name: reg.Shard.Name, URL: reg.Shard.URL, Path: path,
+			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes,
+		}},
+	}
+	if err := h.SaveConfig(cfg); err != nil {
+		return home.Config{}, err
+	}
+	return cfg, nil
+}
+
+// cloneShard makes the donor's git-annex repository for a shard.
+func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, path, name string) error {
+	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
+	}
+	if _, err := tools.git("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
+	}
+	if err := checkIsShard(path); err != nil {
+		os.RemoveAll(path)
+		return fmt.Errorf("the hub sent %s, which %w: tell the archive's operators", reg.Shard.Name, err)
+	}
+	r := newRepo(tools, path, reg.Shard.URL)
+	g := r.git()
+	desc := "shardkeeper donor"
+	if name != "" {
+		desc = name + " (shardkeeper)"
+	}
+	// The hub chose this UUID and knows it; git-annex must use it too, so
+	// the location log lines the donor pushes are attributable to it.
+	steps := [][]string{
+		{"config", "annex.uuid", reg.UUID},
+		// The hub's repository holds no content: never ask it for any.
+		{"config", "remote.origin.annex-ignore", "true"},
+	}
+	for _, s := range steps {
+		if _, err := g.Output(ctx, nil, s...); err != nil {
+			return fmt.Errorf("set up %s: %w", path, err)
+		}
+	}
+	if _, err := r.annex(ctx, nil, "init", "--quiet", desc); err != nil {
+		return fmt.Errorf("set up git-annex in %s: %w", path, err)
+	}
+	return nil
+}
+
+// rootErr gives the last part of an error chain ("permission denied").
+func rootErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+// checkIsShard makes sure a clone is a git-annex repository before git-annex
+// is set up in it: without an origin/git-annex branch, `git annex init`
+// would start an empty annex and the donor would wait forever for files.
+// go-git reads the refs in-process, without starting git.
+func checkIsShard(path string) error {
+	repo, err := gogit.PlainOpen(path)
+	if err != nil {
+		return fmt.Errorf("is not a git repository (%v)", err)
+	}
+	if _, err := repo.Reference(plumbing.NewRemoteReferenceName("origin", "git-annex"), false); err != nil {
+		return fmt.Errorf("has no git-annex branch")
+	}
+	return nil
+}
