@@ -1,0 +1,265 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+type statusJSON struct {
+	FilesProtected int64  `json:"files_protected"`
+	BytesHeld      int64  `json:"bytes_held"`
+	BudgetBytes    int64  `json:"budget_bytes"`
+	Paused         bool   `json:"paused"`
+	State          string `json:"state"`
+	Message        string `json:"message"`
+	Shards         []struct {
+		Name      string `json:"name"`
+		Path      string `json:"path"`
+		FilesHeld int64  `json:"files_held"`
+		BytesHeld int64  `json:"bytes_held"`
+	} `json:"shards"`
+}
+
+type healthJSON struct {
+	Shards []struct {
+		Name   string         `json:"name"`
+		Files  int64          `json:"files"`
+		Bytes  int64          `json:"bytes"`
+		Copies map[string]int `json:"copies"`
+	} `json:"shards"`
+}
+
+func status(t *testing.T, home string) statusJSON {
+	t.Helper()
+	var st statusJSON
+	r := mustRun(t, shardkeeperBin, "status", "--home", home, "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	}
+	return st
+}
+
+// heldKeys asks git-annex itself which keys a donor repository has.
+func heldKeys(t *testing.T, repo string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "annex", "find", "--in=here", "--format=${key}\n")
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git annex find in %s: %v", repo, err)
+	}
+	keys := strings.Fields(string(out))
+	sort.Strings(keys)
+	return uniq(keys)
+}
+
+// allKeys lists the keys of every file in the shard.
+func allKeys(t *testing.T, repo string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "annex", "find", "--include=*", "--format=${key}\n")
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("git annex find in %s: %v", repo, err)
+	}
+	keys := strings.Fields(string(out))
+	sort.Strings(keys)
+	return uniq(keys)
+}
+
+// keySize reads the size field of a key ("SHA256E-s1234--...").
+func keySize(t *testing.T, k string) int64 {
+	t.Helper()
+	fields, _, _ := strings.Cut(k, "--")
+	for _, f := range strings.Split(fields, "-") {
+		if strings.HasPrefix(f, "s") {
+			n, err := strconv.ParseInt(f[1:], 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	t.Fatalf("key %s has no size", k)
+	return 0
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TestTwoDonorsEndToEnd is the foundation's acceptance test: build, serve,
+// join two donors with different budgets, run them until idle, and check
+// the hub's health against what the donors and git-annex say.
+func TestTwoDonorsEndToEnd(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	total := makeCollection(t, coll, 60, 1)
+	origin := serveOrigin(t, coll)
+
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", origin, "--out", data)
+	hub := startHub(t, data)
+
+	type donor struct {
+		home, storage string
+		budget        int64
+	}
+	donors := []donor{
+		{filepath.Join(tmp, "a-home"), filepath.Join(tmp, "a-store"), total / 2},
+		{filepath.Join(tmp, "b-home"), filepath.Join(tmp, "b-store"), total / 4},
+	}
+	for _, d := range donors {
+		mustRun(t, shardkeeperBin, "join", "--home", d.home, "--hub", hub, "--storage", d.storage,
+			"--budget", strconv.FormatInt(d.budget, 10))
+	}
+	for _, d := range donors {
+		mustRun(t, shardkeeperBin, "agent", "--home", d.home, "--until-idle")
+	}
+
+	copies := map[string]int{}
+	var protected int64
+	for _, d := range donors {
+		st := status(t, d.home)
+		if st.FilesProtected == 0 {
+			t.Fatalf("donor %s protects nothing: %+v", d.home, st)
+		}
+		if st.BytesHeld > d.budget {
+			t.Errorf("donor %s holds %d bytes, over its budget %d", d.home, st.BytesHeld, d.budget)
+		}
+		if st.BudgetBytes != d.budget || len(st.Shards) != 1 {
+			t.Errorf("status %+v: want budget %d and one shard", st, d.budget)
+		}
+		// Filled to within one file of the budget (files are at most 41 KB).
+		if d.budget-st.BytesHeld > 41*1024 {
+			t.Errorf("donor %s stopped at %d of %d bytes although files need copies", d.home, st.BytesHeld, d.budget)
+		}
+		keys := heldKeys(t, st.Shards[0].Path)
+		if int64(len(keys)) != st.FilesProtected {
+			t.Errorf("status says %d files, git-annex finds %d", st.FilesProtected, len(keys))
+		}
+		for _, k := range keys {
+			copies[k]++
+		}
+		protected += st.FilesProtected
+
+		// Every file the donor fetched verifies.
+		fsck := exec.Command("git", "annex", "fsck", "--in=here")
+		fsck.Dir = st.Shards[0].Path
+		out, err := fsck.CombinedOutput()
+		if err != nil {
+			t.Errorf("git annex fsck in %s: %v\n%s", st.Shards[0].Path, err, out)
+		}
+		if n := strings.Count(string(out), " ok\n"); int64(n) != st.FilesProtected {
+			t.Errorf("fsck verified %d files, donor holds %d\n%s", n, st.FilesProtected, out)
+		}
+	}
+
+	var h healthJSON
+	r := mustRun(t, shardhubBin, "health", "--data", data, "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &h); err != nil {
+		t.Fatalf("health --json: %v\n%s", err, r.stdout)
+	}
+	if len(h.Shards) != 1 {
+		t.Fatalf("health: want one shard, got %+v", h)
+	}
+	sh := h.Shards[0]
+	want := map[string]int{"0": int(sh.Files) - len(copies)}
+	for _, n := range copies {
+		want[strconv.Itoa(n)]++
+	}
+	for k, v := range want {
+		if sh.Copies[k] != v {
+			t.Errorf("health copies[%s] = %d, donors say %d (health %v, want %v)", k, sh.Copies[k], v, sh.Copies, want)
+		}
+	}
+	var sum int
+	for k, v := range sh.Copies {
+		n, _ := strconv.Atoi(k)
+		sum += n * v
+	}
+	if int64(sum) != protected {
+		t.Errorf("health counts %d donor copies, donors' status says %d", sum, protected)
+	}
+	if sh.Files != 60 || sh.Bytes != total {
+		t.Errorf("health: %d files, %d bytes; want 60, %d", sh.Files, sh.Bytes, total)
+	}
+	// Rarest first: the second donor started after the first had reported,
+	// so it may hold a file the first also holds only when no file without
+	// any copy would still have fitted in its budget.
+	b := status(t, donors[1].home)
+	room := donors[1].budget - b.BytesHeld
+	overlap := int(protected) - len(copies)
+	// Overlap can only come from topping up the last bit of room, so it
+	// stays a small part of what b holds; most-copies-first would make b
+	// hold almost only files a has.
+	if overlap*4 > int(b.FilesProtected) {
+		t.Errorf("donor b holds %d files, %d of them also held by a: not rarest first", b.FilesProtected, overlap)
+	}
+	for _, k := range allKeys(t, b.Shards[0].Path) {
+		if copies[k] == 0 && overlap > 0 && keySize(t, k) <= room {
+			t.Errorf("donor b fetched %d files others had while %s (%d bytes, room %d) had no copy", overlap, k, keySize(t, k), room)
+		}
+	}
+}
+
+// TestBudgetSmallerThanAnyFile: a donor that cannot fit even one file
+// fetches nothing and says why.
+func TestBudgetSmallerThanAnyFile(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	makeCollection(t, coll, 5, 2)
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
+	hub := startHub(t, data)
+	home := filepath.Join(tmp, "home")
+	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, "s"), "--budget", "500")
+	mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
+	st := status(t, home)
+	if st.FilesProtected != 0 || st.BytesHeld != 0 {
+		t.Errorf("fetched %d files with a 500-byte budget", st.FilesProtected)
+	}
+	if !strings.Contains(st.Message, "smaller than the smallest file") {
+		t.Errorf("status does not say why nothing was fetched: %q", st.Message)
+	}
+}
+
+// TestBadInput: each kind of bad input gets one clear line and a failure.
+func TestBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	manifest := func(name, body string) string {
+		p := filepath.Join(tmp, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	sha := strings.Repeat("ab", 32)
+	noSize := manifest("nosize.csv", "path,size,sha256,url\na.bin,3,"+sha+",http://o/a\nb.bin,,"+sha+",http://o/b\n")
+	oneLineError(t, "manifest without size", run(t, shardhubBin, "build", noSize, "--out", filepath.Join(tmp, "d1")), "line 3", "size")
+	badHash := manifest("badhash.csv", "path,size,sha256,url\na.bin,3,xyz,http://o/a\n")
+	oneLineError(t, "manifest with a bad hash", run(t, shardhubBin, "build", badHash, "--out", filepath.Join(tmp, "d2")), "line 2", "sha256")
+
+	oneLineError(t, "hub that does not answer",
+		run(t, shardkeeperBin, "join", "--home", filepath.Join(tmp, "h1"), "--hub", "http://127.0.0.1:1", "--storage", filepath.Join(tmp, "s1"), "--budget", "1GB"),
+		"does not answer")
+	oneLineError(t, "budget in parsecs",
+		run(t, shardkeeperBin, "join", "--home", filepath.Join(tmp, "h2"), "--hub", "http://127.0.0.1:1", "--storage", filepath.Join(tmp, "s2"), "--budget", "12 parsecs"),
+		"12 parsecs", "not a size")
+	file := manifest("a-file", "x")
+	oneLineError(t, "storage that cannot be written",
+		run(t, shardkeeperBin, "join", "--home", filepath.Join(tmp, "h3"), "--hub", "http://127.0.0.1:1", "--storage", filepath.Join(file, "sub"), "--budget", "1GB"),
+		"cannot be written")
+	oneLineError(t, "status of a home that never joined", run(t, shardkeeperBin, "agent", "--home", filepath.Join(tmp, "h4")), "join")
+}
