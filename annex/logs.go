@@ -1,7 +1,6 @@
 package annex
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"math/big"
@@ -89,12 +88,18 @@ func (l LogLine) String() string {
 
 // ParseLog parses a location or URL log. Malformed lines are skipped, as
 // git-annex does.
+// It splits lines itself: a bufio.Scanner's buffer per call cost 64 KiB per
+// log, gigabytes when the hub reads 100k logs.
 func ParseLog(data []byte) []LogLine {
 	var out []LogLine
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-	for sc.Scan() {
-		if l, ok := parseLogLine(sc.Text()); ok {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if l, ok := parseLogLine(string(bytes.TrimSuffix(line, []byte("\r")))); ok {
 			out = append(out, l)
 		}
 	}

@@ -38,7 +38,7 @@ func TestBuildAndHealth(t *testing.T) {
 		t.Errorf("health --json: %d %v\n%s", code, err, out)
 	}
 	out, _, _ = run(t, "health", "--data", data)
-	if !regexp.MustCompile(`^SHARD +FILES +SIZE +DONORS +0 COPIES\nshard-0001 +2 +12 B +0 +2\n`).MatchString(out) {
+	if !regexp.MustCompile(`^SHARD +FILES +SIZE +DONORS +0 COPIES +VERIFIED 30D\nshard-0001 +2 +12 B +0 +2 +0\n`).MatchString(out) {
 		t.Errorf("health table:\n%s", out)
 	}
 

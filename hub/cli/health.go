@@ -2,50 +2,109 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/dustin/go-humanize"
-	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/health"
+	"github.com/shardkeeper/shardkeeper/hub/store"
 	"github.com/spf13/cobra"
 )
 
+type healthOptions struct {
+	data, expiry   string
+	asJSON, atRisk bool
+	target         int
+}
+
 func newHealthCmd() *cobra.Command {
-	var data string
-	var asJSON bool
+	var o healthOptions
 	cmd := &cobra.Command{
-		Use:   "health --data DATA [--json]",
+		Use:   "health --data DATA [--json | --at-risk-csv] [--target-copies N] [--expiry 120d]",
 		Short: "Show how many donor copies each shard's files have",
 		Long: `health reads every shard's git-annex branch and the branches donors pushed,
 and counts, per shard, the files that have 0, 1, 2, ... donor copies (the
-archive's own copy is not counted). --json prints what GET /api/v1/health
-answers.`,
+archive's own copy is not counted), how many have a copy verified in the
+last 30 days, and which donors are active or expired (silent for longer
+than --expiry; their copies do not count until they push again).
+
+--json prints what GET /api/v1/health answers; --at-risk-csv prints every
+file with fewer than --target-copies copies (shard, path, key, size,
+copies), fewest first, as GET /health/at-risk.csv does.`,
 		Example: `  shardhub health --data /srv/shardhub
-  shardhub health --data /srv/shardhub --json`,
+  shardhub health --data /srv/shardhub --json
+  shardhub health --data /srv/shardhub --at-risk-csv > at-risk.csv`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := requireShards(data); err != nil {
-				return err
-			}
-			report, err := health.Compute(cmd.Context(), data, annex.Git{})
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(report)
-			}
-			return printHealth(cmd.OutOrStdout(), report)
+			return o.run(cmd)
 		},
 	}
-	cmd.Flags().StringVar(&data, "data", "", "data directory `DATA` written by shardhub build")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON instead of a table")
+	f := cmd.Flags()
+	f.StringVar(&o.data, "data", "", "data directory `DATA` written by shardhub build")
+	f.BoolVar(&o.asJSON, "json", false, "print JSON instead of a table")
+	f.BoolVar(&o.atRisk, "at-risk-csv", false, "print the files below the target as CSV")
+	f.IntVar(&o.target, "target-copies", health.DefaultTargetCopies, "donor copies wanted per file")
+	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting")
 	cmd.MarkFlagRequired("data")
 	return cmd
+}
+
+func (o healthOptions) run(cmd *cobra.Command) error {
+	if err := requireShards(o.data); err != nil {
+		return err
+	}
+	if o.asJSON && o.atRisk {
+		return errors.New("give --json or --at-risk-csv, not both")
+	}
+	if o.target < 1 {
+		return errors.New("--target-copies must be at least 1")
+	}
+	expiry, err := parseDays(o.expiry)
+	if err != nil {
+		return err
+	}
+	donors, err := registry(o.data)
+	if err != nil {
+		return err
+	}
+	t := health.NewTracker(o.data, health.Options{TargetCopies: o.target, Expiry: expiry})
+	if err := t.Refresh(cmd.Context()); err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	switch {
+	case o.atRisk:
+		files, err := t.AtRisk(cmd.Context(), donors, 0)
+		if err != nil {
+			return err
+		}
+		return health.WriteAtRiskCSV(out, files)
+	case o.asJSON:
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(t.Report(donors))
+	}
+	return printHealth(out, t.Report(donors))
+}
+
+// registry reads the donors of a served data directory; nil (every UUID
+// counts) when it was never served.
+func registry(data string) ([]store.Donor, error) {
+	if _, err := os.Stat(filepath.Join(data, store.DBFile)); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	db, err := store.Open(data)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return db.Donors()
 }
 
 // printHealth writes a table with one column per number of copies seen.
@@ -55,6 +114,7 @@ func printHealth(w io.Writer, r health.Report) error {
 	for n := range r.Total.Copies {
 		header = append(header, copiesLabel(n))
 	}
+	header = append(header, "VERIFIED 30D")
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	row := func(name string, c health.Counts) {
 		cells := []string{name, humanize.Comma(int64(c.Files)), humanize.Bytes(uint64(c.Bytes)), humanize.Comma(int64(c.Donors))}
@@ -65,12 +125,14 @@ func printHealth(w io.Writer, r health.Report) error {
 			}
 			cells = append(cells, humanize.Comma(int64(keys)))
 		}
+		cells = append(cells, humanize.Comma(int64(c.Verified30d)))
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	for _, s := range r.Shards {
 		row(s.Name, s.Counts)
 	}
 	row("total", r.Total.Counts)
+	fmt.Fprintf(tw, "\nDonors: %d active, %d expired (silent more than %d days).\n", r.Total.DonorsActive, r.Total.DonorsExpired, r.ExpiryDays)
 	return tw.Flush()
 }
 

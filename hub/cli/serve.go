@@ -9,33 +9,47 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/hub/health"
 	"github.com/shardkeeper/shardkeeper/hub/server"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/spf13/cobra"
 )
 
 type serveOptions struct {
-	data, listen, origin, publicURL string
+	data, listen, origin, publicURL, expiry string
+	target                                  int
 }
 
 func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve --data DATA [--listen ADDR] [--origin DIR] [--public-url URL]",
+		Use:   "serve --data DATA [--listen ADDR] [--origin DIR] [--public-url URL] [--target-copies N] [--expiry 120d]",
 		Short: "Serve registration, health and the shard repositories over HTTP",
-		Long: `serve runs the hub over HTTP:
-  POST /api/v1/donors   register a donor and assign it a shard
+		Long: `serve runs the hub over HTTP (the API is in docs/hub-api.md):
+  POST /api/v1/donors   register a donor and assign it the shard most in need
+  /api/v1/donors/<uuid> the donor's own record, more shards, leave, delete
+  GET  /api/v1/config   target copies and expiry
   GET  /api/v1/health   copies per shard, as JSON
+  GET  /health          the health page; /health/at-risk.csv the files at risk
   /git/<shard>.git      the shard repositories over git smart HTTP
                         (clone is anonymous; a donor pushes its own
-                        refs/heads/donors/<uuid>/git-annex with its token)
+                        refs/heads/donors/<uuid>/git-annex with its token,
+                        and every push is audited)
   /origin/              the files of --origin DIR, when given
+
+Donors live in DATA/hub.db (SQLite; migrated on start). serve installs a
+pre-receive hook in every shard that runs this binary's audit on each push:
+keep the binary where it is while serving.
 
 --public-url is the base URL donors reach the hub at (it goes into the
 clone URLs the hub hands out); by default http://<listen address>.
-SIGINT or SIGTERM shut the server down gracefully.`,
+--target-copies is how many donor copies each file should have;
+--expiry is how long a donor may stay silent before its copies stop
+counting (they count again when it pushes). SIGINT or SIGTERM shut the
+server down gracefully.`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
@@ -49,6 +63,8 @@ SIGINT or SIGTERM shut the server down gracefully.`,
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "`ADDR` (host:port) to listen on")
 	f.StringVar(&o.origin, "origin", "", "serve the files under `DIR` at /origin/ (the archive's own HTTP origin, for demos and tests)")
 	f.StringVar(&o.publicURL, "public-url", "", "base `URL` donors reach the hub at (default http://<listen address>)")
+	f.IntVar(&o.target, "target-copies", health.DefaultTargetCopies, "donor copies wanted per file (the archive's own not counted)")
+	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting as copies")
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -56,6 +72,18 @@ SIGINT or SIGTERM shut the server down gracefully.`,
 func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err := requireShards(o.data); err != nil {
 		return err
+	}
+	if o.target < 1 {
+		return errors.New("--target-copies must be at least 1")
+	}
+	expiry, err := parseDays(o.expiry)
+	if err != nil {
+		return err
+	}
+	// The hook calls this very binary back: the audit is Go code.
+	hook, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the shardhub binary for the push audit hook: %w", err)
 	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -66,10 +94,12 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log})
+	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
+		TargetCopies: o.target, Expiry: expiry, AuditHook: hook})
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,

@@ -1,23 +1,30 @@
 // Package health says how well each shard is protected: how many of its
-// keys have 0, 1, 2, ... donor copies, from what the shard's git-annex
-// branch and the donors' pushed branches say.
+// files have 0, 1, 2, ... donor copies, how recently those copies were
+// verified, and which files are most at risk. It reads the shards'
+// git-annex branches and the donors' pushed branches itself (never running
+// git-annex per key), keeps the merged view in memory, and after a push
+// reads only the files that push changed.
 package health
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
-
-	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"time"
 )
 
-// Report is the hub's health; its JSON is a contract (GET /api/v1/health).
+// Report is the hub's health; its JSON is a contract (GET /api/v1/health,
+// shardhub health --json): fields may be added, never renamed.
 type Report struct {
-	Shards []ShardHealth `json:"shards"`
-	Total  Total         `json:"total"`
+	GeneratedAt  time.Time     `json:"generated_at"`
+	TargetCopies int           `json:"target_copies"`
+	ExpiryDays   int           `json:"expiry_days"`
+	Shards       []ShardHealth `json:"shards"`
+	Total        Total         `json:"total"`
+	// TopDonors are the donors holding the most bytes that count as
+	// copies; a donor's name shows only when it opted in (show_on_board).
+	TopDonors []TopDonor `json:"top_donors"`
 }
 
 // ShardHealth is one shard.
@@ -38,6 +45,37 @@ type Counts struct {
 	Bytes  int64  `json:"bytes"`
 	Copies Copies `json:"copies"`
 	Donors int    `json:"donors"` // donors that have pushed their git-annex branch
+
+	// ByCopies buckets files and bytes by donor copies: 0, 1, ...,
+	// target-1, and "target+" (with the default target: 0, 1, 2, 3+).
+	ByCopies []Bucket `json:"by_copies"`
+	// Verified30d counts files with at least one donor copy verified (a
+	// present line stated or re-stated) within the last 30 days.
+	Verified30d int `json:"verified_30d"`
+	// Unverified30d counts files that have donor copies, none of them
+	// verified within the last 30 days.
+	Unverified30d int `json:"unverified_30d"`
+	// LackingCopies is how many more donor copies the files need to reach
+	// the target: the sum over files of target minus copies, when positive.
+	LackingCopies int64 `json:"lacking_copies"`
+	// DonorsActive and DonorsExpired count registered donors (holding the
+	// shard, for a shard) heard from within the expiry, or not.
+	DonorsActive  int `json:"donors_active"`
+	DonorsExpired int `json:"donors_expired"`
+}
+
+// Bucket is the files and bytes at one number of copies.
+type Bucket struct {
+	Copies string `json:"copies"` // "0", "1", ... or "3+"
+	Files  int    `json:"files"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// TopDonor is one line of the board.
+type TopDonor struct {
+	Name  string `json:"name"` // "anonymous" unless the donor opted in
+	Files int    `json:"files"`
+	Bytes int64  `json:"bytes"`
 }
 
 // Copies[n] is the number of keys with exactly n donor copies (the
@@ -91,6 +129,33 @@ func (c *Copies) addN(n, keys int) {
 	(*c)[n] += keys
 }
 
+func newCounts(target int) Counts {
+	c := Counts{Copies: Copies{0}}
+	for n := 0; n <= target; n++ {
+		label := strconv.Itoa(n)
+		if n == target {
+			label += "+"
+		}
+		c.ByCopies = append(c.ByCopies, Bucket{Copies: label})
+	}
+	return c
+}
+
+// addFile counts one file of size bytes with n donor copies.
+func (c *Counts) addFile(size int64, n, target int) {
+	c.Files++
+	c.Bytes += size
+	c.Copies.addN(n, 1)
+	b := &c.ByCopies[min(n, target)]
+	b.Files++
+	b.Bytes += size
+	if n < target {
+		c.LackingCopies += int64(target - n)
+	}
+}
+
+// add sums o into c; the donor counts are the caller's (a donor may hold
+// several shards).
 func (c *Counts) add(o Counts) {
 	c.Files += o.Files
 	c.Bytes += o.Bytes
@@ -98,66 +163,11 @@ func (c *Counts) add(o Counts) {
 	for n, keys := range o.Copies {
 		c.Copies.addN(n, keys)
 	}
-}
-
-// Compute reports on every shard of the catalog in dataDir. g gives the git
-// binary; its Dir is set per shard.
-func Compute(ctx context.Context, dataDir string, g annex.Git) (Report, error) {
-	infos, err := shard.ReadCatalog(dataDir)
-	if err != nil {
-		return Report{}, err
+	for i := range o.ByCopies {
+		c.ByCopies[i].Files += o.ByCopies[i].Files
+		c.ByCopies[i].Bytes += o.ByCopies[i].Bytes
 	}
-	r := Report{Shards: []ShardHealth{}, Total: Total{Shards: len(infos), Counts: Counts{Copies: Copies{0}}}}
-	for _, info := range infos {
-		g.Dir = shard.RepoDir(dataDir, info.Name)
-		c, err := shardCounts(ctx, g)
-		if err != nil {
-			return Report{}, fmt.Errorf("health of %s: %w", info.Name, err)
-		}
-		r.Shards = append(r.Shards, ShardHealth{Name: info.Name, Counts: c})
-		r.Total.add(c)
-	}
-	return r, nil
-}
-
-// shardCounts merges the shard's git-annex branch with every donor's pushed
-// refs/heads/donors/<uuid>/git-annex, as git-annex itself would. The keys
-// of the shard are those the archive registered on the web: a donor's ref
-// cannot add keys to the count.
-func shardCounts(ctx context.Context, g annex.Git) (Counts, error) {
-	refs, err := g.Refs(ctx, "refs/heads/", "/git-annex") // includes refs/heads/git-annex itself
-	if err != nil {
-		return Counts{}, err
-	}
-	loc, err := annex.ReadLocations(ctx, g, refs...)
-	if err != nil {
-		return Counts{}, err
-	}
-	c := Counts{Copies: Copies{0}, Donors: len(refs)}
-	for _, r := range refs {
-		if r == annex.BranchRef {
-			c.Donors--
-		}
-	}
-	for k, lines := range loc.Logs {
-		if !onWeb(lines) {
-			continue
-		}
-		size, _ := k.Size()
-		c.Files++
-		c.Bytes += size
-		c.Copies.addN(loc.DonorCopies(k), 1)
-	}
-	return c, nil
-}
-
-// onWeb reports whether the archive registered the key (a web line, whatever
-// its status: the archive losing a file does not remove it from the shard).
-func onWeb(lines []annex.LogLine) bool {
-	for _, l := range lines {
-		if l.Value == annex.WebUUID {
-			return true
-		}
-	}
-	return false
+	c.Verified30d += o.Verified30d
+	c.Unverified30d += o.Unverified30d
+	c.LackingCopies += o.LackingCopies
 }

@@ -1,7 +1,8 @@
 // Package manifest reads the list of files a collection is made of: a CSV
-// or JSON-lines manifest published by the archive, or a walk of a local
-// directory. Every entry it returns has been validated, so the shard
-// builder can trust it.
+// or JSON-lines manifest published by the archive, an MD5 table of a
+// thousand-dir collection, or a walk of a local directory. Every entry it
+// hands on has been validated, so the shard builder can trust it; bad rows
+// are skipped and reported with their line numbers.
 package manifest
 
 import (
@@ -13,7 +14,8 @@ import (
 	"strings"
 )
 
-// Entry is one file of the collection.
+// Entry is one file of the collection. The strings of an entry from Scan
+// share no memory with the file's other rows.
 type Entry struct {
 	Path   string // slash-separated, cleaned, relative to the collection root
 	Size   int64
@@ -21,6 +23,9 @@ type Entry struct {
 	MD5    string // lowercase hex, or "" when unknown
 	URL    string // where the archive serves the content (http or https)
 	Line   int    // manifest line the entry came from; 0 for FromDir
+	// Item is the unit the shard builder never splits: a prefix of Path
+	// (see ItemOf). "" means the top-level component of Path.
+	Item string
 }
 
 // Column (and JSON field) names; a contract with the archive's tooling.
@@ -34,26 +39,47 @@ const (
 
 var columns = []string{colPath, colSize, colSHA256, colMD5, colURL}
 
-// rowFunc receives one data row as column name -> trimmed value.
-type rowFunc func(line int, fields map[string]string) error
-
-// lineError is a problem with one line of a manifest; Load adds the file.
-type lineError struct {
-	line int
-	msg  string
+// Options control Scan.
+type Options struct {
+	// Strict fails the read on the first bad row instead of skipping it.
+	Strict bool
+	// ItemDepth is how many leading path components name an entry's item;
+	// 1 (the top-level directory) when 0.
+	ItemDepth int
 }
 
-func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
-
-func lineErrorf(line int, format string, args ...any) error {
-	return &lineError{line: line, msg: fmt.Sprintf(format, args...)}
+// Rejected is a row that was skipped.
+type Rejected struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
 }
 
-// Load reads a CSV or JSON-lines manifest. The format comes from the
-// extension (.csv; .jsonl, .ndjson, .json), else from the first non-space
-// byte ('{' means JSON lines). The first bad row fails the whole load with
-// an error naming the file and line.
+// Report says what a read accepted, skipped and ignored.
+type Report struct {
+	Rows     int        // data rows seen (blank lines not counted)
+	Accepted int        // rows handed to emit
+	Rejected []Rejected // in line order
+	Warnings []string   // each said once, e.g. ignored columns
+}
+
+// Load reads a whole CSV or JSON-lines manifest strictly: the first bad
+// row fails it. Large collections should use Scan, which streams.
 func Load(path string) ([]Entry, error) {
+	var entries []Entry
+	_, err := Scan(path, Options{Strict: true}, func(e Entry) error {
+		entries = append(entries, e)
+		return nil
+	})
+	return entries, err
+}
+
+// Scan reads a CSV or JSON-lines manifest and calls emit for every good
+// row, in file order. The format comes from the extension (.csv; .jsonl,
+// .ndjson, .json), else from the first non-space byte ('{' means JSON
+// lines). Bad rows are reported and skipped (Strict fails on them); when
+// every row is bad the read fails, naming the first. An error from emit
+// stops the read and is returned as it is.
+func Scan(path string, opts Options, emit func(Entry) error) (*Report, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open manifest: %w", err)
@@ -61,22 +87,38 @@ func Load(path string) ([]Entry, error) {
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 256*1024)
 
-	read := readCSV
+	c := newCollector(path, opts, emit)
 	switch detect(path, r) {
 	case '{':
-		read = readJSONLines
+		err = readJSONLines(r, c)
 	case '[':
 		return nil, fmt.Errorf("%s: a JSON array is not supported: write one JSON object per line (JSON lines)", path)
+	default:
+		err = readTable(r, ',', manifestSchema, c)
 	}
-	var c collector
-	if err := read(r, c.add); err != nil {
-		if le, ok := err.(*lineError); ok {
-			return nil, fmt.Errorf("%s %s", path, le)
-		}
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return c.entries, nil
+	return c.finish(err)
 }
+
+// manifestSchema is the CSV manifest's header contract.
+var manifestSchema = schema{
+	what:  "manifest",
+	hint:  headerHint,
+	known: columns,
+	check: func(has func(string) bool) error {
+		for _, need := range []string{colPath, colSize, colURL} {
+			if !has(need) {
+				return fmt.Errorf("the header has no %q column: %s", need, headerHint)
+			}
+		}
+		if !has(colSHA256) && !has(colMD5) {
+			return fmt.Errorf("the header has neither a sha256 nor an md5 column: %s", headerHint)
+		}
+		return nil
+	},
+	parse: parseEntry,
+}
+
+const headerHint = "the first line must name the columns: path,size,sha256,md5,url"
 
 // detect returns '{' for JSON lines, '[' for a JSON array, 0 for CSV.
 func detect(path string, r *bufio.Reader) byte {
@@ -104,58 +146,4 @@ func firstByte(r *bufio.Reader) byte {
 		return 0
 	}
 	return head[0]
-}
-
-// collector validates rows and rejects paths that collide.
-type collector struct {
-	entries []Entry
-	files   map[string]int // path -> line
-	dirs    map[string]int // directory implied by some path -> that path's line
-}
-
-func (c *collector) add(line int, fields map[string]string) error {
-	e, err := parseEntry(fields)
-	if err != nil {
-		return lineErrorf(line, "%s", err)
-	}
-	e.Line = line
-	if err := c.checkCollision(e); err != nil {
-		return err
-	}
-	c.entries = append(c.entries, e)
-	return nil
-}
-
-// checkCollision rejects duplicate paths and a path that is both a file and
-// a directory ("a" and "a/b"): git can hold only one of them, and
-// fast-import would silently drop the other.
-func (c *collector) checkCollision(e Entry) error {
-	if c.files == nil {
-		c.files, c.dirs = map[string]int{}, map[string]int{}
-	}
-	if prev, ok := c.files[e.Path]; ok {
-		return lineErrorf(e.Line, "path %q is already on line %d", e.Path, prev)
-	}
-	if prev, ok := c.dirs[e.Path]; ok {
-		return lineErrorf(e.Line, "path %q is a directory of the path on line %d", e.Path, prev)
-	}
-	for dir := parentOf(e.Path); dir != ""; dir = parentOf(dir) {
-		if prev, ok := c.files[dir]; ok {
-			return lineErrorf(e.Line, "path %q is inside %q, which is a file on line %d", e.Path, dir, prev)
-		}
-		if _, ok := c.dirs[dir]; ok {
-			break // its parents are recorded already
-		}
-		c.dirs[dir] = e.Line
-	}
-	c.files[e.Path] = e.Line
-	return nil
-}
-
-func parentOf(p string) string {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return ""
-	}
-	return p[:i]
 }

@@ -32,8 +32,8 @@ func TestLoadCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Entry{
-		{Path: "dir/x.bin", Size: 12, SHA256: shaA, URL: "http://a/x", Line: 2},
-		{Path: `we "quote"`, Size: 0, MD5: md5B, URL: "https://a/%22q", Line: 4},
+		{Path: "dir/x.bin", Size: 12, SHA256: shaA, URL: "http://a/x", Line: 2, Item: "dir"},
+		{Path: `we "quote"`, Size: 0, MD5: md5B, URL: "https://a/%22q", Line: 4, Item: `we "quote"`},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v\nwant %+v", got, want)
@@ -49,8 +49,8 @@ func TestLoadJSONLines(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		want := []Entry{
-			{Path: "a b/ü.txt", Size: 5, SHA256: shaA, URL: "http://h/a%20b/%C3%BC.txt", Line: 1},
-			{Path: "c", Size: 7, MD5: md5B, URL: "http://h/c", Line: 3},
+			{Path: "a b/ü.txt", Size: 5, SHA256: shaA, URL: "http://h/a%20b/%C3%BC.txt", Line: 1, Item: "a b"},
+			{Path: "c", Size: 7, MD5: md5B, URL: "http://h/c", Line: 3, Item: "c"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: got %+v\nwant %+v", name, got, want)

@@ -1,27 +1,34 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/shardkeeper/shardkeeper/hub/audit"
+	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
 // RegisterRequest is the body of POST /api/v1/donors.
 type RegisterRequest struct {
-	Name string `json:"name"` // optional display name
+	Name        string `json:"name"`          // optional display name
+	ShowOnBoard bool   `json:"show_on_board"` // may the name appear on the health page
 }
 
 // RegisterResponse is its answer; the token is shown this once.
 type RegisterResponse struct {
-	UUID  string   `json:"uuid"`
-	Token string   `json:"token"`
-	Shard ShardRef `json:"shard"`
+	UUID         string   `json:"uuid"`
+	Token        string   `json:"token"`
+	Shard        ShardRef `json:"shard"`
+	TargetCopies int      `json:"target_copies"`
 }
 
 // ShardRef tells a donor where its shard is.
@@ -32,13 +39,35 @@ type ShardRef struct {
 	Bytes int64  `json:"bytes"`
 }
 
+// ShardResponse answers POST /api/v1/donors/{uuid}/shards.
+type ShardResponse struct {
+	Shard ShardRef `json:"shard"`
+}
+
+// DonorRecord is what the hub tells a donor about itself (never the token
+// or its hash).
+type DonorRecord struct {
+	UUID         string     `json:"uuid"`
+	Name         string     `json:"name"`
+	ShowOnBoard  bool       `json:"show_on_board"`
+	Shards       []string   `json:"shards"`
+	RegisteredAt time.Time  `json:"registered_at"`
+	LastSeen     *time.Time `json:"last_seen"` // last accepted push; null before the first
+	Leaving      bool       `json:"leaving"`
+}
+
+// PatchRequest is the body of PATCH /api/v1/donors/{uuid}; absent fields
+// stay as they are.
+type PatchRequest struct {
+	Name        *string `json:"name"`
+	ShowOnBoard *bool   `json:"show_on_board"`
+}
+
 const maxNameLen = 100
 
 func (s *Server) registerDonor(w http.ResponseWriter, r *http.Request) {
 	var req RegisterRequest
-	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(&req)
-	if err != nil && !errors.Is(err, io.EOF) { // an empty body is fine
-		writeError(w, http.StatusBadRequest, `the body must be JSON such as {"name": "my laptop"}`)
+	if !readBody(w, r, &req) {
 		return
 	}
 	name := strings.TrimSpace(req.Name)
@@ -46,28 +75,182 @@ func (s *Server) registerDonor(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	d, token, err := s.donors.Register(name, s.cfg.Now())
+	pick, err := s.picker(r.Context(), true)
+	var d store.Donor
+	var token string
+	if err == nil {
+		d, token, err = s.donors.Register(name, req.ShowOnBoard, s.cfg.Now(), pick)
+	}
 	if errors.Is(err, store.ErrNoShards) {
 		writeError(w, http.StatusServiceUnavailable, "this hub has no shards to hand out yet; try again later")
 		return
 	}
 	if err != nil {
-		s.log.Error("register donor", "err", err)
-		writeError(w, http.StatusInternalServerError, "could not register the donor; try again later")
+		s.internalError(w, "register donor", err)
 		return
 	}
-	s.log.Info("donor registered", "donor", d.UUID, "shard", d.Shard)
-	info := s.shards[d.Shard]
+	s.log.Info("donor registered", "donor", d.UUID, "shard", d.Shards[0])
 	w.Header().Set("Cache-Control", "no-store") // the answer holds a secret
 	writeJSON(w, http.StatusCreated, RegisterResponse{
-		UUID:  d.UUID,
-		Token: token,
-		Shard: ShardRef{Name: d.Shard, URL: s.cloneURL(r, d.Shard), Files: info.Files, Bytes: info.Bytes},
+		UUID:         d.UUID,
+		Token:        token,
+		Shard:        s.shardRef(r, d.Shards[0]),
+		TargetCopies: s.cfg.TargetCopies,
 	})
+}
+
+// picker ranks the shards by what they lack now (see store.Neediest).
+func (s *Server) picker(ctx context.Context, anyFallback bool) (store.Picker, error) {
+	if len(s.order) == 0 {
+		return nil, store.ErrNoShards
+	}
+	if err := s.fresh(ctx); err != nil {
+		return nil, err
+	}
+	donors, err := s.donors.Donors()
+	if err != nil {
+		return nil, err
+	}
+	lacking := s.tracker.Lacking(donors)
+	for name := range lacking {
+		if _, ok := s.shards[name]; !ok {
+			delete(lacking, name) // built after this server started: not served
+		}
+	}
+	return store.Neediest(lacking, anyFallback), nil
+}
+
+// donorOnly lets a handler run only for the donor named in the path,
+// authenticated by its token.
+func (s *Server) donorOnly(h func(http.ResponseWriter, *http.Request, store.Donor)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, ok := s.donors.Authenticate(requestToken(r))
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="shardhub"`)
+			writeError(w, http.StatusUnauthorized, "this needs the donor's token: send it as a Bearer token")
+			return
+		}
+		noteDonor(r, d.UUID)
+		if d.UUID != r.PathValue("uuid") {
+			writeError(w, http.StatusForbidden, "this token belongs to another donor")
+			return
+		}
+		h(w, r, d)
+	}
+}
+
+func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	writeJSON(w, http.StatusOK, record(d))
+}
+
+func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	var req PatchRequest
+	if !readBody(w, r, &req) {
+		return
+	}
+	if req.Name != nil {
+		name := strings.TrimSpace(*req.Name)
+		if msg := checkName(name); msg != "" {
+			writeError(w, http.StatusBadRequest, msg)
+			return
+		}
+		req.Name = &name
+	}
+	d, err := s.donors.Update(d.UUID, store.Patch{Name: req.Name, ShowOnBoard: req.ShowOnBoard})
+	if err != nil {
+		s.internalError(w, "update donor", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, record(d))
+}
+
+func (s *Server) moreShards(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	if d.Leaving() {
+		writeError(w, http.StatusConflict, "this donor is leaving; it gets no more shards")
+		return
+	}
+	pick, err := s.picker(r.Context(), false)
+	var name string
+	if err == nil {
+		d, name, err = s.donors.AddShard(d.UUID, s.cfg.Now(), pick)
+	}
+	if errors.Is(err, store.ErrNoShards) {
+		writeError(w, http.StatusConflict, "no other shard needs copies now; thank you, try again later")
+		return
+	}
+	if err != nil {
+		s.internalError(w, "assign a shard", err)
+		return
+	}
+	s.log.Info("donor given another shard", "donor", d.UUID, "shard", name)
+	writeJSON(w, http.StatusCreated, ShardResponse{Shard: s.shardRef(r, name)})
+}
+
+func (s *Server) leave(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	if _, err := s.donors.Leave(d.UUID, s.cfg.Now()); err != nil {
+		s.internalError(w, "mark donor leaving", err)
+		return
+	}
+	s.log.Info("donor leaving", "donor", d.UUID)
+	writeJSON(w, http.StatusOK, struct {
+		Leaving bool `json:"leaving"`
+	}{true})
+}
+
+// deleteDonor deregisters the donor and deletes its refs: its copies stop
+// counting at once.
+func (s *Server) deleteDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	if err := s.donors.Delete(d.UUID); err != nil {
+		s.internalError(w, "delete donor", err)
+		return
+	}
+	for _, info := range s.order {
+		g := s.cfg.Git
+		g.Dir = shard.RepoDir(s.cfg.DataDir, info.Name)
+		if g.RefExists(r.Context(), audit.DonorRef(d.UUID)) {
+			if _, err := g.Output(r.Context(), nil, "update-ref", "-d", audit.DonorRef(d.UUID)); err != nil {
+				s.log.Error("delete a deregistered donor's ref", "donor", d.UUID, "shard", info.Name, "err", err)
+			}
+		}
+	}
+	if err := s.refreshAll(r.Context()); err != nil {
+		s.log.Error("health", "err", err)
+	}
+	s.log.Info("donor deregistered", "donor", d.UUID)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func record(d store.Donor) DonorRecord {
+	rec := DonorRecord{UUID: d.UUID, Name: d.Name, ShowOnBoard: d.ShowOnBoard, Shards: d.Shards,
+		RegisteredAt: d.RegisteredAt, Leaving: d.Leaving()}
+	if !d.LastSeen.IsZero() {
+		rec.LastSeen = &d.LastSeen
+	}
+	return rec
+}
+
+func (s *Server) shardRef(r *http.Request, name string) ShardRef {
+	info := s.shards[name]
+	return ShardRef{Name: name, URL: s.cloneURL(r, name), Files: info.Files, Bytes: info.Bytes}
 }
 
 func (s *Server) cloneURL(r *http.Request, shardName string) string {
 	return s.publicURL(r) + "/git/" + shardName + ".git"
+}
+
+// readBody decodes a JSON body (an empty one is fine) or answers 400.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(v)
+	if err != nil && !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, `the body must be JSON such as {"name": "my laptop"}`)
+		return false
+	}
+	return true
+}
+
+func (s *Server) internalError(w http.ResponseWriter, what string, err error) {
+	s.log.Error(what, "err", err)
+	writeError(w, http.StatusInternalServerError, fmt.Sprintf("could not %s; try again later", what))
 }
 
 // checkName returns why a display name is refused, or "".

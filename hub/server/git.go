@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,9 +10,12 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/audit"
+	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
@@ -53,12 +57,15 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := s.git.cgi // a copy: the environment is per request
+	var donor string
 	if isReceivePack(r) {
 		d, ok := s.authorize(w, r, name)
 		if !ok {
 			return
 		}
-		h.Env = append(slices.Clip(h.Env), "REMOTE_USER="+d.UUID, "SHARDHUB_DONOR_UUID="+d.UUID)
+		donor = d.UUID
+		h.Env = append(slices.Clip(h.Env), "REMOTE_USER="+d.UUID, audit.EnvDonor+"="+d.UUID,
+			audit.EnvNow+"="+strconv.FormatInt(s.cfg.Now().UnixNano(), 10))
 		noteDonor(r, d.UUID)
 	}
 	req, cleanup, err := cgiRequest(w, r)
@@ -67,7 +74,49 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer cleanup()
+	push := donor != "" && r.Method == http.MethodPost
+	if !push {
+		h.ServeHTTP(w, req)
+		return
+	}
+	g := s.cfg.Git
+	g.Dir = shard.RepoDir(s.cfg.DataDir, name)
+	if s.cfg.AuditHook != "" {
+		// A rebuild may have put the build's own hook back.
+		if err := audit.InstallHook(g.Dir, s.cfg.AuditHook); err != nil {
+			s.log.Error("install the push audit hook", "shard", name, "err", err)
+			gitError(w, http.StatusInternalServerError, "the hub cannot check pushes right now; try again later")
+			return
+		}
+	}
+	before := refTip(r.Context(), g, audit.DonorRef(donor))
 	h.ServeHTTP(w, req)
+	s.afterPush(r.Context(), g, name, donor, before)
+}
+
+// afterPush records the donor's check-in and refreshes the shard's health
+// when the push landed (receive-pack answers 200 even when the hook
+// refused it: the ref moving is what says it landed).
+func (s *Server) afterPush(ctx context.Context, g annex.Git, shardName, donor, before string) {
+	after := refTip(ctx, g, audit.DonorRef(donor))
+	if after == "" || after == before {
+		return
+	}
+	if err := s.donors.CheckIn(donor, s.cfg.Now()); err != nil {
+		s.log.Error("record check-in", "donor", donor, "err", err)
+	}
+	if err := s.tracker.RefreshShard(ctx, shardName); err != nil {
+		s.log.Error("health after a push", "shard", shardName, "err", err)
+	}
+}
+
+// refTip is the commit ref points at, or "" when it does not exist.
+func refTip(ctx context.Context, g annex.Git, ref string) string {
+	out, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", ref)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func isReceivePack(r *http.Request) bool {
@@ -76,21 +125,35 @@ func isReceivePack(r *http.Request) bool {
 }
 
 // authorize finds the donor behind the request's token and checks it may
-// push to shardName; otherwise it answers 401 or 403 itself.
+// push to shardName; otherwise it answers itself: 401 when no token came
+// (so git asks its credential helper), 403 with a message git prints
+// ("remote: shardhub: ...") for a wrong token or shard.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, shardName string) (store.Donor, bool) {
-	d, ok := s.donors.Authenticate(requestToken(r))
-	if !ok {
+	token := requestToken(r)
+	if token == "" {
 		w.Header().Add("WWW-Authenticate", `Bearer realm="shardhub"`)
 		w.Header().Add("WWW-Authenticate", `Basic realm="shardhub"`)
-		writeError(w, http.StatusUnauthorized, "pushing needs a donor token: send it as a Bearer token (or as the password)")
+		gitError(w, http.StatusUnauthorized, "pushing needs a donor token: send it as a Bearer token (or as the password)")
+		return store.Donor{}, false
+	}
+	d, ok := s.donors.Authenticate(token)
+	if !ok {
+		gitError(w, http.StatusForbidden, "this donor token is not valid (the donor may have been deregistered); register again")
 		return d, false
 	}
-	if d.Shard != shardName {
-		noteDonor(r, d.UUID)
-		writeError(w, http.StatusForbidden, fmt.Sprintf("this donor holds %s, not %s", d.Shard, shardName))
+	noteDonor(r, d.UUID)
+	if !d.Holds(shardName) {
+		gitError(w, http.StatusForbidden, fmt.Sprintf("this donor holds %s, not %s", strings.Join(d.Shards, ", "), shardName))
 		return d, false
 	}
 	return d, true
+}
+
+// gitError answers in plain text, which git shows the user.
+func gitError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "shardhub: %s\n", msg)
 }
 
 // requestToken takes the token from "Authorization: Bearer T" or from HTTP

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,9 +14,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/hub/health"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
@@ -23,33 +26,59 @@ import (
 
 // Config configures a Server.
 type Config struct {
-	DataDir   string // built by shardhub build: shards.json, shards/, donors.json
+	DataDir   string // built by shardhub build: shards.json, shards/; the server adds hub.db
 	OriginDir string // optional: served under /origin/ as the archive's HTTP origin
 	PublicURL string // base URL clients use; when empty, taken from each request's Host
 	Git       annex.Git
 	Now       func() time.Time // time.Now when nil
 	Logger    *slog.Logger     // slog.Default() when nil
-	Store     store.Store      // the donor registry; DATA/donors.json when nil
+	Store     store.Store      // the donor registry; DATA/hub.db when nil (closed by Close)
+
+	TargetCopies int           // donor copies wanted per file; health.DefaultTargetCopies when 0
+	Expiry       time.Duration // silent donors stop counting after this; health.DefaultExpiry when 0
+
+	// AuditHook is a program with an "audit-hook" command (shardhub
+	// itself: os.Executable() in shardhub serve) that every shard's
+	// pre-receive hook runs to audit pushes. When empty the hook the
+	// shards were built with stays: it checks the ref pushed to, not the
+	// content, and New logs a warning.
+	AuditHook string
 }
 
 // Server serves one data directory.
 type Server struct {
-	cfg    Config
-	log    *slog.Logger
-	shards map[string]shard.Info
-	order  []shard.Info
-	donors store.Store
-	git    gitBackend
+	cfg     Config
+	log     *slog.Logger
+	shards  map[string]shard.Info
+	order   []shard.Info
+	donors  store.Store
+	ownsDB  bool
+	git     gitBackend
+	tracker *health.Tracker
+
+	mu          sync.Mutex
+	lastRefresh time.Time // of every shard, for health pages
 }
 
+// refreshEvery bounds how stale a health page may be when no push was
+// seen (a rebuild, say); pushes refresh their shard at once.
+const refreshEvery = time.Minute
+
 // New loads the shard catalog (a data directory without one serves no
-// shards: registration answers 503) and the donor registry.
+// shards: registration answers 503), opens the donor registry, installs
+// the push audit hook in every shard and reads every shard's health.
 func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.TargetCopies <= 0 {
+		cfg.TargetCopies = health.DefaultTargetCopies
+	}
+	if cfg.Expiry <= 0 {
+		cfg.Expiry = health.DefaultExpiry
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	dataDir, err := filepath.Abs(cfg.DataDir)
@@ -62,32 +91,100 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, shards: map[string]shard.Info{}, order: infos}
-	var names []string
 	for _, info := range infos {
 		s.shards[info.Name] = info
-		names = append(names, info.Name)
-	}
-	if s.donors = cfg.Store; s.donors == nil {
-		if s.donors, err = store.OpenFile(dataDir, names); err != nil {
-			return nil, err
-		}
-	}
-	if s.git, err = newGitBackend(cfg.Git, shard.Dir(dataDir), cfg.Logger); err != nil {
-		return nil, err
 	}
 	if cfg.OriginDir != "" {
 		if st, err := os.Stat(cfg.OriginDir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("origin directory %s is not a directory", cfg.OriginDir)
 		}
 	}
+	if s.git, err = newGitBackend(cfg.Git, shard.Dir(dataDir), cfg.Logger); err != nil {
+		return nil, err
+	}
+	if err := s.installHooks(); err != nil {
+		return nil, err
+	}
+	if s.donors = cfg.Store; s.donors == nil {
+		if s.donors, err = store.Open(dataDir); err != nil {
+			return nil, err
+		}
+		s.ownsDB = true
+	}
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now})
+	if len(infos) > 0 {
+		if err := s.refreshAll(context.Background()); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
-// Handler routes every endpoint, with request logging.
+// Close releases the donor registry New opened.
+func (s *Server) Close() error {
+	if s.ownsDB {
+		return s.donors.Close()
+	}
+	return nil
+}
+
+// installHooks makes every shard's pre-receive hook run the push audit.
+func (s *Server) installHooks() error {
+	if s.cfg.AuditHook == "" {
+		if len(s.order) > 0 {
+			s.log.Warn("push audit is off: pushes are checked for their ref only (shardhub serve turns the audit on)")
+		}
+		return nil
+	}
+	for _, info := range s.order {
+		if err := audit.InstallHook(shard.RepoDir(s.cfg.DataDir, info.Name), s.cfg.AuditHook); err != nil {
+			return fmt.Errorf("%s: %w", info.Name, err)
+		}
+	}
+	return nil
+}
+
+// refreshAll brings every shard's health up to date.
+func (s *Server) refreshAll(ctx context.Context) error {
+	start := s.cfg.Now()
+	if err := s.tracker.Refresh(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.lastRefresh = start
+	s.mu.Unlock()
+	return nil
+}
+
+// fresh refreshes every shard when the last full refresh is older than
+// refreshEvery.
+func (s *Server) fresh(ctx context.Context) error {
+	if len(s.order) == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	stale := s.cfg.Now().Sub(s.lastRefresh) >= refreshEvery
+	s.mu.Unlock()
+	if !stale {
+		return nil
+	}
+	return s.refreshAll(ctx)
+}
+
+// Handler routes every endpoint (docs/hub-api.md), with request logging.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/v1/donors", s.registerDonor)
+	mux.HandleFunc("GET /api/v1/config", s.config)
+	mux.HandleFunc("GET /api/v1/donors/{uuid}", s.donorOnly(s.getDonor))
+	mux.HandleFunc("PATCH /api/v1/donors/{uuid}", s.donorOnly(s.patchDonor))
+	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards", s.donorOnly(s.moreShards))
+	mux.HandleFunc("POST /api/v1/donors/{uuid}/leave", s.donorOnly(s.leave))
+	mux.HandleFunc("DELETE /api/v1/donors/{uuid}", s.donorOnly(s.deleteDonor))
 	mux.HandleFunc("GET /api/v1/health", s.health)
+	mux.HandleFunc("GET /health", s.healthPage)
+	mux.HandleFunc("GET /health/at-risk.csv", s.atRiskCSV)
 	mux.HandleFunc("GET /{$}", s.index)
 	mux.HandleFunc("/git/", s.serveGit)
 	if s.cfg.OriginDir != "" {
@@ -96,14 +193,14 @@ func (s *Server) Handler() http.Handler {
 	return s.logRequests(mux)
 }
 
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
-	report, err := health.Compute(r.Context(), s.cfg.DataDir, s.cfg.Git)
-	if err != nil {
-		s.log.Error("health", "err", err)
-		writeError(w, http.StatusInternalServerError, "could not compute health; see the hub's log")
-		return
-	}
-	writeJSON(w, http.StatusOK, report)
+func (s *Server) config(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, ConfigResponse{TargetCopies: s.cfg.TargetCopies, ExpiryDays: int(s.cfg.Expiry / (24 * time.Hour))})
+}
+
+// ConfigResponse is GET /api/v1/config.
+type ConfigResponse struct {
+	TargetCopies int `json:"target_copies"`
+	ExpiryDays   int `json:"expiry_days"`
 }
 
 // publicURL is the base URL clients reach this hub at.

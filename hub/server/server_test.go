@@ -30,6 +30,12 @@ type hub struct {
 }
 
 func startHub(t *testing.T) hub {
+	return startHubWith(t, 2, nil)
+}
+
+// startHubWith starts a hub over the four test files, filesPerShard to a
+// shard; change adjusts the server's configuration.
+func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 	t.Helper()
 	hubtest.RequireGitAnnex(t)
 	collection := hubtest.WriteFiles(t, map[string]string{
@@ -41,14 +47,19 @@ func startHub(t *testing.T) hub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: h.data, FilesPerShard: 2}); err != nil {
+	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: h.data, FilesPerShard: filesPerShard}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{DataDir: h.data, OriginDir: collection, PublicURL: h.url,
-		Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	cfg := Config{DataDir: h.data, OriginDir: collection, PublicURL: h.url, AuditHook: selfHook(t),
+		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}
+	if change != nil {
+		change(&cfg)
+	}
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

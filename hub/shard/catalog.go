@@ -21,7 +21,9 @@ type Info struct {
 	Keys        int       `json:"keys"`
 	MD5OnlyKeys int       `json:"md5_only_keys"` // keys without a known SHA-256
 	Paths       int       `json:"paths"`         // paths in the shard's main branch
+	Items       int       `json:"items"`         // items (see manifest.ItemOf) placed in the shard
 	Created     time.Time `json:"created"`
+	Updated     time.Time `json:"updated,omitzero"` // the last build that changed it, when not the first
 }
 
 const catalogFile = "shards.json"

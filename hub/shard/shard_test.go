@@ -3,7 +3,6 @@ package shard
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,7 +49,7 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Info{Name: "shard-0001", Files: 8, Keys: 8, MD5OnlyKeys: 1, Paths: 9, Created: fixedNow().UTC()}
+	want := Info{Name: "shard-0001", Files: 8, Keys: 8, MD5OnlyKeys: 1, Paths: 9, Items: 8, Created: fixedNow().UTC()}
 	for _, content := range files {
 		want.Bytes += int64(len(content))
 	}
@@ -60,6 +59,14 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 	}
 
 	env := hubtest.Env(t)
+	// Before any git-annex touches it (it initialises a local remote).
+	hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
+	if n := hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "rev-list", "--count", "main", "git-annex"); n != "2\n" {
+		t.Errorf("a new shard has %s commits on its two branches, want one each", n)
+	}
+	if refs := hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "for-each-ref", "--format=%(refname)"); refs != "refs/heads/git-annex\nrefs/heads/main\n" {
+		t.Errorf("refs left by the build:\n%s", refs)
+	}
 	work := filepath.Join(t.TempDir(), "work")
 	hubtest.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), work)
 	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "test clone")
@@ -92,8 +99,8 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// TestBuildSplitsQuotesAndRefusesRebuild needs only git.
-func TestBuildSplitsQuotesAndRefusesRebuild(t *testing.T) {
+// TestBuildSplitsQuotesAndRebuildsNothing needs only git.
+func TestBuildSplitsQuotesAndRebuildsNothing(t *testing.T) {
 	var entries []manifest.Entry
 	for i, p := range []string{"new\nline", `back\slash`, "tab\there", `"lead`, "plain", "ctl\x01\x7f"} {
 		entries = append(entries, manifest.Entry{Path: p, Size: int64(i), SHA256: strings.Repeat("0", 63) + string(rune('a'+i)), URL: "http://h/" + p})
@@ -157,9 +164,14 @@ func TestBuildSplitsQuotesAndRefusesRebuild(t *testing.T) {
 		t.Errorf("URL log %q", got)
 	}
 
-	_, err = Build(ctx, entries, Options{DataDir: data})
-	if !errors.Is(err, ErrExists) || !strings.Contains(err.Error(), "fresh output directory") {
-		t.Errorf("rebuild into the same data: %v", err)
+	// The same input again changes nothing: no new commits.
+	heads, _ := g.Output(ctx, nil, "rev-parse", "main", "git-annex")
+	rep, err := BuildFrom(ctx, Entries(entries), Options{DataDir: data, FilesPerShard: 4})
+	if err != nil || len(rep.Shards) != 2 || rep.Shards[0].Status != StatusUnchanged || rep.Shards[1].Status != StatusUnchanged {
+		t.Errorf("rebuild with the same input: %+v %v", rep, err)
+	}
+	if again, _ := g.Output(ctx, nil, "rev-parse", "main", "git-annex"); string(again) != string(heads) {
+		t.Errorf("an unchanged rebuild moved the branches: %s -> %s", heads, again)
 	}
 	if left, _ := filepath.Glob(filepath.Join(data, ".shards-building-*")); len(left) != 0 {
 		t.Errorf("temporary directories left: %v", left)

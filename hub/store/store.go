@@ -1,24 +1,15 @@
 // Package store is the hub's donor registry: who the donors are, how they
-// prove it (a token whose hash alone is kept) and which shard each holds.
+// prove it (a token whose hash alone is kept), which shards each holds and
+// when each last checked in. It lives in an embedded SQLite database
+// (DATA/hub.db, a pure-Go driver, so the hub stays cgo-free).
 package store
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"slices"
-	"sync"
 	"time"
-
-	"github.com/google/uuid"
-	"github.com/shardkeeper/shardkeeper/internal/atomicfile"
 )
 
 // Donor is a registered donor. The token itself is never stored.
@@ -26,125 +17,84 @@ type Donor struct {
 	UUID         string    `json:"uuid"`       // also the donor's git-annex repository UUID
 	TokenHash    string    `json:"token_hash"` // hex SHA-256 of the token
 	Name         string    `json:"name,omitempty"`
-	Shard        string    `json:"shard"`
+	ShowOnBoard  bool      `json:"show_on_board"` // the name may appear on the public health page
+	Shards       []string  `json:"shards"`        // in the order they were assigned
 	RegisteredAt time.Time `json:"registered_at"`
+	LastSeen     time.Time `json:"last_seen"`  // last accepted push; zero when none yet
+	LeavingAt    time.Time `json:"leaving_at"` // asked to leave; zero when not leaving
 }
 
-// Store is the registry; a database-backed one can replace File.
+// Leaving reports whether the donor asked to give its space back.
+func (d Donor) Leaving() bool { return !d.LeavingAt.IsZero() }
+
+// HeardFrom is the last time the hub heard from the donor: its last accepted
+// push, or its registration before the first.
+func (d Donor) HeardFrom() time.Time {
+	if d.LastSeen.After(d.RegisteredAt) {
+		return d.LastSeen
+	}
+	return d.RegisteredAt
+}
+
+// Holds reports whether the donor is assigned the shard.
+func (d Donor) Holds(shard string) bool {
+	for _, s := range d.Shards {
+		if s == shard {
+			return true
+		}
+	}
+	return false
+}
+
+// Patch changes a donor's public record; nil fields stay as they are.
+type Patch struct {
+	Name        *string
+	ShowOnBoard *bool
+}
+
+// Picker chooses a shard for a donor. assigned counts, per shard, the donors
+// that hold it and are not leaving; exclude lists shards the donor already
+// holds. It returns ErrNoShards when nothing fits.
+type Picker func(assigned map[string]int, exclude []string) (string, error)
+
+// Store is the registry the server uses; DB is its implementation.
 type Store interface {
-	// Register creates a donor assigned to a shard and returns it with its
-	// token, which is shown to the donor once and never again.
-	Register(name string, now time.Time) (Donor, string, error)
+	// Register creates a donor holding the shard pick chooses, and returns
+	// it with its token, which is shown to the donor once and never again.
+	Register(name string, showOnBoard bool, now time.Time, pick Picker) (Donor, string, error)
 	// Authenticate finds the donor a token belongs to.
 	Authenticate(token string) (Donor, bool)
+	Donor(uuid string) (Donor, error)
+	Donors() ([]Donor, error)
+	Update(uuid string, p Patch) (Donor, error)
+	// AddShard assigns one more shard (chosen by pick) to a donor.
+	AddShard(uuid string, now time.Time, pick Picker) (Donor, string, error)
+	Leave(uuid string, now time.Time) (Donor, error)
+	Delete(uuid string) error
+	// CheckIn records an accepted push.
+	CheckIn(uuid string, now time.Time) error
+	Close() error
 }
 
-// ErrNoShards is returned by Register when there is nothing to assign.
-var ErrNoShards = errors.New("the hub has no shards to assign")
+var (
+	// ErrNoShards is returned when there is no shard to assign.
+	ErrNoShards = errors.New("the hub has no shards to assign")
+	// ErrNotFound is returned for an unknown donor.
+	ErrNotFound = errors.New("no such donor")
+)
 
-// File keeps the registry in one JSON file (DATA/donors.json), rewritten
-// atomically on every change. Fine for thousands of donors.
-type File struct {
-	mu     sync.Mutex
-	path   string
-	shards []string // sorted, so ties go to the lowest name
-	donors []Donor
-}
-
-var _ Store = (*File)(nil)
-
-// OpenFile loads DATA/donors.json (absent means no donors yet); shards are
-// the names donors can be assigned to.
-func OpenFile(dataDir string, shards []string) (*File, error) {
-	f := &File{path: filepath.Join(dataDir, "donors.json"), shards: slices.Sorted(slices.Values(shards))}
-	data, err := os.ReadFile(f.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return f, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read donor registry: %w", err)
-	}
-	if err := json.Unmarshal(data, &f.donors); err != nil {
-		return nil, fmt.Errorf("read donor registry %s: %w", f.path, err)
-	}
-	return f, nil
-}
-
-// Register implements Store.
-func (f *File) Register(name string, now time.Time) (Donor, string, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	shard, ok := f.leastAssigned()
-	if !ok {
-		return Donor{}, "", ErrNoShards
-	}
-	id, err := uuid.NewRandom()
-	if err != nil {
-		return Donor{}, "", fmt.Errorf("make donor uuid: %w", err)
-	}
+// newToken makes a 256-bit secret, hex encoded.
+func newToken() (string, error) {
 	secret := make([]byte, 32)
 	if _, err := rand.Read(secret); err != nil {
-		return Donor{}, "", fmt.Errorf("make donor token: %w", err)
+		return "", err
 	}
-	token := hex.EncodeToString(secret)
-	d := Donor{UUID: id.String(), TokenHash: hashToken(token), Name: name, Shard: shard, RegisteredAt: now.UTC()}
-	if err := f.save(append(slices.Clip(f.donors), d)); err != nil {
-		return Donor{}, "", err
-	}
-	return d, token, nil
+	return hex.EncodeToString(secret), nil
 }
 
-// Authenticate implements Store. It compares the token's hash with every
-// donor's in constant time, so timing says nothing about which hash matched.
-func (f *File) Authenticate(token string) (Donor, bool) {
-	if token == "" {
-		return Donor{}, false
-	}
-	h := []byte(hashToken(token))
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	found := -1
-	for i, d := range f.donors {
-		if subtle.ConstantTimeCompare(h, []byte(d.TokenHash)) == 1 {
-			found = i
-		}
-	}
-	if found < 0 {
-		return Donor{}, false
-	}
-	return f.donors[found], true
-}
-
-// leastAssigned is the shard with the fewest donors; ties go to the lowest
-// name, so shards fill in order.
-func (f *File) leastAssigned() (string, bool) {
-	count := map[string]int{}
-	for _, d := range f.donors {
-		count[d.Shard]++
-	}
-	best := ""
-	for _, s := range f.shards {
-		if best == "" || count[s] < count[best] {
-			best = s
-		}
-	}
-	return best, best != ""
-}
-
-// save writes donors and adopts them only once they are on disk.
-func (f *File) save(donors []Donor) error {
-	data, err := json.MarshalIndent(donors, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(f.path, append(data, '\n'), 0o600); err != nil {
-		return fmt.Errorf("save donor registry: %w", err)
-	}
-	f.donors = donors
-	return nil
-}
-
-func hashToken(token string) string {
+// HashToken is how a token is kept: a token has 256 bits of entropy, so a
+// plain SHA-256 (no salt, no stretching) is enough and allows a lookup.
+func HashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }

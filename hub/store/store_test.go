@@ -11,76 +11,209 @@ import (
 	"github.com/google/uuid"
 )
 
-func TestRegisterAssignAuthenticate(t *testing.T) {
+var t0 = time.Unix(1700000000, 0).UTC()
+
+func openTest(t *testing.T) (*DB, string) {
+	t.Helper()
 	dir := t.TempDir()
-	now := time.Unix(1700000000, 0)
-	s, err := OpenFile(dir, []string{"shard-0002", "shard-0001"})
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
+	return s, dir
+}
+
+// first always picks the first shard it may.
+func first(shards ...string) Picker {
+	return func(_ map[string]int, exclude []string) (string, error) {
+		for _, s := range shards {
+			if !strings.Contains(strings.Join(exclude, " "), s) {
+				return s, nil
+			}
+		}
+		return "", ErrNoShards
+	}
+}
+
+func TestRegisterAuthenticateAndTokenNeverStored(t *testing.T) {
+	s, dir := openTest(t)
 	var tokens []string
-	var shards []string
 	for i := 0; i < 3; i++ {
-		d, token, err := s.Register("donor", now)
+		d, token, err := s.Register("donor", i == 1, t0, first("shard-0001"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(token) != 64 || d.TokenHash == token || d.RegisteredAt != now.UTC() {
+		if len(token) != 64 || d.TokenHash == token || d.TokenHash != HashToken(token) || !d.RegisteredAt.Equal(t0) {
 			t.Errorf("donor %+v token %q", d, token)
 		}
 		if u, err := uuid.Parse(d.UUID); err != nil || u.Version() != 4 {
 			t.Errorf("uuid %q is not a v4 UUID", d.UUID)
 		}
 		tokens = append(tokens, token)
-		shards = append(shards, d.Shard)
 	}
-	if strings.Join(shards, " ") != "shard-0001 shard-0002 shard-0001" {
-		t.Errorf("assignment %v, want fewest donors first, ties to the lowest name", shards)
-	}
-
-	raw, _ := os.ReadFile(filepath.Join(dir, "donors.json"))
-	for _, tok := range tokens {
-		if strings.Contains(string(raw), tok) {
-			t.Fatal("donors.json holds a token")
+	s.Close()
+	for _, name := range []string{DBFile, DBFile + "-wal"} {
+		raw, _ := os.ReadFile(filepath.Join(dir, name))
+		for _, tok := range tokens {
+			if strings.Contains(string(raw), tok) {
+				t.Fatalf("%s holds a token", name)
+			}
 		}
 	}
-	reopened, err := OpenFile(dir, []string{"shard-0001", "shard-0002"})
+	re, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer re.Close()
 	for i, tok := range tokens {
-		d, ok := reopened.Authenticate(tok)
-		if !ok || d.Shard != shards[i] {
+		d, ok := re.Authenticate(tok)
+		if !ok || d.Shards[0] != "shard-0001" || d.ShowOnBoard != (i == 1) {
 			t.Errorf("token %d: %+v %v", i, d, ok)
 		}
 	}
-	for _, bad := range []string{"", "x", strings.Repeat("0", 64)} {
-		if _, ok := reopened.Authenticate(bad); ok {
+	for _, bad := range []string{"", "x", strings.Repeat("0", 64), HashToken(tokens[0])} {
+		if _, ok := re.Authenticate(bad); ok {
 			t.Errorf("token %q accepted", bad)
 		}
 	}
-	if d, _, _ := reopened.Register("", now); d.Shard != "shard-0002" {
-		t.Errorf("after reopen assigned %s, want shard-0002", d.Shard)
-	}
 }
 
-func TestRegisterWithoutShards(t *testing.T) {
-	s, err := OpenFile(t.TempDir(), nil)
+func TestDonorLifecycle(t *testing.T) {
+	s, _ := openTest(t)
+	d, _, err := s.Register("", false, t0, first("shard-0001", "shard-0002"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Register("x", time.Now()); !errors.Is(err, ErrNoShards) {
-		t.Errorf("err = %v, want ErrNoShards", err)
+	name, show := "alice", true
+	if d, err = s.Update(d.UUID, Patch{Name: &name, ShowOnBoard: &show}); err != nil || d.Name != "alice" || !d.ShowOnBoard {
+		t.Fatalf("update: %+v %v", d, err)
+	}
+	if d, _, err = s.AddShard(d.UUID, t0.Add(time.Hour), first("shard-0001", "shard-0002")); err != nil || strings.Join(d.Shards, ",") != "shard-0001,shard-0002" {
+		t.Fatalf("add shard: %+v %v", d, err)
+	}
+	if _, _, err = s.AddShard(d.UUID, t0, first("shard-0001", "shard-0002")); !errors.Is(err, ErrNoShards) {
+		t.Errorf("third shard: %v, want ErrNoShards", err)
+	}
+	if err := s.CheckIn(d.UUID, t0.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	s.CheckIn(d.UUID, t0.Add(time.Hour)) // late and older: ignored
+	if d, _ = s.Donor(d.UUID); !d.LastSeen.Equal(t0.Add(2*time.Hour)) || !d.HeardFrom().Equal(d.LastSeen) {
+		t.Errorf("last seen %v", d.LastSeen)
+	}
+	if d, err = s.Leave(d.UUID, t0.Add(3*time.Hour)); err != nil || !d.Leaving() {
+		t.Fatalf("leave: %+v %v", d, err)
+	}
+	if a, _ := s.assigned(); a["shard-0001"] != 0 {
+		t.Errorf("a leaving donor still counts as assigned: %v", a)
+	}
+	if err := s.Delete(d.UUID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Donor(d.UUID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleted donor: %v", err)
+	}
+	for _, err := range []error{s.Delete(d.UUID), s.CheckIn(d.UUID, t0)} {
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown donor: %v", err)
+		}
+	}
+	if ds, _ := s.Donors(); len(ds) != 0 {
+		t.Errorf("donors left: %+v", ds)
 	}
 }
 
-func TestUnwritableRegistryKeepsMemoryUnchanged(t *testing.T) {
+// TestMigratesOlderSchema opens a database left at schema version 1 (one
+// shard per donor) and checks the donor survives the migration.
+func TestMigratesOlderSchema(t *testing.T) {
 	dir := t.TempDir()
-	s, _ := OpenFile(filepath.Join(dir, "missing-dir"), []string{"shard-0001"})
-	if _, _, err := s.Register("x", time.Now()); err == nil {
-		t.Fatal("register into a missing directory succeeded")
+	path := filepath.Join(dir, DBFile)
+	old, err := open(path, 1, "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(s.donors) != 0 {
-		t.Error("failed registration kept in memory")
+	if _, err := old.db.Exec(`INSERT INTO donors (uuid, token_hash, name, shard, registered_at) VALUES ('u1', ?, 'old', 'shard-0003', ?)`,
+		HashToken("tok"), t0.UnixNano()); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v int
+	s.db.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
+	if v != SchemaVersion || SchemaVersion < 2 {
+		t.Errorf("schema version %d, want %d", v, SchemaVersion)
+	}
+	d, ok := s.Authenticate("tok")
+	if !ok || d.UUID != "u1" || d.Name != "old" || strings.Join(d.Shards, ",") != "shard-0003" || !d.RegisteredAt.Equal(t0) || !d.LastSeen.IsZero() {
+		t.Errorf("migrated donor %+v %v", d, ok)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(dir)
+	s.db.Exec(`UPDATE schema_version SET version = 99`)
+	s.Close()
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "newer") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestImportsDonorsJSON(t *testing.T) {
+	dir := t.TempDir()
+	json := `[{"uuid":"u1","token_hash":"` + HashToken("tok") + `","name":"n","shard":"shard-0002","registered_at":"2023-11-14T22:13:20Z"}]`
+	os.WriteFile(filepath.Join(dir, "donors.json"), []byte(json), 0o600)
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := s.Authenticate("tok")
+	if !ok || d.Shards[0] != "shard-0002" || !d.RegisteredAt.Equal(t0) {
+		t.Errorf("imported %+v %v", d, ok)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(dir, "donors.json.imported")); err != nil {
+		t.Error("donors.json not renamed after import")
+	}
+	s, _ = Open(dir)
+	defer s.Close()
+	if ds, _ := s.Donors(); len(ds) != 1 {
+		t.Errorf("donors after reopen: %d", len(ds))
+	}
+}
+
+func TestNeediest(t *testing.T) {
+	lacking := map[string]int64{"a": 300, "b": 200, "c": 0, "d": 200}
+	for _, tc := range []struct {
+		assigned map[string]int
+		exclude  []string
+		fallback bool
+		want     string
+	}{
+		{nil, nil, false, "a"},                                    // most lacking
+		{map[string]int{"a": 1}, nil, false, "b"},                 // 300/2 < 200/1; b before d
+		{map[string]int{"a": 1, "b": 1}, nil, false, "d"},         // 150, 100, 200
+		{map[string]int{"a": 5, "b": 5, "d": 5}, nil, false, "a"}, // c is finished: never while others lack
+		{nil, []string{"a", "b", "d"}, false, ""},                 // only c is left, and it is finished
+		{map[string]int{"c": 2, "a": 1}, []string{"b", "d"}, true, "a"},
+	} {
+		got, err := Neediest(lacking, tc.fallback)(tc.assigned, tc.exclude)
+		if got != tc.want || (tc.want == "") != errors.Is(err, ErrNoShards) {
+			t.Errorf("assigned %v exclude %v: %q %v, want %q", tc.assigned, tc.exclude, got, err, tc.want)
+		}
+	}
+	// Nothing lacks copies: a new donor still gets the shard with the fewest donors.
+	done := map[string]int64{"a": 0, "b": 0}
+	if got, _ := Neediest(done, true)(map[string]int{"a": 2, "b": 1}, nil); got != "b" {
+		t.Errorf("fallback picked %q", got)
+	}
+	if _, err := Neediest(done, false)(nil, nil); !errors.Is(err, ErrNoShards) {
+		t.Errorf("more shards when none lacks copies: %v", err)
 	}
 }

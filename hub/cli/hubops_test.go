@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/hub/audit"
+	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+)
+
+// TestMain lets this test binary stand in for the shardhub binary when a
+// shard's pre-receive hook (installed by serve with os.Executable())
+// calls it back: it runs the real audit-hook command.
+func TestMain(m *testing.M) {
+	if os.Getenv(audit.EnvHook) == "1" {
+		os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+func TestParseDays(t *testing.T) {
+	for in, want := range map[string]time.Duration{"120d": 120 * 24 * time.Hour, "1d": 24 * time.Hour, "36h": 36 * time.Hour} {
+		if got, err := parseDays(in); err != nil || got != want {
+			t.Errorf("%s: %v %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "0d", "-3d", "d", "120", "x"} {
+		if _, err := parseDays(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestHealthFlags(t *testing.T) {
+	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie"})
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/files", "--out", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	out, errOut, code := run(t, "health", "--data", data, "--at-risk-csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if code != 0 || err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "shard,path,key,size,copies" || rows[1][1] != "a.txt" || rows[1][4] != "0" {
+		t.Errorf("--at-risk-csv: %d %v %s\n%s", code, err, errOut, out)
+	}
+	out, _, code = run(t, "health", "--data", data, "--json", "--target-copies", "2", "--expiry", "30d")
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); code != 0 || err != nil || r["target_copies"] != 2.0 || r["expiry_days"] != 30.0 {
+		t.Errorf("--json: %d %v\n%s", code, err, out)
+	}
+	shard := r["shards"].([]any)[0].(map[string]any)
+	for _, field := range []string{"name", "files", "bytes", "copies", "verified_30d", "by_copies", "donors_active"} {
+		if _, ok := shard[field]; !ok {
+			t.Errorf("shard JSON lacks %q", field)
+		}
+	}
+	for _, tc := range [][]string{
+		{"health", "--data", data, "--expiry", "soon"},
+		{"health", "--data", data, "--json", "--at-risk-csv"},
+		{"serve", "--data", data, "--target-copies", "0"},
+		{"serve", "--data", data, "--expiry", "0d"},
+	} {
+		if out, errOut, code := run(t, tc...); code != 1 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "shardhub: ") {
+			t.Errorf("%v: exit %d, %q %q", tc, code, out, errOut)
+		}
+	}
+}
+
+// TestServeAuditsPushes runs shardhub serve and pushes from a real donor
+// repository: the hook serve installs calls this binary's audit-hook.
+func TestServeAuditsPushes(t *testing.T) {
+	hubtest.RequireGitAnnex(t)
+	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha"})
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &hubtest.SyncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--target-copies", "2"}, io.Discard, logs)
+	}()
+	var base string
+	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if m := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`).FindStringSubmatch(logs.String()); m != nil {
+			base = m[1]
+		}
+	}
+	if base == "" {
+		t.Fatalf("no listening URL logged:\n%s", logs)
+	}
+	resp, err := http.Post(base+"/api/v1/donors", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg struct {
+		UUID, Token  string
+		TargetCopies int `json:"target_copies"`
+		Shard        struct{ URL string }
+	}
+	json.NewDecoder(resp.Body).Decode(&reg)
+	resp.Body.Close()
+	if reg.TargetCopies != 2 {
+		t.Errorf("target copies %d", reg.TargetCopies)
+	}
+	env := hubtest.Env(t)
+	work := filepath.Join(t.TempDir(), "work")
+	hubtest.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
+	hubtest.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
+	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	hubtest.Run(t, env, work, "git", "annex", "trust", "--force", "-q", "here")
+	push := []string{"git", "-c", "http.extraHeader=Authorization: Bearer " + reg.Token, "push", "origin", "git-annex:" + audit.DonorRef(reg.UUID)}
+	out, err := hubtest.Try(env, work, push...)
+	if err == nil || !strings.Contains(out, "remote: shardhub: trust.log: only the archive may change this file") {
+		t.Errorf("a push changing trust.log: %v\n%s", err, out)
+	}
+	hubtest.Run(t, env, work, "git", "update-ref", "refs/heads/git-annex", "origin/git-annex")
+	os.Remove(filepath.Join(work, ".git", "annex", "index"))
+	hubtest.Run(t, env, work, "git", "annex", "describe", "-q", "here", "my laptop")
+	if out, err := hubtest.Try(env, work, push...); err != nil {
+		t.Errorf("an honest push: %v\n%s", err, out)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d:\n%s", code, logs)
+	}
+}

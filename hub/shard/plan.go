@@ -1,0 +1,93 @@
+package shard
+
+import (
+	"fmt"
+
+	"github.com/dustin/go-humanize"
+)
+
+// plan is one shard's content after this build.
+type plan struct {
+	name   string
+	exists bool // in the catalog before this build
+	info   Info // its catalog entry, when it exists
+	items  []int32
+	files  int   // paths
+	bytes  int64 // sum of the paths' sizes
+}
+
+func (p *plan) add(c *collection, idx int32) {
+	p.items = append(p.items, idx)
+	p.files += len(c.items[idx].recs)
+	p.bytes += c.items[idx].bytes
+}
+
+// fits reports whether an item can join p without passing a limit.
+func (b *builder) fits(p *plan, it *item) bool {
+	return p.files+len(it.recs) <= b.opts.FilesPerShard && p.bytes+it.bytes <= b.opts.MaxShardBytes
+}
+
+// place puts every item in a shard. Items the index knows stay in their
+// shard; new items fill the last shard while they fit (never split), then
+// open new shards, in the order they first appear in the input. catalog is
+// the shards that exist, in order.
+func (b *builder) place(catalog []Info, itemShard map[string]string) []*plan {
+	var plans []*plan
+	byName := map[string]*plan{}
+	for _, info := range catalog {
+		p := &plan{name: info.Name, exists: true, info: info}
+		plans = append(plans, p)
+		byName[info.Name] = p
+	}
+	var fresh []int32
+	for i, it := range b.c.items {
+		if p, ok := byName[itemShard[it.name]]; ok {
+			p.add(b.c, int32(i))
+		} else {
+			fresh = append(fresh, int32(i))
+		}
+	}
+	var last *plan
+	if len(plans) > 0 {
+		last = plans[len(plans)-1]
+	}
+	for _, i := range fresh {
+		it := b.c.items[i]
+		// A shard opened by this build takes its first item whatever its
+		// size; any other shard only what fits.
+		if last == nil || (!b.fits(last, it) && (last.exists || last.files > 0)) {
+			last = &plan{name: b.newName(byName)}
+			plans = append(plans, last)
+			byName[last.name] = last
+		}
+		if !b.fits(last, it) {
+			b.warnf("item %q (%s files, %s) is bigger than a shard (%s files, %s): it has %s to itself",
+				it.name, humanize.Comma(int64(len(it.recs))), humanize.Bytes(uint64(it.bytes)),
+				humanize.Comma(int64(b.opts.FilesPerShard)), humanize.Bytes(uint64(b.opts.MaxShardBytes)), last.name)
+		}
+		last.add(b.c, i)
+		itemShard[it.name] = last.name
+	}
+	for _, p := range plans {
+		over := p.files > b.opts.FilesPerShard || p.bytes > b.opts.MaxShardBytes
+		grew := p.files > p.info.Paths || p.bytes > p.info.Bytes
+		if p.exists && over && grew {
+			b.warnf("%s grew past the shard limits (%s files, %s): items never move to another shard",
+				p.name, humanize.Comma(int64(p.files)), humanize.Bytes(uint64(p.bytes)))
+		}
+		if p.exists && p.files == 0 {
+			b.warnf("%s has no files left: every file it held was removed from the input", p.name)
+		}
+	}
+	return plans
+}
+
+// newName is the next free shard name.
+func (b *builder) newName(taken map[string]*plan) string {
+	for n := len(taken) + 1; ; n++ {
+		name := fmt.Sprintf("shard-%04d", n)
+		if _, ok := taken[name]; !ok {
+			return name
+		}
+	}
+}

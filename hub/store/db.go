@@ -1,0 +1,361 @@
+package store
+
+import (
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DBFile is the registry's file in a data directory.
+const DBFile = "hub.db"
+
+// DB is the registry in SQLite. Writes are serialised by a mutex as well as
+// by SQLite, so an assignment sees every earlier one.
+type DB struct {
+	mu sync.Mutex
+	db *sql.DB
+}
+
+var _ Store = (*DB)(nil)
+
+// Open opens (creating when absent) DATA/hub.db and migrates its schema.
+// A donors.json left by an older hub is imported once and renamed
+// donors.json.imported.
+func Open(dataDir string) (*DB, error) {
+	return open(filepath.Join(dataDir, DBFile), SchemaVersion, filepath.Join(dataDir, "donors.json"))
+}
+
+func open(path string, version int, legacyJSON string) (*DB, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open donor database %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open donor database %s: %w", path, err)
+	}
+	if err := migrate(db, version); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s := &DB{db: db}
+	if legacyJSON != "" {
+		if err := s.importJSON(legacyJSON); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// importJSON moves the donors of the JSON registry the first hub kept into
+// the database, then renames the file so it is never imported twice.
+func (s *DB) importJSON(path string) error {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read old donor registry: %w", err)
+	}
+	var old []struct {
+		UUID         string    `json:"uuid"`
+		TokenHash    string    `json:"token_hash"`
+		Name         string    `json:"name"`
+		Shard        string    `json:"shard"`
+		RegisteredAt time.Time `json:"registered_at"`
+	}
+	if err := json.Unmarshal(data, &old); err != nil {
+		return fmt.Errorf("read old donor registry %s: %w", path, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, d := range old {
+		at := d.RegisteredAt.UnixNano()
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO donors (uuid, token_hash, name, registered_at) VALUES (?, ?, ?, ?)`,
+			d.UUID, d.TokenHash, d.Name, at); err != nil {
+			return fmt.Errorf("import old donor registry: %w", err)
+		}
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, d.UUID, d.Shard, at); err != nil {
+			return fmt.Errorf("import old donor registry: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("import old donor registry: %w", err)
+	}
+	if err := os.Rename(path, path+".imported"); err != nil {
+		return fmt.Errorf("import old donor registry: %w", err)
+	}
+	return nil
+}
+
+// Register implements Store.
+func (s *DB) Register(name string, showOnBoard bool, now time.Time, pick Picker) (Donor, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	assigned, err := s.assigned()
+	if err != nil {
+		return Donor{}, "", err
+	}
+	shard, err := pick(assigned, nil)
+	if err != nil {
+		return Donor{}, "", err
+	}
+	id, err := uuid.NewRandom()
+	if err != nil {
+		return Donor{}, "", fmt.Errorf("make donor uuid: %w", err)
+	}
+	token, err := newToken()
+	if err != nil {
+		return Donor{}, "", fmt.Errorf("make donor token: %w", err)
+	}
+	now = now.UTC()
+	d := Donor{UUID: id.String(), TokenHash: HashToken(token), Name: name, ShowOnBoard: showOnBoard,
+		Shards: []string{shard}, RegisteredAt: now}
+	err = s.tx(func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO donors (uuid, token_hash, name, show_on_board, registered_at) VALUES (?, ?, ?, ?, ?)`,
+			d.UUID, d.TokenHash, d.Name, d.ShowOnBoard, now.UnixNano()); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, d.UUID, shard, now.UnixNano())
+		return err
+	})
+	if err != nil {
+		return Donor{}, "", fmt.Errorf("register donor: %w", err)
+	}
+	return d, token, nil
+}
+
+// AddShard implements Store.
+func (s *DB) AddShard(id string, now time.Time, pick Picker) (Donor, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, err := s.donor(id)
+	if err != nil {
+		return Donor{}, "", err
+	}
+	assigned, err := s.assigned()
+	if err != nil {
+		return Donor{}, "", err
+	}
+	shard, err := pick(assigned, d.Shards)
+	if err != nil {
+		return Donor{}, "", err
+	}
+	if _, err := s.db.Exec(`INSERT INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, id, shard, now.UTC().UnixNano()); err != nil {
+		return Donor{}, "", fmt.Errorf("assign a shard: %w", err)
+	}
+	d.Shards = append(d.Shards, shard)
+	return d, shard, nil
+}
+
+// assigned counts, per shard, the donors holding it that are not leaving.
+func (s *DB) assigned() (map[string]int, error) {
+	rows, err := s.db.Query(`SELECT ds.shard, COUNT(*) FROM donor_shards ds JOIN donors d ON d.uuid = ds.uuid
+		WHERE d.leaving_at IS NULL GROUP BY ds.shard`)
+	if err != nil {
+		return nil, fmt.Errorf("count donors per shard: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var shard string
+		var n int
+		if err := rows.Scan(&shard, &n); err != nil {
+			return nil, err
+		}
+		out[shard] = n
+	}
+	return out, rows.Err()
+}
+
+// Authenticate implements Store. The lookup is by the token's hash, so
+// timing can at most tell something about a hash, never the token; the
+// final comparison is constant-time anyway.
+func (s *DB) Authenticate(token string) (Donor, bool) {
+	if token == "" {
+		return Donor{}, false
+	}
+	h := HashToken(token)
+	var id string
+	if err := s.db.QueryRow(`SELECT uuid FROM donors WHERE token_hash = ?`, h).Scan(&id); err != nil {
+		return Donor{}, false
+	}
+	d, err := s.donor(id)
+	if err != nil || subtle.ConstantTimeCompare([]byte(h), []byte(d.TokenHash)) != 1 {
+		return Donor{}, false
+	}
+	return d, true
+}
+
+// Donor implements Store.
+func (s *DB) Donor(id string) (Donor, error) { return s.donor(id) }
+
+// Donors implements Store: every donor, by registration.
+func (s *DB) Donors() ([]Donor, error) {
+	return s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at FROM donors ORDER BY registered_at, uuid`)
+}
+
+func (s *DB) donor(id string) (Donor, error) {
+	ds, err := s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at FROM donors WHERE uuid = ?`, id)
+	if err != nil {
+		return Donor{}, err
+	}
+	if len(ds) == 0 {
+		return Donor{}, ErrNotFound
+	}
+	return ds[0], nil
+}
+
+func (s *DB) query(q string, args ...any) ([]Donor, error) {
+	rows, err := s.db.Query(q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read donors: %w", err)
+	}
+	defer rows.Close()
+	out := []Donor{}
+	index := map[string]int{}
+	for rows.Next() {
+		var d Donor
+		var reg int64
+		var seen, leaving sql.NullInt64
+		if err := rows.Scan(&d.UUID, &d.TokenHash, &d.Name, &d.ShowOnBoard, &reg, &seen, &leaving); err != nil {
+			return nil, fmt.Errorf("read donors: %w", err)
+		}
+		d.RegisteredAt = fromNanos(sql.NullInt64{Int64: reg, Valid: true})
+		d.LastSeen, d.LeavingAt = fromNanos(seen), fromNanos(leaving)
+		index[d.UUID] = len(out)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read donors: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// Shards for the donors read: all of them, or one.
+	sq := `SELECT uuid, shard FROM donor_shards ORDER BY assigned_at, shard`
+	var sargs []any
+	if len(out) == 1 {
+		sq = `SELECT uuid, shard FROM donor_shards WHERE uuid = ? ORDER BY assigned_at, shard`
+		sargs = []any{out[0].UUID}
+	}
+	srows, err := s.db.Query(sq, sargs...)
+	if err != nil {
+		return nil, fmt.Errorf("read donors' shards: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var id, shard string
+		if err := srows.Scan(&id, &shard); err != nil {
+			return nil, err
+		}
+		if i, ok := index[id]; ok {
+			out[i].Shards = append(out[i].Shards, shard)
+		}
+	}
+	return out, srows.Err()
+}
+
+// Update implements Store.
+func (s *DB) Update(id string, p Patch) (Donor, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var sets []string
+	var args []any
+	if p.Name != nil {
+		sets, args = append(sets, "name = ?"), append(args, *p.Name)
+	}
+	if p.ShowOnBoard != nil {
+		sets, args = append(sets, "show_on_board = ?"), append(args, *p.ShowOnBoard)
+	}
+	if len(sets) > 0 {
+		res, err := s.db.Exec(`UPDATE donors SET `+strings.Join(sets, ", ")+` WHERE uuid = ?`, append(args, id)...)
+		if err != nil {
+			return Donor{}, fmt.Errorf("update donor: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return Donor{}, ErrNotFound
+		}
+	}
+	return s.donor(id)
+}
+
+// Leave implements Store; leaving again keeps the first time.
+func (s *DB) Leave(id string, now time.Time) (Donor, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.db.Exec(`UPDATE donors SET leaving_at = ? WHERE uuid = ? AND leaving_at IS NULL`, now.UTC().UnixNano(), id); err != nil {
+		return Donor{}, fmt.Errorf("mark donor leaving: %w", err)
+	}
+	return s.donor(id)
+}
+
+// Delete implements Store.
+func (s *DB) Delete(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	res, err := s.db.Exec(`DELETE FROM donors WHERE uuid = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete donor: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CheckIn implements Store. A late-arriving older time never moves
+// last_seen back.
+func (s *DB) CheckIn(id string, now time.Time) error {
+	t := now.UTC().UnixNano()
+	res, err := s.db.Exec(`UPDATE donors SET last_seen = ? WHERE uuid = ? AND (last_seen IS NULL OR last_seen < ?)`, t, id, t)
+	if err != nil {
+		return fmt.Errorf("record check-in: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.donor(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *DB) tx(fn func(*sql.Tx) error) error {
+	tx, err := s.db.Begin()
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid || n.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}

@@ -1,0 +1,74 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// migrations are applied in order, each once, each in its own transaction;
+// schema_version holds how many have been applied. Never edit a released
+// migration: append a new one.
+var migrations = []string{
+	// 1: what donors.json held, one shard per donor.
+	`CREATE TABLE donors (
+		uuid          TEXT PRIMARY KEY,
+		token_hash    TEXT NOT NULL UNIQUE,
+		name          TEXT NOT NULL DEFAULT '',
+		shard         TEXT NOT NULL,
+		registered_at INTEGER NOT NULL
+	)`,
+	// 2: several shards per donor, the public board opt-in, check-ins and
+	// leaving.
+	`CREATE TABLE donor_shards (
+		uuid        TEXT NOT NULL REFERENCES donors(uuid) ON DELETE CASCADE,
+		shard       TEXT NOT NULL,
+		assigned_at INTEGER NOT NULL,
+		PRIMARY KEY (uuid, shard)
+	);
+	INSERT INTO donor_shards (uuid, shard, assigned_at) SELECT uuid, shard, registered_at FROM donors;
+	ALTER TABLE donors DROP COLUMN shard;
+	ALTER TABLE donors ADD COLUMN show_on_board INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE donors ADD COLUMN last_seen INTEGER;
+	ALTER TABLE donors ADD COLUMN leaving_at INTEGER;
+	CREATE INDEX donor_shards_shard ON donor_shards(shard)`,
+}
+
+// SchemaVersion is the schema this code reads and writes.
+var SchemaVersion = len(migrations)
+
+// migrate brings db up to version target (at most SchemaVersion).
+func migrate(db *sql.DB, target int) error {
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("prepare schema: %w", err)
+	}
+	var current int
+	err := db.QueryRow(`SELECT version FROM schema_version`).Scan(&current)
+	if err == sql.ErrNoRows {
+		if _, err := db.Exec(`INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return fmt.Errorf("prepare schema: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("the database has schema version %d, newer than this shardhub knows (%d): run a newer shardhub", current, len(migrations))
+	}
+	for v := current; v < target; v++ {
+		tx, err := db.Begin()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
+		}
+		if _, err := tx.Exec(`UPDATE schema_version SET version = ?`, v+1); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
