@@ -62,7 +62,7 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 	}
 	cfg := home.Config{
 		Hub: client.Base, DonorUUID: reg.UUID, Token: reg.Token, Name: req.Name,
-		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: now().UTC(),
+		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: now().UTC(), TargetCopies: reg.TargetCopies,
 		Shards: []home.ShardConfig{{
 			Name: reg.Shard.Name, URL: reg.Shard.URL, Path: path,
 			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes,

@@ -14,12 +14,13 @@ const DefaultTargetCopies = 3
 
 // Candidate is a file this donor could fetch.
 type Candidate struct {
-	Key    annex.Key
-	Size   int64
-	Copies int // donor copies today
+	Key     annex.Key
+	Size    int64
+	Copies  int  // donor copies today
+	Partial bool // a partial download is on disk: resume it first
 }
 
-// Plan is what one fill cycle will fetch, and why it stops there.
+// Plan is what one fill batch will fetch, and why it stops there.
 type Plan struct {
 	Fetch        []Candidate
 	FetchBytes   int64
@@ -27,31 +28,65 @@ type Plan struct {
 	SmallestLeft int64 // smallest wanted file that did not fit (0: none)
 }
 
+// PlanInput is what a plan is made from.
+type PlanInput struct {
+	Loc    *annex.Locations
+	Donor  string
+	Held   map[annex.Key]bool
+	Target int
+	Room   int64
+	// Partial is the disk usage of partial downloads, by key.
+	Partial map[annex.Key]int64
+	// Exclude says a key must not be fetched now (failing, released).
+	Exclude func(annex.Key) bool
+	// Cost is the room a download of size bytes needs (default: size).
+	Cost func(size int64) int64
+}
+
 // MakePlan picks files to fetch: those with fewer than target donor copies
 // that this donor lacks, rarest first, and among equally rare files in an
 // order that differs per donor, so donors starting together spread out. It
 // takes files in that order while they fit in room bytes.
 func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, target int, room int64) Plan {
+	h := make(map[annex.Key]bool, len(held))
+	for k := range held {
+		h[k] = true
+	}
+	return MakePlanFrom(PlanInput{Loc: loc, Donor: donor, Held: h, Target: target, Room: room})
+}
+
+// MakePlanFrom is MakePlan with everything a running agent knows: partial
+// downloads come first (their bytes are already here), excluded keys not
+// at all, and each file costs what it will really take on disk.
+func MakePlanFrom(in PlanInput) Plan {
+	cost := in.Cost
+	if cost == nil {
+		cost = func(size int64) int64 { return size }
+	}
 	var cands []Candidate
-	for k := range loc.Logs {
-		if _, ok := held[k]; ok {
+	for k := range in.Loc.Logs {
+		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
 			continue
 		}
-		copies := loc.DonorCopies(k)
-		if copies >= target {
+		copies := othersCopies(in.Loc, k, in.Donor) // a line of ours is stale: we do not hold it
+		if copies >= in.Target {
 			continue
 		}
 		size, ok := k.Size()
 		if !ok {
 			continue // keys without a size cannot be budgeted
 		}
-		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies})
+		_, partial := in.Partial[k]
+		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial})
 	}
 	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].Partial != cands[j].Partial {
+			return cands[i].Partial
+		}
 		if cands[i].Copies != cands[j].Copies {
 			return cands[i].Copies < cands[j].Copies
 		}
-		hi, hj := donorOrder(donor, cands[i].Key), donorOrder(donor, cands[j].Key)
+		hi, hj := donorOrder(in.Donor, cands[i].Key), donorOrder(in.Donor, cands[j].Key)
 		if hi != hj {
 			return hi < hj
 		}
@@ -59,9 +94,10 @@ func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, targ
 	})
 	p := Plan{Wanted: len(cands)}
 	for _, c := range cands {
-		if c.Size <= room-p.FetchBytes {
+		need := max(cost(c.Size)-in.Partial[c.Key], 0)
+		if need <= in.Room-p.FetchBytes {
 			p.Fetch = append(p.Fetch, c)
-			p.FetchBytes += c.Size
+			p.FetchBytes += need
 		} else if p.SmallestLeft == 0 || c.Size < p.SmallestLeft {
 			p.SmallestLeft = c.Size
 		}

@@ -4,110 +4,130 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // Status is the live status of a running agent.
 func (a *Agent) Status(ctx context.Context) (control.Status, error) {
-	cfg, err := a.home.LoadConfig()
-	if err != nil {
-		return control.Status{}, err
-	}
+	b := a.updateBudget()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	st := buildStatus(cfg, a.state, a.held, a.phase)
-	if a.phase == control.StateFetching && !a.state.Paused {
-		st.Message = fmt.Sprintf("Fetching %d files…", a.inflight)
-	}
-	return st, nil
+	return a.statusLocked(b), nil
 }
 
-// Pause stops the cycle under way at once (git-annex keeps partial
-// downloads for later) and starts nothing new until Resume. It persists,
-// so a restart stays paused.
-func (a *Agent) Pause(ctx context.Context) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.state.Paused = true
-	if a.cancel != nil {
-		a.cancel()
+func (a *Agent) statusLocked(b control.Budget) control.Status {
+	now := a.clock.Now()
+	st := control.Status{
+		BudgetBytes: b.EffectiveBytes, State: a.phase, Message: a.state.Message,
+		Hub: a.cfg.Hub, DonorUUID: a.cfg.DonorUUID, Storage: a.cfg.Storage, Shards: []control.ShardStatus{},
+		Budget: &b, Locations: []control.Location{}, Leaving: a.state.Leaving != nil && a.state.Left.IsZero(),
 	}
-	return a.home.SaveState(a.state)
+	if !a.state.LastCycle.IsZero() {
+		t := a.state.LastCycle
+		st.LastCycle = &t
+	}
+	st.Paused = a.state.Paused && (a.state.PausedUntil.IsZero() || now.Before(a.state.PausedUntil))
+	if st.Paused {
+		st.State = control.StatePaused
+		st.Message = "Paused until you resume."
+		if !a.state.PausedUntil.IsZero() {
+			t := a.state.PausedUntil
+			st.PausedUntil = &t
+			st.Message = fmt.Sprintf("Paused for %s more (until %s).", a.state.PausedUntil.Sub(now).Round(time.Minute), t.Local().Format(time.DateTime))
+		}
+	}
+	for _, sh := range a.cfg.Shards {
+		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
+		loc := a.locs[sh.Name]
+		for ref, o := range a.ledger.held {
+			if ref.shard != sh.Name {
+				continue
+			}
+			ss.FilesHeld++
+			ss.BytesHeld += o.size
+			if loc != nil && othersCopies(loc, ref.key, a.cfg.DonorUUID) < a.target {
+				st.FilesFewCopies++
+			}
+		}
+		st.Shards = append(st.Shards, ss)
+		st.FilesProtected += ss.FilesHeld
+		st.BytesHeld += ss.BytesHeld
+	}
+	st.Transfers = a.transfersLocked()
+	if st.State == control.StateFetching && len(st.Transfers) > 0 && !st.Paused {
+		st.Message = fmt.Sprintf("Fetching %d files…", len(st.Transfers))
+	}
+	if a.blocked != "" && !st.Paused && st.State != control.StateError {
+		st.Message = a.blocked
+	}
+	st.Locations = append(st.Locations, a.locationLocked(now))
+	for _, d := range a.state.Activity {
+		st.Activity = append(st.Activity, control.DayActivity{Day: d.Day, BytesFetched: d.Bytes, FilesFetched: d.Files})
+	}
+	if a.verifying != nil {
+		v := *a.verifying
+		st.Verifying = &v
+	}
+	if a.releasing != nil {
+		r := *a.releasing
+		st.Releasing = &r
+	}
+	st.FilesSkipped = int64(a.fails.skipped(now))
+	st.TargetCopies = a.target
+	if !a.state.LastPush.IsZero() {
+		t := a.state.LastPush
+		st.LastReport = &t
+	}
+	st.HubProblem = a.hubProblem
+	if l := a.state.Leaving; l != nil && a.state.Left.IsZero() {
+		t := l.Deadline
+		st.LeaveDeadline = &t
+	}
+	if !a.state.Left.IsZero() {
+		st.Left = true
+		st.State = control.StateIdle
+		st.Message = "You have left the hub; all your space is given back."
+	}
+	return st
 }
 
-// Resume undoes Pause and starts a cycle now.
-func (a *Agent) Resume(ctx context.Context) error {
-	a.mu.Lock()
-	a.state.Paused = false
-	err := a.home.SaveState(a.state)
-	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
+// locationLocked describes the storage folder (issue 6 adds drives that
+// come and go and scheduled verification).
+func (a *Agent) locationLocked(now time.Time) control.Location {
+	loc := control.Location{Path: a.cfg.Storage, ID: a.cfg.DonorUUID, Online: dirExists(a.cfg.Storage),
+		BudgetBytes: a.ledger.budget}
+	if !a.state.LastVerified.IsZero() {
+		t := a.state.LastVerified
+		loc.LastVerified = &t
+		next := t.AddDate(0, 0, max(a.settings.VerifyEveryDays, 1))
+		loc.NextVerification = &next
 	}
-	return err
+	return loc
 }
 
 // OfflineStatus computes the status from disk when no agent is running.
-func OfflineStatus(h home.Home) (control.Status, error) {
-	cfg, err := h.LoadConfig()
-	if errors.Is(err, home.ErrNotJoined) {
-		return control.Status{State: control.StateNotJoined, Message: err.Error(), Shards: []control.ShardStatus{}}, nil
+func OfflineStatus(h home.Home, tools Tools) (control.Status, error) {
+	if _, err := h.LoadConfig(); errors.Is(err, home.ErrNotJoined) {
+		return control.Status{State: control.StateNotJoined, Message: err.Error(),
+			Shards: []control.ShardStatus{}, Locations: []control.Location{}}, nil
+	} else if err != nil {
+		return control.Status{}, err
 	}
+	a, err := New(h, Options{Tools: tools})
 	if err != nil {
 		return control.Status{}, err
 	}
-	state, err := h.LoadState()
-	if err != nil {
-		return control.Status{}, err
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for _, sh := range a.shards() {
+		a.locations(ctx, sh.Name)
 	}
-	held := map[string]map[annex.Key]int64{}
-	for _, sh := range cfg.Shards {
-		m, err := HeldObjects(sh.Path)
-		if err != nil {
-			return control.Status{}, fmt.Errorf("read what %s holds: %w", sh.Path, err)
-		}
-		held[sh.Name] = m
+	st, err := a.Status(ctx)
+	if st.State != control.StatePaused && !st.Left {
+		st.State = control.StateOffline
 	}
-	return buildStatus(cfg, state, held, control.StateOffline), nil
-}
-
-// SetPausedOffline pauses or resumes a home whose agent is not running.
-func SetPausedOffline(h home.Home, paused bool) error {
-	if _, err := h.LoadConfig(); err != nil {
-		return err
-	}
-	st, err := h.LoadState()
-	if err != nil {
-		return err
-	}
-	st.Paused = paused
-	return h.SaveState(st)
-}
-
-func buildStatus(cfg home.Config, state home.State, held map[string]map[annex.Key]int64, phase string) control.Status {
-	st := control.Status{
-		BudgetBytes: cfg.BudgetBytes, Paused: state.Paused, State: phase, Message: state.Message,
-		Hub: cfg.Hub, DonorUUID: cfg.DonorUUID, Storage: cfg.Storage, Shards: []control.ShardStatus{},
-	}
-	if !state.LastCycle.IsZero() {
-		t := state.LastCycle
-		st.LastCycle = &t
-	}
-	if state.Paused {
-		st.State = control.StatePaused
-	}
-	for _, sh := range cfg.Shards {
-		m := held[sh.Name]
-		bytes := sumSizes(m)
-		st.Shards = append(st.Shards, control.ShardStatus{
-			Name: sh.Name, Path: sh.Path, Files: sh.Files, FilesHeld: int64(len(m)), BytesHeld: bytes,
-		})
-		st.FilesProtected += int64(len(m))
-		st.BytesHeld += bytes
-	}
-	return st
+	return st, err
 }

@@ -31,6 +31,183 @@ type Status struct {
 	Storage        string        `json:"storage,omitempty"`
 	Shards         []ShardStatus `json:"shards"`
 	LastCycle      *time.Time    `json:"last_cycle,omitempty"` // end of the last fill cycle
+
+	// PausedUntil is when a timed pause ends; nil while not paused or
+	// paused until resumed.
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
+	// Budget is the three limits, the effective budget and the disk.
+	Budget *Budget `json:"budget,omitempty"`
+	// Transfers under way.
+	Transfers []Transfer `json:"transfers,omitempty"`
+	// FilesFewCopies is how many held files have fewer than the target
+	// number of copies anywhere else ("you are one of N copies").
+	FilesFewCopies int64 `json:"files_few_copies"`
+	// Locations are the storage locations and their verification.
+	Locations []Location `json:"locations"`
+	// Activity is bytes fetched per day, oldest first, for the last days.
+	Activity []DayActivity `json:"activity,omitempty"`
+	// Verifying is set while a verification runs.
+	Verifying *Progress `json:"verifying,omitempty"`
+	// Leaving is set after `shardkeeper leave` until the donor is gone.
+	Leaving bool `json:"leaving,omitempty"`
+
+	// Added by the agent (issue 4):
+
+	// Releasing is set while space is given back after a lower budget.
+	Releasing *Progress `json:"releasing,omitempty"`
+	// FilesSkipped is how many files failed to download repeatedly and
+	// are left alone for a day (see `shardkeeper log`).
+	FilesSkipped int64 `json:"files_skipped"`
+	// TargetCopies is the hub's wanted number of donor copies per file.
+	TargetCopies int `json:"target_copies,omitempty"`
+	// LastReport is when the hub last got this donor's report (a push).
+	LastReport *time.Time `json:"last_report,omitempty"`
+	// HubProblem says why the last report failed ("": it did not).
+	HubProblem string `json:"hub_problem,omitempty"`
+	// LeaveDeadline is when a leaving donor gives back even files that
+	// still lack copies.
+	LeaveDeadline *time.Time `json:"leave_deadline,omitempty"`
+	// Left is set once the donor gave everything back and deregistered.
+	Left bool `json:"left,omitempty"`
+}
+
+// Limits are a donor's three space limits; the most restrictive wins.
+// Zero means "no limit of this kind".
+type Limits struct {
+	MaxBytes      int64   `json:"max_bytes"`       // use at most this much
+	KeepFreeBytes int64   `json:"keep_free_bytes"` // leave at least this much free on the drive
+	MaxPercent    float64 `json:"max_percent"`     // use at most this % of the drive
+}
+
+// Names of the limit that binds, in Budget.Binding.
+const (
+	BindMaxBytes   = "max_bytes"
+	BindKeepFree   = "keep_free"
+	BindMaxPercent = "max_percent"
+)
+
+// Disk is the picture of the drive that holds a storage location.
+type Disk struct {
+	Path              string `json:"path"`
+	TotalBytes        int64  `json:"total_bytes"`
+	AvailableBytes    int64  `json:"available_bytes"` // free and usable by this user
+	UsedByShardkeeper int64  `json:"used_by_shardkeeper"`
+	UsedByOthers      int64  `json:"used_by_others"`
+}
+
+// Budget is the effective budget and why.
+type Budget struct {
+	Limits
+	EffectiveBytes int64  `json:"effective_bytes"`
+	Binding        string `json:"binding"` // one of Bind*
+	Disk           Disk   `json:"disk"`
+}
+
+// BudgetPlan is what a change of limits would do (or did).
+type BudgetPlan struct {
+	Budget       Budget `json:"budget"`
+	ReleaseBytes int64  `json:"release_bytes"` // space given back to fit the new budget
+	ReleaseFiles int64  `json:"release_files"`
+}
+
+// Transfer is one download under way.
+type Transfer struct {
+	Shard       string  `json:"shard"`
+	Key         string  `json:"key"`
+	File        string  `json:"file,omitempty"`
+	DoneBytes   int64   `json:"done_bytes"`
+	TotalBytes  int64   `json:"total_bytes"`
+	BytesPerSec float64 `json:"bytes_per_sec"`
+}
+
+// Location is a storage location (a folder, maybe on a removable drive).
+type Location struct {
+	Path             string     `json:"path"`
+	ID               string     `json:"id,omitempty"`
+	Online           bool       `json:"online"`
+	OfflineSince     *time.Time `json:"offline_since,omitempty"`
+	LastVerified     *time.Time `json:"last_verified"` // null: never
+	NextVerification *time.Time `json:"next_verification"`
+	BudgetBytes      int64      `json:"budget_bytes,omitempty"`
+}
+
+// Progress of a long job.
+type Progress struct {
+	Done    int64   `json:"done"`
+	Total   int64   `json:"total"`
+	Percent float64 `json:"percent"`
+}
+
+// DayActivity is one day of work.
+type DayActivity struct {
+	Day          string `json:"day"` // YYYY-MM-DD, local time
+	BytesFetched int64  `json:"bytes_fetched"`
+	FilesFetched int64  `json:"files_fetched"`
+}
+
+// FileQuery selects files of the donor's shards, paged.
+type FileQuery struct {
+	Shard    string `json:"shard,omitempty"`
+	Filter   string `json:"filter,omitempty"`    // case-insensitive substring of the path
+	HeldOnly bool   `json:"held_only,omitempty"` // only files this donor holds
+	Offset   int    `json:"offset,omitempty"`
+	Limit    int    `json:"limit,omitempty"` // default 100
+}
+
+// File is one file of a shard.
+type File struct {
+	Shard     string `json:"shard"`
+	Path      string `json:"path"`
+	Key       string `json:"key"`
+	Size      int64  `json:"size"`
+	Held      bool   `json:"held"`
+	Copies    int    `json:"copies"`               // donor copies, this donor included
+	LocalPath string `json:"local_path,omitempty"` // where to open it, when held
+}
+
+// FileList is one page of files.
+type FileList struct {
+	Files  []File `json:"files"`
+	Total  int    `json:"total"` // matching files in all pages
+	Offset int    `json:"offset"`
+}
+
+// Event kinds.
+const (
+	EventTransfer = "transfer" // progress of one download
+	EventFetched  = "fetched"
+	EventDropped  = "dropped"
+	EventError    = "error"
+	EventPaused   = "paused"
+	EventResumed  = "resumed"
+	EventBudget   = "budget"
+	EventVerify   = "verify"
+	EventHub      = "hub"
+)
+
+// Event is something the agent did or saw.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Kind     string    `json:"kind"`
+	Message  string    `json:"message"` // plain language
+	Shard    string    `json:"shard,omitempty"`
+	Key      string    `json:"key,omitempty"`
+	File     string    `json:"file,omitempty"`
+	Transfer *Transfer `json:"transfer,omitempty"`
+}
+
+// Settings are what the donor can change besides the budget.
+type Settings struct {
+	Limits          Limits `json:"limits"`
+	BandwidthKBps   int    `json:"bandwidth_kbps"`    // 0: unlimited
+	Schedule        string `json:"schedule"`          // "" always, or "01:00-07:00"
+	OffHoursKBps    int    `json:"off_hours_kbps"`    // outside the schedule: 0 = do not fetch
+	PauseOnBattery  bool   `json:"pause_on_battery"`  // where the OS tells
+	PauseOnMetered  bool   `json:"pause_on_metered"`  // where the OS tells
+	DisplayName     string `json:"display_name"`      // for the hub's leaderboard
+	ShowOnBoard     bool   `json:"show_on_board"`     // opt-in
+	StartAtLogin    bool   `json:"start_at_login"`    // the OS service
+	VerifyEveryDays int    `json:"verify_every_days"` // default 30
 }
 
 // ShardStatus is one shard this donor holds part of.
@@ -45,6 +222,33 @@ type ShardStatus struct {
 // API is what a client (UI, CLI) can ask of the agent.
 type API interface {
 	Status(ctx context.Context) (Status, error)
+	// Pause until Resume.
 	Pause(ctx context.Context) error
+	// PauseUntil pauses until a time (a snooze); it survives restarts.
+	PauseUntil(ctx context.Context, until time.Time) error
 	Resume(ctx context.Context) error
+
+	// PreviewBudget says what new limits would do, changing nothing.
+	PreviewBudget(ctx context.Context, l Limits) (BudgetPlan, error)
+	// SetBudget applies new limits at once; lowering gives space back.
+	SetBudget(ctx context.Context, l Limits) (BudgetPlan, error)
+
+	Files(ctx context.Context, q FileQuery) (FileList, error)
+	// Release drops one held file (the donor wants the space back).
+	Release(ctx context.Context, shard, path string) error
+
+	// Verify starts a verification of everything held now.
+	Verify(ctx context.Context) error
+
+	Settings(ctx context.Context) (Settings, error)
+	UpdateSettings(ctx context.Context, s Settings) error
+
+	// Events streams what the agent does, starting with recent history,
+	// until ctx ends.
+	Events(ctx context.Context) (<-chan Event, error)
+	// LogTail returns the last lines of the agent's log.
+	LogTail(ctx context.Context, lines int) ([]string, error)
+
+	// Leave starts "finish and give my space back".
+	Leave(ctx context.Context) error
 }

@@ -55,6 +55,16 @@ func (h Home) StatePath() string  { return filepath.Join(h.Dir, "state.json") }
 func (h Home) SocketPath() string { return filepath.Join(h.Dir, "agent.sock") }
 func (h Home) LogPath() string    { return filepath.Join(h.Dir, "logs", "agent.log") }
 
+// EndpointPath is where an agent that listens on loopback TCP (Windows)
+// writes its address and per-user token.
+func (h Home) EndpointPath() string { return filepath.Join(h.Dir, "agent.endpoint") }
+
+// SettingsPath holds the donor's settings (limits, bandwidth, schedule).
+func (h Home) SettingsPath() string { return filepath.Join(h.Dir, "settings.json") }
+
+// FailuresPath holds per-file download failures, so backoff survives restarts.
+func (h Home) FailuresPath() string { return filepath.Join(h.Dir, "failures.json") }
+
 // Config is what `join` sets up; it changes only by donor action.
 type Config struct {
 	Hub         string        `json:"hub"`
@@ -65,6 +75,9 @@ type Config struct {
 	BudgetBytes int64         `json:"budget_bytes"`
 	Shards      []ShardConfig `json:"shards"`
 	JoinedAt    time.Time     `json:"joined_at"`
+	// TargetCopies is the hub's wanted number of donor copies per file,
+	// as of registration (0: not said; the agent asks the hub again).
+	TargetCopies int `json:"target_copies,omitempty"`
 }
 
 // ShardConfig is one shard repository the donor holds part of.
@@ -78,9 +91,38 @@ type ShardConfig struct {
 
 // State is what the agent keeps across restarts besides the config.
 type State struct {
-	Paused    bool      `json:"paused"`
-	Message   string    `json:"message,omitempty"`
-	LastCycle time.Time `json:"last_cycle,omitempty"`
+	Paused bool `json:"paused"`
+	// PausedUntil ends a timed pause (a snooze); zero: until resumed.
+	PausedUntil time.Time `json:"paused_until,omitzero"`
+	Message     string    `json:"message,omitempty"`
+	LastCycle   time.Time `json:"last_cycle,omitzero"`
+	LastPush    time.Time `json:"last_push,omitzero"`
+	// Released keys were given back by the donor one by one: never fetched again.
+	Released []string `json:"released,omitempty"`
+	// Activity is bytes and files fetched per local day, oldest first.
+	Activity []DayActivity `json:"activity,omitempty"`
+	Leaving  *Leaving      `json:"leaving,omitempty"`
+	// Left is when the donor deregistered after giving everything back.
+	Left time.Time `json:"left,omitzero"`
+	// Verification of held files ("shardkeeper verify").
+	LastVerified  time.Time `json:"last_verified,omitzero"`
+	VerifyPending bool      `json:"verify_pending,omitempty"` // interrupted: continue with fsck --more
+	// NoMoreShardsUntil: the hub had no other shard to give; ask again then.
+	NoMoreShardsUntil time.Time `json:"no_more_shards_until,omitzero"`
+}
+
+// DayActivity is one day of fetching.
+type DayActivity struct {
+	Day   string `json:"day"` // YYYY-MM-DD, local time
+	Bytes int64  `json:"bytes"`
+	Files int64  `json:"files"`
+}
+
+// Leaving is "finish and give my space back" under way.
+type Leaving struct {
+	Since       time.Time `json:"since"`
+	Deadline    time.Time `json:"deadline"`               // after it, drop even files that lack copies
+	HubNotified bool      `json:"hub_notified,omitempty"` // the hub acknowledged the leave
 }
 
 // ErrNotJoined means the home has no configuration yet.
@@ -111,6 +153,12 @@ func (h Home) LoadState() (State, error) {
 
 // SaveState writes the runtime state atomically.
 func (h Home) SaveState(s State) error { return writeJSON(h.StatePath(), s) }
+
+// ReadJSON reads a JSON file of the home into v.
+func ReadJSON(path string, v any) error { return readJSON(path, v) }
+
+// WriteJSON replaces a JSON file of the home atomically, owner-only.
+func WriteJSON(path string, v any) error { return writeJSON(path, v) }
 
 func readJSON(path string, v any) error {
 	data, err := os.ReadFile(path)

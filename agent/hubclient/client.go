@@ -24,10 +24,28 @@ type Shard struct {
 
 // Registration is the hub's answer to a new donor.
 type Registration struct {
-	UUID  string `json:"uuid"`
-	Token string `json:"token"`
-	Shard Shard  `json:"shard"`
+	UUID         string `json:"uuid"`
+	Token        string `json:"token"`
+	Shard        Shard  `json:"shard"`
+	TargetCopies int    `json:"target_copies,omitempty"` // 0: the hub did not say
 }
+
+// Config is the hub's public configuration.
+type Config struct {
+	TargetCopies int `json:"target_copies"`
+	ExpiryDays   int `json:"expiry_days"`
+}
+
+// ErrNotSupported means the hub does not offer an endpoint (it answered
+// 404): an older hub. Callers carry on without it.
+var ErrNotSupported = errors.New("the hub does not support this yet")
+
+// ErrNoShardNeeded means the hub has no other shard that needs copies.
+var ErrNoShardNeeded = errors.New("no other shard needs copies now")
+
+// ErrNotFound means the hub does not know what was asked about (a donor
+// it already forgot).
+var ErrNotFound = errors.New("unknown to the hub")
 
 // Client talks to one hub.
 type Client struct {
@@ -55,12 +73,59 @@ func (c *Client) Register(ctx context.Context, name string) (Registration, error
 	return reg, err
 }
 
+// Config asks the hub for its settings (target copies per file).
+func (c *Client) Config(ctx context.Context) (Config, error) {
+	var cfg Config
+	err := c.do(ctx, http.MethodGet, "/api/v1/config", nil, &cfg)
+	return cfg, err
+}
+
+// Leave tells the hub this donor is finishing: it stops counting on new
+// files from it.
+func (c *Client) Leave(ctx context.Context, uuid, token string) error {
+	var out struct {
+		Leaving bool `json:"leaving"`
+	}
+	return c.doAuth(ctx, http.MethodPost, "/api/v1/donors/"+url.PathEscape(uuid)+"/leave", token, []byte("{}"), &out)
+}
+
+// MoreShard asks for one more shard to hold (when the donor's shards need
+// nothing more and it has room).
+func (c *Client) MoreShard(ctx context.Context, uuid, token string) (Shard, error) {
+	var out struct {
+		Shard Shard `json:"shard"`
+	}
+	err := c.doAuth(ctx, http.MethodPost, "/api/v1/donors/"+url.PathEscape(uuid)+"/shards", token, []byte("{}"), &out)
+	if err == nil && (out.Shard.Name == "" || out.Shard.URL == "") {
+		err = fmt.Errorf("the hub at %s gave an incomplete shard", c.Base)
+	}
+	return out.Shard, err
+}
+
+// Deregister removes the donor after it dropped everything.
+func (c *Client) Deregister(ctx context.Context, uuid, token string) error {
+	return c.doAuth(ctx, http.MethodDelete, "/api/v1/donors/"+url.PathEscape(uuid), token, nil, nil)
+}
+
+// UpdateDonor changes the donor's public record (display name, board).
+func (c *Client) UpdateDonor(ctx context.Context, uuid, token, name string, showOnBoard bool) error {
+	body, _ := json.Marshal(map[string]any{"name": name, "show_on_board": showOnBoard})
+	return c.doAuth(ctx, http.MethodPatch, "/api/v1/donors/"+url.PathEscape(uuid), token, body, nil)
+}
+
 func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
+	return c.doAuth(ctx, method, path, "", body, out)
+}
+
+func (c *Client) doAuth(ctx context.Context, method, path, token string, body []byte, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("the hub at %s does not answer (%s): check the URL and your connection", c.Base, rootCause(err))
@@ -71,10 +136,23 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		var e struct {
 			Error string `json:"error"`
 		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+		hubSaid := json.Unmarshal(data, &e) == nil && e.Error != ""
+		if resp.StatusCode == http.StatusNotFound && !hubSaid {
+			return fmt.Errorf("%w (the hub at %s has no %s %s)", ErrNotSupported, c.Base, method, path)
+		}
+		if resp.StatusCode == http.StatusNotFound {
+			return fmt.Errorf("%w: the hub at %s says: %s", ErrNotFound, c.Base, e.Error)
+		}
+		if resp.StatusCode == http.StatusConflict && strings.HasSuffix(path, "/shards") {
+			return fmt.Errorf("%w: %s", ErrNoShardNeeded, e.Error)
+		}
+		if hubSaid {
 			return fmt.Errorf("the hub at %s refused: %s", c.Base, e.Error)
 		}
 		return fmt.Errorf("the hub at %s answered %s: is this a Shardkeeper hub?", c.Base, resp.Status)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("the hub at %s sent an answer Shardkeeper does not understand: is this a Shardkeeper hub?", c.Base)

@@ -1,0 +1,317 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/annex"
+)
+
+// How a drop is made safe (see docs/giving-space-back.md): git-annex
+// cannot verify other donors' copies (they are not remotes of this
+// repository), and numcopies counts them only when it can. The one copy
+// it can check is the archive's own: the web remote, with an HTTP HEAD
+// that must answer with the right size. So every drop is
+//
+//	git annex drop --numcopies=1 --mincopies=1
+//
+// which makes git-annex itself confirm that the archive still serves the
+// file before it removes the donor's copy, and refuse otherwise. Files with
+// the most donor copies elsewhere go first; the rarest go last.
+var dropArgs = []string{"--numcopies=1", "--mincopies=1"}
+
+// maxDropFailuresInARow stops a round of drops when the archive does not
+// answer: every further drop would fail the same way.
+const maxDropFailuresInARow = 3
+
+// errArchiveUnchecked means drops stopped because the archive's copy could
+// not be confirmed.
+var errArchiveUnchecked = errors.New("the archive's copy could not be confirmed, so nothing more was given back; will retry")
+
+// othersCopies is how many donors other than this one hold k.
+func othersCopies(loc *annex.Locations, k annex.Key, me string) int {
+	if loc == nil {
+		return 0
+	}
+	n := 0
+	for _, line := range loc.Logs[k] {
+		if line.Status == annex.StatusPresent && line.Value != annex.WebUUID && line.Value != me && loc.Counts(line.Value) {
+			n++
+		}
+	}
+	return n
+}
+
+// dropOrderLocked lists held objects in the order they are given back:
+// most copies elsewhere first, then the largest (fewer files for the same
+// space). The rarest files are dropped last.
+func (a *Agent) dropOrderLocked() []objRef {
+	type item struct {
+		ref    objRef
+		copies int
+		size   int64
+	}
+	var items []item
+	for ref, o := range a.ledger.held {
+		items = append(items, item{ref, othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID), o.size})
+	}
+	sort.Slice(items, func(i, j int) bool {
+		if items[i].copies != items[j].copies {
+			return items[i].copies > items[j].copies
+		}
+		if items[i].size != items[j].size {
+			return items[i].size > items[j].size
+		}
+		return items[i].ref.key < items[j].ref.key
+	})
+	out := make([]objRef, len(items))
+	for i, it := range items {
+		out[i] = it.ref
+	}
+	return out
+}
+
+// releasePlanLocked says what fitting under budget takes: partial
+// downloads first, then objects in drop order.
+func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []objRef) {
+	over := a.ledger.used() - budget
+	for _, u := range a.ledger.partial {
+		if over <= 0 {
+			return
+		}
+		over -= u
+		bytes += u
+	}
+	for _, ref := range a.dropOrderLocked() {
+		if over <= 0 {
+			break
+		}
+		u := a.ledger.held[ref].usage
+		over -= u
+		bytes += u
+		files++
+		refs = append(refs, ref)
+	}
+	return bytes, files, refs
+}
+
+// shrink gives space back until the ledger fits the budget.
+func (a *Agent) shrink(ctx context.Context) error {
+	a.updateBudget()
+	if a.fits() {
+		a.mu.Lock()
+		a.releasing = nil
+		a.mu.Unlock()
+		return nil
+	}
+	if err := a.refreshLocations(ctx); err != nil { // the drop order needs current copy counts
+		return err
+	}
+	a.mu.Lock()
+	budget := a.ledger.budget
+	bytes, files, _ := a.releasePlanLocked(budget)
+	a.releasing = &control.Progress{Total: files}
+	a.mu.Unlock()
+	defer func() {
+		a.mu.Lock()
+		a.releasing = nil
+		a.mu.Unlock()
+	}()
+	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Giving back %s (%d files) to fit the budget of %s", FormatSize(bytes), files, FormatSize(budget))})
+	a.removePartials(func(objRef) bool { return true }, func() bool { return a.fits() })
+	if a.fits() {
+		return nil
+	}
+	a.mu.Lock()
+	order := a.dropOrderLocked()
+	a.mu.Unlock()
+	dropped, err := a.dropRefs(ctx, order, a.fits)
+	if dropped > 0 {
+		a.requestPush()
+	}
+	if err != nil {
+		a.emit(control.Event{Kind: control.EventError, Message: "Could not give all the space back: " + err.Error()})
+		return err
+	}
+	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Gave back %d files; now within the budget of %s", dropped, FormatSize(budget))})
+	return nil
+}
+
+// refreshLocations brings in other donors' reports and rereads every
+// shard's location logs.
+func (a *Agent) refreshLocations(ctx context.Context) error {
+	for _, sh := range a.shards() {
+		if _, err := a.refreshShard(ctx, sh); err != nil {
+			return err
+		}
+		a.treeOf(ctx, sh.Name)
+	}
+	return nil
+}
+
+// refreshShard brings in other donors' reports (offline: what we have)
+// and rereads the shard's location logs.
+func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.Locations, error) {
+	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+	if err := a.sync(ctx, r); err != nil {
+		a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
+	}
+	loc, err := r.locations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read shard %s: %w", sh.Name, err)
+	}
+	a.mu.Lock()
+	a.locs[sh.Name] = loc
+	a.mu.Unlock()
+	return loc, nil
+}
+
+// fits reports whether the ledger is within the budget.
+func (a *Agent) fits() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ledger.used() <= a.ledger.budget
+}
+
+// removePartials deletes partial downloads that match, until enough.
+func (a *Agent) removePartials(match func(objRef) bool, enough func() bool) {
+	a.mu.Lock()
+	var refs []objRef
+	for ref := range a.ledger.partial {
+		if match(ref) {
+			refs = append(refs, ref)
+		}
+	}
+	a.mu.Unlock()
+	for _, ref := range refs {
+		if enough() {
+			return
+		}
+		dir := a.shardDir(ref.shard)
+		if err := os.Remove(filepath.Join(tmpDir(dir), string(ref.key))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			a.log.Warn("could not remove a partial download", "key", ref.key, "err", err)
+			continue
+		}
+		a.mu.Lock()
+		delete(a.ledger.partial, ref)
+		a.mu.Unlock()
+	}
+}
+
+func (a *Agent) shardDir(shard string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.shardDirLocked(shard)
+}
+
+func (a *Agent) shardDirLocked(shard string) string {
+	for _, sh := range a.cfg.Shards {
+		if sh.Name == shard {
+			return sh.Path
+		}
+	}
+	return ""
+}
+
+// dropRefs drops objects in order, one at a time, until enough() says
+// so. It returns how many were dropped; it stops early, with
+// errArchiveUnchecked, when drops keep failing.
+func (a *Agent) dropRefs(ctx context.Context, refs []objRef, enough func() bool) (int, error) {
+	a.dropMu.Lock()
+	defer a.dropMu.Unlock()
+	procs := map[string]*batchProc{}
+	defer func() {
+		for _, p := range procs {
+			p.wait(ctx)
+		}
+	}()
+	dropped, inARow := 0, 0
+	for _, ref := range refs {
+		if ctx.Err() != nil {
+			return dropped, ctx.Err()
+		}
+		if enough() {
+			break
+		}
+		p := procs[ref.shard]
+		if p == nil {
+			var err error
+			r := a.repoFor(a.shardConfig(ref.shard))
+			if p, err = r.startBatch(ctx, sigStop, "drop", dropArgs...); err != nil {
+				return dropped, err
+			}
+			procs[ref.shard] = p
+		}
+		ok, msg := a.dropOne(ctx, p, ref)
+		if ok {
+			dropped, inARow = dropped+1, 0
+			continue
+		}
+		inARow++
+		a.emit(control.Event{Kind: control.EventError, Shard: ref.shard, Key: string(ref.key), File: a.fileOf(ref.shard, ref.key),
+			Message: fmt.Sprintf("Kept %s: %s", displayName(a.fileOf(ref.shard, ref.key), ref.key), msg)})
+		if inARow >= maxDropFailuresInARow {
+			return dropped, errArchiveUnchecked
+		}
+	}
+	return dropped, nil
+}
+
+// dropOne drops one object through p and books the result.
+func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref objRef) (bool, string) {
+	if err := p.send(ref.key); err != nil {
+		return false, err.Error()
+	}
+	for {
+		var ln annexLine
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err().Error()
+		case ln, ok = <-p.lines:
+		}
+		if !ok {
+			return false, "git-annex drop stopped: " + string(p.stderr.Bytes())
+		}
+		if ln.Result == nil && !ln.Blank {
+			continue
+		}
+		dir := a.shardDir(ref.shard)
+		if _, still := objectOnDisk(dir, ref.key); still {
+			if ln.Result != nil {
+				return false, "the archive's copy could not be confirmed (" + failureText(ln.Result.ErrorMessages, ln.Result.Note) + ")"
+			}
+			return false, "git-annex did not drop it"
+		}
+		a.mu.Lock()
+		obj := a.ledger.held[ref]
+		delete(a.ledger.held, ref)
+		copies := othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID)
+		if a.releasing != nil {
+			a.releasing.Done++
+			if a.releasing.Total > 0 {
+				a.releasing.Percent = 100 * float64(a.releasing.Done) / float64(a.releasing.Total)
+			}
+		}
+		a.mu.Unlock()
+		file := a.fileOf(ref.shard, ref.key)
+		a.emit(control.Event{Kind: control.EventDropped, Shard: ref.shard, Key: string(ref.key), File: file,
+			Message: fmt.Sprintf("Gave back %s (%s; %d other donor copies)", displayName(file, ref.key), FormatSize(obj.size), copies)})
+		return true, ""
+	}
+}
+
+func (a *Agent) shardConfig(name string) (sh home.ShardConfig) {
+	for _, s := range a.shards() {
+		if s.Name == name {
+			return s
+		}
+	}
+	return sh
+}

@@ -1,0 +1,59 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+)
+
+// askAgainAfter is how long a donor whose hub had no other shard to give
+// waits before asking again.
+const askAgainAfter = 24 * time.Hour
+
+// moreShard asks the hub for another shard when this donor's shards need
+// nothing more and the budget has room, and clones it. It reports whether
+// a shard was added.
+func (a *Agent) moreShard(ctx context.Context) bool {
+	a.mu.Lock()
+	room := a.ledger.budget - a.ledger.used()
+	wait := a.clock.Now().Before(a.state.NoMoreShardsUntil)
+	leaving := a.state.Leaving != nil
+	a.mu.Unlock()
+	if room < a.opts.MinRoomForShard || wait || leaving {
+		return false
+	}
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	sh, err := a.hub.MoreShard(cctx, a.cfg.DonorUUID, a.cfg.Token)
+	cancel()
+	if err != nil {
+		if errors.Is(err, hubclient.ErrNoShardNeeded) || errors.Is(err, hubclient.ErrNotSupported) {
+			a.mu.Lock()
+			a.state.NoMoreShardsUntil = a.clock.Now().Add(askAgainAfter)
+			a.mu.Unlock()
+		}
+		a.log.Info("no other shard to hold", "err", err)
+		return false
+	}
+	path := filepath.Join(a.cfg.Storage, sh.Name)
+	reg := hubclient.Registration{UUID: a.cfg.DonorUUID, Shard: sh}
+	if err := cloneShard(ctx, a.opts.Tools, reg, path, a.cfg.Name); err != nil {
+		a.emit(control.Event{Kind: control.EventError, Shard: sh.Name, Message: "Could not set up the new shard: " + err.Error()})
+		return false
+	}
+	a.mu.Lock()
+	a.cfg.Shards = append(a.cfg.Shards, home.ShardConfig{Name: sh.Name, URL: sh.URL, Path: path, Files: sh.Files, Bytes: sh.Bytes})
+	cfg := a.cfg
+	a.mu.Unlock()
+	if err := a.home.SaveConfig(cfg); err != nil {
+		a.log.Warn("could not save the new shard in the configuration", "err", err)
+	}
+	a.emit(control.Event{Kind: control.EventHub, Shard: sh.Name,
+		Message: fmt.Sprintf("Your shards have enough copies; the hub gave you %s (%d files) to help with", sh.Name, sh.Files)})
+	return true
+}

@@ -1,0 +1,105 @@
+package agent
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/home"
+)
+
+// Options tune an agent; zero values pick sensible defaults.
+type Options struct {
+	Tools    Tools
+	Clock    Clock // real time when nil
+	Logger   *slog.Logger
+	LogPath  string        // the log file LogTail reads (default: the home's)
+	Jobs     int           // parallel downloads (default 4)
+	Interval time.Duration // time between fill cycles (default 10m)
+	Target   int           // donor copies wanted per file; 0: ask the hub (default 3)
+
+	// A fill works in batches: after BatchFiles files or BatchTime, it
+	// reports to the hub and re-reads what other donors did, so donors
+	// that run at the same time spread out (defaults 25 and 10m).
+	BatchFiles int
+	BatchTime  time.Duration
+	// PushEvery is the longest time between two reports to the hub
+	// (default 1h); a failed report is retried after PushRetryMin,
+	// doubling up to PushRetryMax (defaults 30s and 30m), with jitter.
+	PushEvery    time.Duration
+	PushRetryMin time.Duration
+	PushRetryMax time.Duration
+	// MinRoomForShard is the least free budget worth asking the hub for
+	// another shard, once this donor's shards need nothing more (16 MiB).
+	MinRoomForShard int64
+	// PolicyEvery is how often the schedule, the power source and a
+	// snooze are checked (default 30s).
+	PolicyEvery time.Duration
+
+	// DiskStat reads the drive of the storage folder (default: the OS).
+	DiskStat func(path string) (DiskInfo, error)
+	// Power tells whether the machine is on battery or on a metered
+	// connection (default: what the OS tells, see agent/power).
+	Power PowerSource
+}
+
+// PowerSource is what the OS says about power and network.
+type PowerSource interface {
+	OnBattery() (on bool, known bool)
+	Metered(ctx context.Context) (metered bool, known bool)
+}
+
+func setDefaults(o *Options, h home.Home) {
+	if o.Clock == nil {
+		o.Clock = realClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.LogPath == "" {
+		o.LogPath = h.LogPath()
+	}
+	if o.Jobs <= 0 {
+		o.Jobs = 4
+	}
+	if o.Interval <= 0 {
+		o.Interval = 10 * time.Minute
+	}
+	if o.BatchFiles <= 0 {
+		o.BatchFiles = 25
+	}
+	if o.BatchTime <= 0 {
+		o.BatchTime = 10 * time.Minute
+	}
+	if o.PushEvery <= 0 {
+		o.PushEvery = time.Hour
+	}
+	if o.PushRetryMin <= 0 {
+		o.PushRetryMin = 30 * time.Second
+	}
+	if o.PushRetryMax <= 0 {
+		o.PushRetryMax = 30 * time.Minute
+	}
+	if o.MinRoomForShard <= 0 {
+		o.MinRoomForShard = 16 << 20
+	}
+	if o.PolicyEvery <= 0 {
+		o.PolicyEvery = 30 * time.Second
+	}
+	if o.DiskStat == nil {
+		o.DiskStat = statDisk
+	}
+	if o.Power == nil {
+		o.Power = osPower{}
+	}
+}
+
+func initialTarget(o Options, cfg home.Config) int {
+	switch {
+	case o.Target > 0:
+		return o.Target
+	case cfg.TargetCopies > 0:
+		return cfg.TargetCopies
+	}
+	return DefaultTargetCopies
+}

@@ -1,0 +1,181 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+)
+
+// servedPath waits until the origin has served more than n bytes of one
+// of the files and returns that file.
+func servedPath(t *testing.T, w *world, n int64) string {
+	t.Helper()
+	var got string
+	waitFor(t, 30*time.Second, "a download under way", func() bool {
+		for p := range w.files {
+			if w.origin.bytesServed(p) > n {
+				got = p
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// TestPauseStopsTransferAndResumeContinues: pausing stops a large download
+// within a second (tested with a 3 s margin), keeps the partial download,
+// and resuming completes it without fetching the bytes already there;
+// the same holds across a restart of the agent.
+func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
+	t.Parallel()
+	const size = 3 << 20
+	w := newWorld(t, 2, func(int) int { return size })
+	w.origin.set(func(o *origin) { o.rate = 1 << 20 })
+	h := w.join("donor", 4*size)
+	a := newAgent(t, h, Options{Jobs: 1})
+	stop := runAgent(t, a)
+	c := control.NewLocalClient(h.SocketPath(), h.EndpointPath())
+	ctx := context.Background()
+	repo := a.cfg.Shards[0].Path
+	ectx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	events, err := c.Events(ectx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	first := servedPath(t, w, 700<<10)
+	// Progress for the UI: in status and as events.
+	waitFor(t, 5*time.Second, "progress in status", func() bool {
+		st, _ := c.Status(ctx)
+		return len(st.Transfers) == 1 && st.Transfers[0].DoneBytes > 0 && st.Transfers[0].TotalBytes == size &&
+			st.Transfers[0].File == first && st.State == control.StateFetching
+	})
+	for progress := false; !progress; {
+		select {
+		case ev := <-events:
+			progress = ev.Kind == control.EventTransfer && ev.Transfer != nil && ev.Transfer.DoneBytes > 0 && ev.File == first
+		case <-time.After(5 * time.Second):
+			t.Fatal("no progress event for the download")
+		}
+	}
+	if err := c.Pause(ctx); err != nil {
+		t.Fatal(err)
+	}
+	atPause := w.origin.bytesServed(first)
+	time.Sleep(3 * time.Second)
+	after3s := w.origin.bytesServed(first)
+	time.Sleep(time.Second)
+	if later := w.origin.bytesServed(first); later != after3s {
+		t.Fatalf("the download went on after the pause: %d bytes served 3 s after, %d a second later", after3s, later)
+	}
+	t.Logf("paused at %d bytes served; %d served in all after 3 s", atPause, after3s)
+	st, err := c.Status(ctx)
+	if err != nil || !st.Paused || st.State != control.StatePaused || len(st.Transfers) != 0 {
+		t.Errorf("status while paused: %+v %v", st, err)
+	}
+	partial := partialOnDisk(repo, keyOfPath(t, repo, first))
+	if partial == 0 {
+		t.Fatalf("no partial download kept in %s", tmpDir(repo))
+	}
+
+	if err := c.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the paused file", func() bool { return heldKeys(t, repo)[keyOfPath(t, repo, first)] })
+	total := w.origin.bytesServed(first)
+	t.Logf("%s: %d bytes served for a %d-byte file across the pause", first, total, size)
+	if total > size+size/10 {
+		t.Errorf("served %d bytes for a %d-byte file: the resume fetched again what was there", total, size)
+	}
+	if !rangesInclude(w, "bytes=") {
+		t.Errorf("no Range request: the download was not resumed")
+	}
+
+	// The agent stops (a restart, or the machine going down) in the middle
+	// of the second file; a new agent finishes it without refetching.
+	var second string
+	for p := range w.files {
+		if p != first {
+			second = p
+		}
+	}
+	waitFor(t, 30*time.Second, "the second download", func() bool { return w.origin.bytesServed(second) > 700<<10 })
+	stop()
+	if partialOnDisk(repo, keyOfPath(t, repo, second)) == 0 {
+		t.Fatal("no partial download left by the stopped agent")
+	}
+	a2 := newAgent(t, h, Options{Jobs: 1})
+	runAgent(t, a2)
+	waitFor(t, 30*time.Second, "the second file after a restart", func() bool { return heldKeys(t, repo)[keyOfPath(t, repo, second)] })
+	if total := w.origin.bytesServed(second); total > size+size/10 {
+		t.Errorf("served %d bytes for a %d-byte file across a restart", total, size)
+	}
+	if entries, _ := os.ReadDir(tmpDir(repo)); len(entries) != 0 {
+		t.Errorf("partial downloads left behind: %v", entries)
+	}
+}
+
+func rangesInclude(w *world, prefix string) bool {
+	found := false
+	w.origin.set(func(o *origin) {
+		for _, r := range o.ranges {
+			if strings.HasPrefix(r, prefix) && r != "bytes=0-" {
+				found = true
+			}
+		}
+	})
+	return found
+}
+
+// TestSnoozeSurvivesRestart: a timed pause holds across a restart of the
+// agent, nothing is fetched meanwhile, and work starts when it ends.
+func TestSnoozeSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 4, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	clock := newFakeClock(time.Now())
+	a := newAgent(t, h, Options{Clock: clock, PolicyEvery: time.Minute})
+	stop := runAgent(t, a)
+	c := control.NewLocalClient(h.SocketPath(), h.EndpointPath())
+	ctx := context.Background()
+	until := clock.Now().Add(time.Hour)
+	if err := c.PauseUntil(ctx, until); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	a2 := newAgent(t, h, Options{Clock: clock, PolicyEvery: time.Minute})
+	runAgent(t, a2)
+	st, err := c.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Paused || st.PausedUntil == nil || !st.PausedUntil.Equal(until.UTC()) || !strings.Contains(st.Message, "Paused for") {
+		t.Fatalf("after a restart: paused=%v until=%v message=%q; want paused until %v", st.Paused, st.PausedUntil, st.Message, until)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if st, _ := c.Status(ctx); st.FilesProtected != 0 {
+		t.Errorf("fetched %d files while snoozed", st.FilesProtected)
+	}
+	for p := range w.files {
+		if n := w.origin.getsOf(p); n != 0 {
+			t.Errorf("%s requested %d times while snoozed", p, n)
+		}
+	}
+	clock.Advance(time.Hour + time.Minute)
+	waitFor(t, 20*time.Second, "work after the snooze", func() bool {
+		st, _ := c.Status(ctx)
+		return !st.Paused && st.FilesProtected == 4
+	})
+	raw, _ := os.ReadFile(filepath.Join(h.Dir, "state.json"))
+	if strings.Contains(string(raw), `"paused": true`) {
+		t.Errorf("state still paused after the snooze: %s", raw)
+	}
+}

@@ -1,0 +1,26 @@
+//go:build unix
+
+package agent
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// ownGroup runs cmd in its own process group and makes cancelling it send
+// sig to the whole group, so git-annex's helpers (git cat-file, ...) stop
+// with it and never hold its pipes open.
+func ownGroup(cmd *exec.Cmd, sig syscall.Signal) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		return syscall.Kill(-cmd.Process.Pid, sig)
+	}
+}
+
+const (
+	sigStop   = syscall.SIGKILL // a download: partial content stays for resume
+	sigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
+)

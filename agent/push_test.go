@@ -1,0 +1,68 @@
+package agent
+
+import (
+	"context"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/shard"
+)
+
+// hubSays reads the donor's location-log line for k on the hub's copy of
+// its ref ("" when the hub has none).
+func hubSays(w *world, donor string, k annex.Key) string {
+	cmd := exec.Command("git", "--git-dir", shard.RepoDir(w.hub.data, "shard-0001"), "show",
+		"refs/heads/donors/"+donor+"/git-annex:"+annex.LocationLogPath(k))
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasSuffix(line, " "+donor) {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestHubDownWorkGoesOnAndReportArrivesLater: with the hub down, the
+// agent fetches from the archive anyway; its report reaches the hub when
+// the hub comes back, through retries with backoff.
+func TestHubDownWorkGoesOnAndReportArrivesLater(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 6, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	w.hub.stop()
+	a := newAgent(t, h, Options{PushRetryMin: 200 * time.Millisecond, PushRetryMax: time.Second})
+	ev := collectEvents(t, a)
+	runAgent(t, a)
+	ctx := context.Background()
+	waitFor(t, 30*time.Second, "files fetched with the hub down", func() bool {
+		st, _ := a.Status(ctx)
+		return st.FilesProtected == 6 && st.HubProblem != ""
+	})
+	waitFor(t, 10*time.Second, "the push loop to find the hub down", func() bool { return len(ev.of("hub")) > 0 })
+	repo := a.cfg.Shards[0].Path
+	k := keyOfPath(t, repo, "item-00/file-003.bin")
+	if line := hubSays(w, a.cfg.DonorUUID, k); line != "" {
+		t.Fatalf("the hub has a report although it was down: %q", line)
+	}
+	w.hub.start()
+	waitFor(t, 30*time.Second, "the report after the hub came back", func() bool {
+		return strings.Contains(hubSays(w, a.cfg.DonorUUID, k), " 1 "+a.cfg.DonorUUID)
+	})
+	waitFor(t, 5*time.Second, "status to clear the hub problem", func() bool {
+		st, _ := a.Status(ctx)
+		return st.HubProblem == "" && st.LastReport != nil
+	})
+	var said []string
+	for _, e := range ev.of("hub") {
+		said = append(said, e.Message)
+	}
+	if len(said) < 2 || !strings.HasPrefix(said[0], "Could not report") || !strings.HasPrefix(said[len(said)-1], "Reported to the hub again") {
+		t.Errorf("hub events %q", said)
+	}
+}

@@ -1,0 +1,86 @@
+package webproxy
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+)
+
+func client(p *Proxy) *http.Client {
+	u, _ := url.Parse(p.URL())
+	return &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(u)}}
+}
+
+func TestProxyLimitsRateLoosely(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 300<<10)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	defer origin.Close()
+	p, err := Start(Options{AllowPrivate: true, Limiter: NewLimiter(100 << 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	start := time.Now()
+	resp, err := client(p).Get(origin.URL + "/f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	rate := float64(n) / took.Seconds()
+	t.Logf("300 KiB at a 100 KiB/s limit: %v (%.0f KiB/s)", took, rate/1024)
+	if n != int64(len(body)) {
+		t.Fatalf("got %d bytes", n)
+	}
+	// Loose: the limit may be exceeded by a burst, never doubled.
+	if rate > 2*100<<10 {
+		t.Errorf("%.0f KiB/s through a 100 KiB/s limit", rate/1024)
+	}
+}
+
+func TestProxyRefusesPrivateAndReportsStatus(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "7")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer origin.Close()
+	var mu sync.Mutex
+	var seen []Response
+	report := func(r Response) { mu.Lock(); seen = append(seen, r); mu.Unlock() }
+
+	strict, err := Start(Options{OnResponse: report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer strict.Close()
+	resp, err := client(strict).Get(origin.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("loopback origin through a strict proxy: %s, want 403", resp.Status)
+	}
+
+	open, err := Start(Options{AllowPrivate: true, OnResponse: report})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	resp, err = client(open).Get(origin.URL + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || seen[0].Err == nil || seen[1].Status != 503 || seen[1].RetryAfter != "7" {
+		t.Errorf("reports %+v", seen)
+	}
+}
