@@ -7,25 +7,48 @@ import (
 	"github.com/shardkeeper/shardkeeper/assets"
 )
 
-// Labels of the tray items that do something; the first two items are
-// information and change with the status.
+// Labels of the tray items that do something.
 const (
-	openLabel = "Open Shardkeeper"
+	pauseLabel  = "Pause"
+	resumeLabel = "Resume"
+	openLabel   = "Open Shardkeeper"
+	verifyLabel = "Verify now"
+	// The agent service keeps working after the app quits; an agent inside
+	// the app stops with it. The label says which, so nobody is surprised.
+	quitServiceLabel   = "Quit (keeps protecting in the background)"
+	quitInProcessLabel = "Quit (stops protecting until you reopen Shardkeeper)"
 )
+
+// trayActions are what the tray's items do; each runs on the UI thread.
+type trayActions struct {
+	pause  func(pauseChoice)
+	resume func()
+	open   func()
+	verify func()
+	quit   func()
+}
 
 // tray is the system tray menu:
 //
-//	Protecting 1,234 files · 48 MB   (opens the window)
-//	Up to date                       (disabled: information only)
-//	Pause / Resume
+//	Protecting 12,345 files · 48.2 GB   (opens the window)
+//	Up to date                          (disabled: information only)
+//	─────
+//	Pause ▸ 30 minutes … Until I resume  (or Resume, while paused)
 //	Open Shardkeeper
-//	Quit                             (appended by Fyne)
+//	Verify now
+//	─────
+//	Quit (keeps protecting in the background)
 type tray struct {
-	app    desktop.App
-	menu   *fyne.Menu
-	title  *fyne.MenuItem
-	state  *fyne.MenuItem
-	toggle *fyne.MenuItem
+	app     desktop.App
+	menu    *fyne.Menu
+	title   *fyne.MenuItem
+	state   *fyne.MenuItem
+	pause   *fyne.MenuItem // its ChildMenu holds the pause choices
+	resume  *fyne.MenuItem
+	open    *fyne.MenuItem
+	verify  *fyne.MenuItem
+	quit    *fyne.MenuItem
+	choices []*fyne.MenuItem
 
 	icon fyne.Resource
 	last trayLook // what the tray shows now, to skip redundant updates
@@ -35,27 +58,40 @@ type tray struct {
 // the OS tray needs updating (each update rebuilds the whole native menu,
 // which flickers if it is open, so don't do it every poll).
 type trayLook struct {
-	title, state, toggle string
-	toggleOff            bool
-	icon                 fyne.Resource
+	title, state string
+	paused       bool // show Resume instead of Pause ▸
+	toggleOff    bool
+	verifyOff    bool
+	icon         fyne.Resource
 }
 
-func newTray(a desktop.App, onToggle, onOpen func()) *tray {
+func newTray(a desktop.App, do trayActions, quitLabel string) *tray {
 	t := &tray{app: a}
-	t.title = fyne.NewMenuItem("Shardkeeper", onOpen)
+	t.title = fyne.NewMenuItem(defaultTitle, do.open)
 	t.state = fyne.NewMenuItem("", nil)
 	t.state.Disabled = true
-	t.toggle = fyne.NewMenuItem("Pause", onToggle)
-	t.menu = fyne.NewMenu("Shardkeeper", t.title, t.state, t.toggle, fyne.NewMenuItem(openLabel, onOpen))
+	for _, c := range pauseChoices {
+		t.choices = append(t.choices, fyne.NewMenuItem(c.label, func() { do.pause(c) }))
+	}
+	t.pause = fyne.NewMenuItem(pauseLabel, nil)
+	t.pause.ChildMenu = fyne.NewMenu(pauseLabel, t.choices...)
+	t.resume = fyne.NewMenuItem(resumeLabel, do.resume)
+	t.open = fyne.NewMenuItem(openLabel, do.open)
+	t.verify = fyne.NewMenuItem(verifyLabel, do.verify)
+	t.quit = fyne.NewMenuItem(quitLabel, do.quit)
+	// Marked as the quit item, so Fyne does not append a bare "Quit" of its own.
+	t.quit.IsQuit = true
+	t.menu = fyne.NewMenu(defaultTitle)
 	return t
 }
 
 // show updates the menu and icon from s; it runs on the UI thread.
 func (t *tray) show(s snapshot) {
 	look := trayLook{
-		title:     "Shardkeeper",
-		toggle:    toggleText(s.status),
+		title:     defaultTitle,
+		paused:    s.status.Paused,
 		toggleOff: !s.canToggle(),
+		verifyOff: !s.canVerify(),
 		icon:      trayIcon(s),
 	}
 	switch {
@@ -64,10 +100,8 @@ func (t *tray) show(s snapshot) {
 	case !s.have:
 		look.state = "Connecting to the agent…"
 	default:
-		look.state = StateText(s.status)
-	}
-	if s.have {
 		look.title = TrayTitle(s.status)
+		look.state = StateText(s.status, s.now)
 	}
 	if look == t.last && t.icon != nil {
 		return
@@ -75,8 +109,20 @@ func (t *tray) show(s snapshot) {
 
 	t.title.Label = look.title
 	t.state.Label = look.state
-	t.toggle.Label = look.toggle
-	t.toggle.Disabled = look.toggleOff
+	toggle := t.pause
+	if look.paused {
+		toggle = t.resume
+	}
+	toggle.Disabled = look.toggleOff
+	for _, c := range t.choices {
+		c.Disabled = look.toggleOff
+	}
+	t.verify.Disabled = look.verifyOff
+	t.menu.Items = []*fyne.MenuItem{
+		t.title, t.state, fyne.NewMenuItemSeparator(),
+		toggle, t.open, t.verify, fyne.NewMenuItemSeparator(),
+		t.quit,
+	}
 	t.app.SetSystemTrayMenu(t.menu)
 	if look.icon != t.icon {
 		t.app.SetSystemTrayIcon(look.icon)
@@ -85,9 +131,11 @@ func (t *tray) show(s snapshot) {
 	t.last = look
 }
 
+// trayIcon: active (green), paused (grey, pause bars) or attention
+// (orange, exclamation mark); the app icon until the first status.
 func trayIcon(s snapshot) fyne.Resource {
 	switch {
-	case s.agentErr != nil, s.have && attention(s.status):
+	case s.agentErr != nil, s.have && (attention(s.status) || hubLost(s.status, s.now)):
 		return assets.TrayAttention
 	case !s.have:
 		return assets.AppIcon // connecting: no state to show yet

@@ -1,5 +1,7 @@
-// Package ui is Shardkeeper's desktop UI: a status window and a tray menu
-// around a running agent, which it reaches only through control.API.
+// Package ui is Shardkeeper's desktop UI: a window (overview, space,
+// browse, activity, settings), a tray menu and notifications around an
+// agent, which it reaches only through control.API; and the first-run
+// wizard that joins a hub before there is an agent.
 //
 // It takes a fyne.App instead of creating one, so it builds without cgo and
 // its tests run headless with fyne.io/fyne/v2/test.
@@ -22,6 +24,11 @@ const (
 	defaultTitle   = "Shardkeeper"
 	// callTimeout bounds one API call, so a stuck agent can't stall the loop.
 	callTimeout = 10 * time.Second
+	// eventRetry is how long to wait before asking for events again after
+	// the stream broke (agent restarting).
+	eventRetry = 3 * time.Second
+	// keepEvents is how many recent events the Activity tab remembers.
+	keepEvents = 200
 )
 
 // Options tune the UI. The zero value is usable.
@@ -30,9 +37,22 @@ type Options struct {
 	RefreshEvery time.Duration
 	// Title is the window title (default "Shardkeeper").
 	Title string
+	// Now is the clock (default time.Now); tests fix it.
+	Now func() time.Time
+	// AgentInProcess says the agent runs inside this process, so quitting
+	// the app stops it; otherwise it is a service that keeps running.
+	AgentInProcess bool
+	// TrayHost reports whether a system tray is there to show the icon
+	// (default SystemTrayHost). Without one, closing the window quits.
+	TrayHost func() bool
+	// Window is used instead of a new window (the first-run wizard hands
+	// its window over).
+	Window fyne.Window
 }
 
-// UI is the status window plus, on desktops, the tray menu.
+// UI is the main window plus, on desktops, the tray menu. It is the bridge
+// between the agent (control.API, called off the UI thread) and the widgets
+// (touched only on the UI thread).
 //
 // Fields below "UI thread" are only touched from Fyne callbacks or inside
 // fyne.Do, so they need no lock.
@@ -41,28 +61,36 @@ type UI struct {
 	api  control.API
 	opts Options
 
-	win  fyne.Window
-	view *view
-	tray *tray // nil when the app has no system tray
+	win    fyne.Window
+	view   *mainView
+	tray   *tray // nil when the app has no system tray
+	notify *notifier
 
 	ctx       context.Context // cancelled by Stop; parent of every API call
 	cancel    context.CancelFunc
 	startOnce sync.Once
 	stopOnce  sync.Once
-	running   sync.WaitGroup // the loop and API calls in flight, for Stop
+	running   sync.WaitGroup // the loops and API calls in flight, for Stop
 	seqMu     sync.Mutex
-	seq       uint64 // numbers polls so a slow, older answer can't overwrite a newer one
+	seq       uint64        // numbers polls so a slow, older answer can't overwrite a newer one
+	kick      chan struct{} // asks the loop for a status now
 
-	// goAsync runs API calls off the UI thread; tests make it synchronous.
+	// goAsync runs API calls off the UI thread; onUI hands f to the UI
+	// thread (fyne.Do); after runs f on the UI thread after d. Tests make
+	// them synchronous, or serialise onUI where the test driver does not.
 	goAsync func(func())
+	onUI    func(func())
+	after   func(d time.Duration, f func())
 
 	// UI thread.
 	status    control.Status
 	have      bool   // a status has been received at least once
 	agentErr  error  // last poll failed
-	actionErr string // last Pause/Resume failed; shown until the next one
-	busy      bool   // a Pause/Resume call is in flight
+	actionErr string // last action failed; shown until the next one
+	busy      bool   // a Pause/Resume/Verify call is in flight
 	applied   uint64 // seq of the poll last shown
+	events    []control.Event
+	toldTray  bool // the "still running in the tray" hint was given
 }
 
 // New builds the window and, when a supports it, the tray menu. It shows
@@ -74,6 +102,12 @@ func New(a fyne.App, api control.API, opts Options) *UI {
 	if opts.Title == "" {
 		opts.Title = defaultTitle
 	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.TrayHost == nil {
+		opts.TrayHost = SystemTrayHost
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	u := &UI{
 		app:    a,
@@ -81,33 +115,60 @@ func New(a fyne.App, api control.API, opts Options) *UI {
 		opts:   opts,
 		ctx:    ctx,
 		cancel: cancel,
+		kick:   make(chan struct{}, 1),
 	}
 	u.goAsync = func(f func()) { u.running.Go(f) }
+	u.onUI = fyne.Do
+	u.after = func(d time.Duration, f func()) {
+		time.AfterFunc(d, func() {
+			if u.ctx.Err() == nil {
+				u.onUI(f)
+			}
+		})
+	}
+	u.notify = newNotifier(a.SendNotification, opts.Now())
 
-	u.win = a.NewWindow(opts.Title)
+	u.win = opts.Window
+	if u.win == nil {
+		u.win = a.NewWindow(opts.Title)
+		u.win.Resize(fyne.NewSize(1000, 680))
+	}
+	u.win.SetTitle(opts.Title)
 	u.win.SetIcon(assets.AppIcon)
-	u.view = newView(u.togglePause)
+	u.view = newMainView(u)
 	u.win.SetContent(u.view.content)
-	u.win.Resize(fyne.NewSize(640, 560))
+	quitLabel := quitServiceLabel
+	if opts.AgentInProcess {
+		quitLabel = quitInProcessLabel
+	}
+	u.win.SetMainMenu(u.view.mainMenu(u.win.Canvas(), quitLabel, u.quit))
 
 	if d, ok := a.(desktop.App); ok {
-		u.tray = newTray(d, u.togglePause, u.showWindow)
-		// Closing the window must not stop the donation: the app lives on in
-		// the tray, from where "Open Shardkeeper" brings the window back.
+		u.tray = newTray(d, trayActions{
+			pause:  u.pause,
+			resume: u.resume,
+			open:   u.showWindow,
+			verify: u.verify,
+			quit:   u.quit,
+		}, quitLabel)
 		d.SetSystemTrayWindow(u.win)
-		u.win.SetCloseIntercept(u.win.Hide)
+		// After SetSystemTrayWindow, which makes closing always hide: with
+		// no tray to come back from, hiding would lose the window for good.
+		u.win.SetCloseIntercept(u.closeWindow)
 	}
 	u.render()
 	return u
 }
 
-// Window is the main status window.
+// Window is the main window.
 func (u *UI) Window() fyne.Window { return u.win }
 
-// Start polls the agent now and then every RefreshEvery until Stop.
+// Start polls the agent now and then every RefreshEvery, and follows its
+// events, until Stop.
 func (u *UI) Start() {
 	u.startOnce.Do(func() {
 		u.running.Go(u.loop)
+		u.running.Go(u.eventLoop)
 	})
 }
 
@@ -128,7 +189,16 @@ func (u *UI) loop() {
 		case <-u.ctx.Done():
 			return
 		case <-t.C:
+		case <-u.kick:
 		}
+	}
+}
+
+// refreshSoon asks the loop for a status now instead of at the next tick.
+func (u *UI) refreshSoon() {
+	select {
+	case u.kick <- struct{}{}:
+	default:
 	}
 }
 
@@ -148,7 +218,7 @@ func (u *UI) Refresh(ctx context.Context) error {
 	if u.ctx.Err() != nil {
 		return err // stopped: the app may be gone, leave the widgets alone
 	}
-	fyne.Do(func() { u.apply(seq, st, err) })
+	u.onUI(func() { u.apply(seq, st, err) })
 	return err
 }
 
@@ -163,22 +233,29 @@ func (u *UI) apply(seq uint64, st control.Status, err error) {
 	} else {
 		u.agentErr = nil
 		u.status, u.have = st, true
+		u.notify.status(st, u.opts.Now())
 	}
 	u.render()
 }
 
 // render pushes the UI-thread state into the window and the tray.
 func (u *UI) render() {
-	s := snapshot{
+	s := u.snapshot()
+	u.view.show(s)
+	if u.tray != nil {
+		u.tray.show(s)
+	}
+}
+
+func (u *UI) snapshot() snapshot {
+	return snapshot{
 		status:    u.status,
 		have:      u.have,
 		agentErr:  u.agentErr,
 		actionErr: u.actionErr,
 		busy:      u.busy,
-	}
-	u.view.show(s)
-	if u.tray != nil {
-		u.tray.show(s)
+		now:       u.opts.Now(),
+		events:    u.events,
 	}
 }
 
@@ -189,6 +266,8 @@ type snapshot struct {
 	agentErr  error
 	actionErr string
 	busy      bool
+	now       time.Time
+	events    []control.Event // recent, oldest first
 }
 
 // canToggle: Pause/Resume only when we know the state and the agent is there.
@@ -196,40 +275,96 @@ func (s snapshot) canToggle() bool {
 	return s.have && s.agentErr == nil && !s.busy && canToggle(s.status)
 }
 
-// togglePause runs on the UI thread (button or tray item) and calls the API
-// off it, so a slow agent never freezes the window.
-func (u *UI) togglePause() {
-	if u.busy || !u.have || u.ctx.Err() != nil {
+// canVerify: a verification can start when the agent works (not paused)
+// and none is under way.
+func (s snapshot) canVerify() bool {
+	return s.canToggle() && !s.status.Paused && s.status.Verifying == nil && s.status.FilesProtected > 0
+}
+
+// call runs an API call off the UI thread, then done on the UI thread with
+// its error. Nothing happens after Stop.
+func (u *UI) call(f func(ctx context.Context) error, done func(err error)) {
+	if u.ctx.Err() != nil {
 		return
 	}
-	pause := !u.status.Paused
-	u.busy = true
-	u.render()
 	u.goAsync(func() {
 		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
-		var err error
-		if pause {
-			err = u.api.Pause(ctx)
-		} else {
-			err = u.api.Resume(ctx)
-		}
+		err := f(ctx)
 		cancel()
 		if u.ctx.Err() != nil {
 			return
 		}
-		fyne.Do(func() {
-			u.busy = false
-			u.actionErr = ""
-			if err != nil {
-				u.actionErr = actionErrorText(pause, err)
-			}
-			u.render()
-		})
-		_ = u.Refresh(u.ctx) // show the new state now, not at the next tick
+		u.onUI(func() { done(err) })
 	})
+}
+
+// change runs an action that changes the agent (pause, verify, …): one at a
+// time, its failure shown as "<failed>: <error>", and the new state polled
+// at once.
+func (u *UI) change(failed string, f func(ctx context.Context) error) {
+	if u.busy || u.ctx.Err() != nil {
+		return
+	}
+	u.busy = true
+	u.render()
+	u.call(f, func(err error) {
+		u.busy = false
+		u.showActionError(failed, err)
+		u.refreshAsync()
+	})
+}
+
+// refreshAsync polls the status now, off the UI thread: after a change the
+// donor should see its effect at once, not at the next tick.
+func (u *UI) refreshAsync() {
+	if u.ctx.Err() != nil {
+		return
+	}
+	u.goAsync(func() { _ = u.Refresh(u.ctx) })
+}
+
+// showActionError shows (or, with a nil err, clears) the last action's
+// failure in the window's banner.
+func (u *UI) showActionError(failed string, err error) {
+	u.actionErr = ""
+	if err != nil {
+		u.actionErr = failed + ": " + err.Error()
+	}
+	u.render()
+}
+
+// pause runs on the UI thread (tray item or window menu).
+func (u *UI) pause(c pauseChoice) {
+	if !u.snapshot().canToggle() {
+		return
+	}
+	if c.until == nil {
+		u.change("Couldn't pause", u.api.Pause)
+		return
+	}
+	until := c.until(u.opts.Now())
+	u.change("Couldn't pause", func(ctx context.Context) error { return u.api.PauseUntil(ctx, until) })
+}
+
+func (u *UI) resume() {
+	if !u.snapshot().canToggle() {
+		return
+	}
+	u.change("Couldn't resume", u.api.Resume)
+}
+
+func (u *UI) verify() {
+	if !u.snapshot().canVerify() {
+		return
+	}
+	u.change("Couldn't start the verification", u.api.Verify)
 }
 
 func (u *UI) showWindow() {
 	u.win.Show()
 	u.win.RequestFocus()
+}
+
+func (u *UI) quit() {
+	u.app.Quit()
 }

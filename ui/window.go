@@ -2,134 +2,119 @@ package ui
 
 import (
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
-// view is the main window's content: the headline numbers first, big, for a
-// donor who glances at it; the details and the shard list below.
-type view struct {
-	content fyne.CanvasObject
+// Tab titles, in order: Ctrl+1 … Ctrl+5 (Cmd on macOS) select them.
+const (
+	overviewTitle = "Overview"
+	spaceTitle    = "Space"
+	browseTitle   = "Browse"
+	activityTitle = "Activity"
+	settingsTitle = "Settings"
+)
 
-	problem  *widget.Label // agent unreachable / action failed; hidden when all is well
-	headline *widget.Label // "Protecting 1,234 files"
-	state    *widget.Label // "Up to date"
-	toggle   *widget.Button
-	space    *widget.Label // "12 MB of 50 MB donated space used"
-	bar      *widget.ProgressBar
-	hub      *widget.Label
-	storage  *widget.Label
-	last     *widget.Label
-	shards   *shardList
-	details  []fyne.CanvasObject // hidden until the first status: zeros would mislead
+// tabView is one tab's content, redrawn from every snapshot.
+type tabView interface {
+	show(s snapshot)
 }
 
-func newView(onToggle func()) *view {
-	v := &view{
+// selectable tabs do work when the donor opens them (load files, read
+// the log), not before: most donors never look.
+type selectable interface {
+	selected()
+}
+
+// mainView is the window's content: a problem banner over the tabs.
+type mainView struct {
+	content fyne.CanvasObject
+	problem *widget.Label // agent unreachable / action failed; hidden when all is well
+	tabs    *container.AppTabs
+	views   []tabView
+
+	overview *overviewTab
+	space    *spaceTab
+	browse   *browseTab
+	activity *activityTab
+	settings *settingsTab
+}
+
+func newMainView(u *UI) *mainView {
+	v := &mainView{
 		problem:  widget.NewLabel(""),
-		headline: widget.NewLabel(""),
-		state:    widget.NewLabel(""),
-		space:    widget.NewLabel(""),
-		bar:      widget.NewProgressBar(),
-		hub:      widget.NewLabel(""),
-		storage:  widget.NewLabel(""),
-		last:     widget.NewLabel(""),
-		shards:   newShardList(),
+		overview: newOverviewTab(u),
+		space:    newSpaceTab(u),
+		browse:   newBrowseTab(u),
+		activity: newActivityTab(u),
+		settings: newSettingsTab(u),
 	}
 	v.problem.Importance = widget.DangerImportance
 	v.problem.Wrapping = fyne.TextWrapWord
 	v.problem.Hide()
 
-	v.headline.SizeName = theme.SizeNameHeadingText
-	v.headline.TextStyle = fyne.TextStyle{Bold: true}
-	v.state.SizeName = theme.SizeNameSubHeadingText
-	v.state.Wrapping = fyne.TextWrapWord
-	v.space.SizeName = theme.SizeNameSubHeadingText
-	for _, l := range []*widget.Label{v.hub, v.storage, v.last} {
-		l.Truncation = fyne.TextTruncateEllipsis
-		l.Importance = widget.MediumImportance
+	v.views = []tabView{v.overview, v.space, v.browse, v.activity, v.settings}
+	v.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon(overviewTitle, theme.HomeIcon(), v.overview.content),
+		container.NewTabItemWithIcon(spaceTitle, theme.StorageIcon(), v.space.content),
+		container.NewTabItemWithIcon(browseTitle, theme.FolderOpenIcon(), v.browse.content),
+		container.NewTabItemWithIcon(activityTitle, theme.HistoryIcon(), v.activity.content),
+		container.NewTabItemWithIcon(settingsTitle, theme.SettingsIcon(), v.settings.content),
+	)
+	v.tabs.OnSelected = func(*container.TabItem) {
+		if s, ok := v.views[v.tabs.SelectedIndex()].(selectable); ok {
+			s.selected()
+		}
 	}
-
-	v.toggle = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), onToggle)
-	v.toggle.Importance = widget.HighImportance
-
-	shardsTitle := widget.NewLabel("Shards")
-	shardsTitle.TextStyle = fyne.TextStyle{Bold: true}
-
-	details := container.NewVBox(
-		v.space,
-		v.bar,
-		v.hub,
-		v.storage,
-		v.last,
-		widget.NewSeparator(),
-		shardsTitle,
-	)
-	v.details = []fyne.CanvasObject{details, v.shards.content}
-	top := container.NewVBox(
-		v.problem,
-		v.headline,
-		container.NewBorder(nil, nil, nil, container.NewCenter(v.toggle), v.state),
-		details,
-	)
-	v.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, v.shards.content))
+	v.content = container.NewBorder(v.problem, nil, nil, nil, v.tabs)
 	return v
 }
 
-// show draws s; it runs on the UI thread.
-func (v *view) show(s snapshot) {
-	v.showProblem(s)
+// mainMenu is the window's menu bar. Its shortcuts work wherever the
+// focus is (Fyne gives main-menu shortcuts precedence over a focused entry):
+// Ctrl+1…5 (Cmd on macOS) open the tabs, Ctrl+F the file search.
+func (v *mainView) mainMenu(c fyne.Canvas, quitLabel string, quit func()) *fyne.MainMenu {
+	item := func(label string, k fyne.KeyName, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		it.Shortcut = &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+		return it
+	}
+	var view []*fyne.MenuItem
+	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5} {
+		view = append(view, item(v.tabs.Items[i].Text, k, func() { v.selectTab(i) }))
+	}
+	view = append(view, fyne.NewMenuItemSeparator(), item("Search files", fyne.KeyF, func() {
+		v.selectTab(2)
+		c.Focus(v.browse.search)
+	}))
+	q := fyne.NewMenuItem(quitLabel, quit)
+	q.IsQuit = true
+	return fyne.NewMainMenu(
+		fyne.NewMenu("Shardkeeper", q),
+		fyne.NewMenu("View", view...),
+	)
+}
 
-	st := s.status
-	for _, d := range v.details {
-		if s.have {
-			d.Show()
-		} else {
-			d.Hide()
-		}
-	}
-	if !s.have {
-		v.headline.SetText("Shardkeeper")
-		if s.agentErr == nil {
-			v.state.SetText("Connecting to the Shardkeeper agent…")
-		} else {
-			v.state.SetText("Waiting for the agent")
-		}
-	} else {
-		v.headline.SetText(protectingText(st.FilesProtected))
-		v.state.SetText(StateText(st))
-	}
-	v.state.Importance = widget.MediumImportance
-	if s.have && attention(st) {
-		v.state.Importance = widget.WarningImportance
-	}
-	v.state.Refresh()
-
-	v.space.SetText(spaceText(st))
-	v.bar.SetValue(spaceFraction(st))
-	v.hub.SetText(hubText(st))
-	setOptional(v.storage, storageText(st))
-	setOptional(v.last, lastCycleText(st, time.Now()))
-	v.shards.show(st.Shards)
-
-	v.toggle.SetText(toggleText(st))
-	if st.Paused {
-		v.toggle.SetIcon(theme.MediaPlayIcon())
-	} else {
-		v.toggle.SetIcon(theme.MediaPauseIcon())
-	}
-	if s.canToggle() {
-		v.toggle.Enable()
-	} else {
-		v.toggle.Disable()
+// selectTab shows tab i (OnSelected does the tab's work).
+func (v *mainView) selectTab(i int) {
+	if i >= 0 && i < len(v.tabs.Items) {
+		v.tabs.SelectIndex(i)
 	}
 }
 
-func (v *view) showProblem(s snapshot) {
+// show draws s; it runs on the UI thread.
+func (v *mainView) show(s snapshot) {
+	v.showProblem(s)
+	for _, t := range v.views {
+		t.show(s)
+	}
+}
+
+func (v *mainView) showProblem(s snapshot) {
 	var lines []string
 	if s.agentErr != nil {
 		lines = append(lines, AgentErrorText(s.agentErr))
@@ -145,8 +130,8 @@ func (v *view) showProblem(s snapshot) {
 	v.problem.Show()
 }
 
-// setOptional hides a detail line that has nothing to say, instead of
-// leaving a blank gap.
+// setOptional hides a line that has nothing to say, instead of leaving a
+// blank gap.
 func setOptional(l *widget.Label, text string) {
 	l.SetText(text)
 	if text == "" {
@@ -154,4 +139,28 @@ func setOptional(l *widget.Label, text string) {
 	} else {
 		l.Show()
 	}
+}
+
+// showIf shows o when cond holds, hides it otherwise.
+func showIf(o fyne.CanvasObject, cond bool) {
+	if cond {
+		o.Show()
+	} else {
+		o.Hide()
+	}
+}
+
+// heading is a bold section title.
+func heading(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+// note is a secondary, wrapping sentence.
+func note(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.MediumImportance
+	return l
 }

@@ -1,127 +1,39 @@
 package ui
 
 import (
-	"context"
-	"math"
 	"testing"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
-
-	"github.com/shardkeeper/shardkeeper/agent/control"
 )
-
-func TestWindowShowsStatus(t *testing.T) {
-	api := &fakeAPI{status: sampleStatus()}
-	u := newTestUI(t, test.NewTempApp(t), api)
-	w := u.Window()
-
-	requireText(t, w, "Connecting to the Shardkeeper agent…")
-	if hasText(w, "0 B held (no donated space limit set)") {
-		t.Error("shows zeros before the agent has answered")
-	}
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-
-	if w.Title() != "Shardkeeper" {
-		t.Errorf("title %q, want Shardkeeper", w.Title())
-	}
-	for _, want := range []string{
-		"Protecting 1,234 files",
-		"Up to date",
-		"12 MB of 50 MB donated space used",
-		"Archive hub: https://hub.example.org",
-		"Stored in /home/donor/.local/share/shardkeeper",
-		"Shard", "Files held", "Size",
-		"pd-books-01", "1,200 of 1,500 files", "9.0 MB",
-		"pd-maps-07", "34 of 40 files", "3.0 MB",
-		"Pause",
-	} {
-		requireText(t, w, want)
-	}
-	if hasText(w, "Connecting to the Shardkeeper agent…") {
-		t.Error("still says it is connecting after a successful refresh")
-	}
-	if p := findProgress(w); p == nil || math.Abs(p.Value-0.24) > 1e-9 {
-		t.Errorf("progress bar %+v, want value 0.24", p)
-	}
-}
-
-func TestWindowStateSentences(t *testing.T) {
-	api := &fakeAPI{}
-	u := newTestUI(t, test.NewTempApp(t), api)
-	for _, tc := range []struct {
-		state, message, want string
-	}{
-		{control.StateFetching, "", "Fetching files…"},
-		{control.StateIdle, "", "Up to date"},
-		{control.StatePaused, "", "Paused"},
-		{control.StateOffline, "", "The agent is not running"},
-		{control.StateNotJoined, "", "Not joined to an archive yet"},
-		{control.StateIdle, "Disk budget full", "Disk budget full"},
-	} {
-		api.set(func(f *fakeAPI) { f.status = control.Status{State: tc.state, Message: tc.message} })
-		if err := u.Refresh(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		requireText(t, u.Window(), tc.want)
-	}
-	requireText(t, u.Window(), "No shards yet: the agent picks some once it has joined an archive.")
-}
-
-func TestPauseButtonPausesAndBecomesResume(t *testing.T) {
-	api := &fakeAPI{status: sampleStatus()}
-	u := newTestUI(t, test.NewTempApp(t), api)
-	w := u.Window()
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-
-	test.Tap(findButton(t, w, "Pause"))
-	if _, pauses, _ := api.calls(); pauses != 1 {
-		t.Fatalf("Pause called %d times, want 1", pauses)
-	}
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	requireText(t, w, "Paused")
-	test.Tap(findButton(t, w, "Resume"))
-	if _, _, resumes := api.calls(); resumes != 1 {
-		t.Fatalf("Resume called %d times, want 1", resumes)
-	}
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	findButton(t, w, "Pause")
-}
 
 func TestAgentErrorIsShownInPlainLanguage(t *testing.T) {
 	api := &fakeAPI{statusErr: errNoSocket}
 	u := newTestUI(t, test.NewTempApp(t), api)
 	w := u.Window()
 
-	if err := u.Refresh(context.Background()); err == nil {
+	if err := u.Refresh(t.Context()); err == nil {
 		t.Fatal("Refresh returned no error")
 	}
 	want := "Can't reach the Shardkeeper agent: dial unix /run/shardkeeper.sock: connect: no such file or directory"
 	requireText(t, w, want)
-	if hasText(w, "Archive hub: none yet") || hasText(w, "No shards yet: the agent picks some once it has joined an archive.") {
+	requireText(t, w, "Waiting for the agent")
+	if hasText(w, "Archive hub: none yet") {
 		t.Error("shows details although the agent never answered")
 	}
-	if b := findButton(t, w, "Pause"); !b.Disabled() {
+	if b := findButton(t, w, "Pause…"); !b.Disabled() {
 		t.Error("Pause is enabled although the agent can't be reached")
 	}
 
 	// The agent comes back: the message goes away.
 	api.set(func(f *fakeAPI) { f.statusErr, f.status = nil, sampleStatus() })
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	requireText(t, w, "Protecting 1,234 files")
+	refresh(t, u)
+	requireText(t, w, "Protecting 1,234 files · 12.0 GB")
 	if hasText(w, want) {
 		t.Error("error message still shown after the agent answered")
 	}
-	if b := findButton(t, w, "Pause"); b.Disabled() {
+	if b := findButton(t, w, "Pause…"); b.Disabled() {
 		t.Error("Pause still disabled after the agent answered")
 	}
 }
@@ -129,21 +41,72 @@ func TestAgentErrorIsShownInPlainLanguage(t *testing.T) {
 func TestPauseFailureIsShown(t *testing.T) {
 	api := &fakeAPI{status: sampleStatus(), actionErr: errNoSocket}
 	u := newTestUI(t, test.NewTempApp(t), api)
-	if err := u.Refresh(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	test.Tap(findButton(t, u.Window(), "Pause"))
+	refresh(t, u)
+	u.pause(pauseChoices[1])
 	requireText(t, u.Window(), "Couldn't pause: "+errNoSocket.Error())
-	findButton(t, u.Window(), "Pause") // still not paused
+	findButton(t, u.Window(), "Pause…") // still not paused
+
+	api.set(func(f *fakeAPI) { f.actionErr = nil })
+	u.pause(pauseChoices[1])
+	if hasTextContaining(u.Window(), "Couldn't pause") {
+		t.Error("the old failure is still shown after a pause that worked")
+	}
 }
 
-// A slow answer to an older poll must not overwrite a newer one.
-func TestOlderPollDoesNotOverwriteNewer(t *testing.T) {
-	api := &fakeAPI{status: sampleStatus()}
+// Ctrl+1…5 select the tabs; Ctrl+F goes to the file search. They are
+// main-menu shortcuts, so they work even while an entry has the focus.
+func TestShortcutsSelectTabs(t *testing.T) {
+	u := newTestUI(t, test.NewTempApp(t), &fakeAPI{status: sampleStatus(), files: sampleFiles()})
+	refresh(t, u)
+	c := u.Window().Canvas()
+	menu := u.Window().MainMenu()
+	if menu == nil {
+		t.Fatal("no main menu")
+	}
+	press := func(k fyne.KeyName) {
+		t.Helper()
+		want := &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+		for _, m := range menu.Items {
+			for _, it := range m.Items {
+				if it.Shortcut != nil && it.Shortcut.ShortcutName() == want.ShortcutName() {
+					it.Action()
+					return
+				}
+			}
+		}
+		t.Fatalf("no menu item has the shortcut %s", want.ShortcutName())
+	}
+	for i, tc := range []struct {
+		key   fyne.KeyName
+		title string
+	}{
+		{fyne.Key2, spaceTitle}, {fyne.Key3, browseTitle}, {fyne.Key4, activityTitle},
+		{fyne.Key5, settingsTitle}, {fyne.Key1, overviewTitle},
+	} {
+		press(tc.key)
+		if got := u.view.tabs.Selected().Text; got != tc.title {
+			t.Errorf("shortcut %d (%s) selected %q, want %q", i, tc.key, got, tc.title)
+		}
+	}
+	press(fyne.KeyF)
+	if u.view.tabs.Selected().Text != browseTitle || c.Focused() != u.view.browse.search {
+		t.Errorf("Ctrl+F: tab %q, focus %v; want the browse search", u.view.tabs.Selected().Text, c.Focused())
+	}
+	if q := menu.Items[0].Items[0]; !q.IsQuit || q.Label != "Quit (keeps protecting in the background)" {
+		t.Errorf("first menu's quit item %q (IsQuit %v)", q.Label, q.IsQuit)
+	}
+}
+
+// The window stays readable at 1280×800 and smaller: its content never asks
+// for more.
+func TestWindowFitsSmallScreens(t *testing.T) {
+	api := &fakeAPI{status: sampleStatus(), files: sampleFiles()}
 	u := newTestUI(t, test.NewTempApp(t), api)
-	newer := sampleStatus()
-	newer.FilesProtected = 2000
-	u.apply(2, newer, nil)
-	u.apply(1, sampleStatus(), nil)
-	requireText(t, u.Window(), "Protecting 2,000 files")
+	refresh(t, u)
+	for i := range u.view.tabs.Items {
+		selectTab(u, i)
+		if min := u.view.content.MinSize(); min.Width > 1024 || min.Height > 720 {
+			t.Errorf("tab %s needs %v; want at most 1024×720", u.view.tabs.Items[i].Text, min)
+		}
+	}
 }
