@@ -44,13 +44,15 @@ lint:
 unit:
 	$(NOCGO) $(GO) test $(GOTAGS) -count=1 -timeout 20m ./...
 
-# The real desktop window under Xvfb: builds the GUI once and screenshots
-# the demo.
+# The real desktop window under Xvfb: builds the GUI once, screenshots the
+# demo's screens, then drives its tray menu over DBus.
 gui-test: gui
 	scripts/gui-smoke.sh $(OUT)/gui -- $(BIN)/shardkeeper demo --files 120
+	scripts/tray-test.sh $(OUT)/tray $(BIN)/shardkeeper
 
 bench:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 3x ./...
+	scripts/bench-vs-git-annex.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	hubcli "github.com/shardkeeper/shardkeeper/hub/cli"
 )
 
 // Version is set at build time with -ldflags "-X ...app.Version=...".
@@ -22,8 +23,9 @@ var Version = "0.1.0-dev"
 
 // globals are the flags every subcommand shares.
 type globals struct {
-	home  string
-	tools agent.Tools
+	home       string
+	suggestHub string // the hub the first-run wizard offers
+	tools      agent.Tools
 }
 
 func (g *globals) resolveHome() (home.Home, error) { return home.Resolve(g.home) }
@@ -75,8 +77,17 @@ open the desktop app, or use the commands below.`,
 		newStatusCmd(g),
 		newPauseCmd(g, true),
 		newPauseCmd(g, false),
+		newBudgetCmd(g),
+		newFilesCmd(g),
+		newReleaseCmd(g),
+		newLeaveCmd(g),
+		newLogCmd(g),
+		newSettingsCmd(g),
 		newGUICmd(g),
 		newDemoCmd(g),
+		newServiceCmd(g),
+		// The demo's hub audits pushes by running this binary as its hook.
+		hubcli.AuditHookCommand(),
 	)
 	return root
 }

@@ -1,23 +1,18 @@
 package app
 
 import (
-	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shardkeeper/shardkeeper/agent"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/logging"
 )
 
 func newAgentCmd(g *globals) *cobra.Command {
 	var untilIdle bool
-	var jobs int
-	var interval time.Duration
+	var o agent.Options
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Run the agent that fetches files and reports to the hub (headless)",
@@ -30,34 +25,39 @@ answers the desktop app and the CLI on a local control socket.`,
 			if err != nil {
 				return err
 			}
-			logger, closeLog, err := openLog(h, cmd.ErrOrStderr())
+			cfg, err := h.LoadConfig()
 			if err != nil {
 				return err
 			}
-			defer closeLog()
-			a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger, Jobs: jobs, Interval: interval})
+			logger, closer, err := logging.Open(h.LogPath(), cmd.ErrOrStderr(), cfg.Token)
+			if err != nil {
+				return err
+			}
+			defer closer.Close()
+			o.Tools, o.Logger = g.tools, logger
+			a, err := agent.New(h, o)
 			if err != nil {
 				return err
 			}
 			return a.Run(cmd.Context(), untilIdle)
 		},
 	}
-	cmd.Flags().BoolVar(&untilIdle, "until-idle", false, "run one fill cycle, report to the hub, and exit")
-	cmd.Flags().IntVarP(&jobs, "jobs", "J", 4, "parallel downloads")
-	cmd.Flags().DurationVar(&interval, "interval", 10*time.Minute, "time between fill cycles")
+	f := cmd.Flags()
+	f.BoolVar(&untilIdle, "until-idle", false, "run one fill cycle, report to the hub, and exit")
+	f.IntVarP(&o.Jobs, "jobs", "J", 4, "parallel downloads")
+	f.DurationVar(&o.Interval, "interval", 10*time.Minute, "time between fill cycles")
+	f.IntVar(&o.BatchFiles, "batch", 25, "files fetched between two reports to the hub")
+	f.IntVar(&o.Target, "target-copies", 0, "donor copies wanted per file (default: what the hub says)")
+	f.MarkHidden("target-copies")
 	return cmd
 }
 
-// openLog logs to the home's log file and to w. Structured (slog) so the
-// UI and support can read it; tokens are never passed to the logger.
-func openLog(h home.Home, w io.Writer) (*slog.Logger, func(), error) {
-	if err := os.MkdirAll(filepath.Dir(h.LogPath()), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("create log folder: %w", err)
-	}
-	f, err := os.OpenFile(h.LogPath(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+// openAgentLog is the home's rotating log, for an agent run in-process.
+func openAgentLog(h home.Home) (*agentLog, error) {
+	cfg, _ := h.LoadConfig()
+	logger, closer, err := logging.Open(h.LogPath(), nil, cfg.Token)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open log: %w", err)
+		return nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(io.MultiWriter(f, w), &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return logger, func() { f.Close() }, nil
+	return &agentLog{Logger: logger, close: closer.Close}, nil
 }

@@ -95,9 +95,14 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 			return err
 		}
 	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the shardkeeper program for the demo hub's push audit: %w", err)
+	}
 	srv, err := server.New(server.Config{
 		DataDir: hubData, OriginDir: collection, PublicURL: hubURL,
 		Git: annex.Git{Bin: g.tools.Git}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AuditHook: exe, // this binary answers `audit-hook` like shardhub
 	})
 	if err != nil {
 		return err
@@ -126,11 +131,11 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 	}
 	fmt.Fprintf(out, "Demo donor: home %s\nTry: shardkeeper --home %s status\n", h.Dir, h.Dir)
 
-	client := control.NewClient(h.SocketPath())
+	client := agentClient(h)
 	if o.headless {
 		return watchStatus(ctx, client, out)
 	}
-	return RunGUI(client, GUIOptions{Title: "Shardkeeper — demo"})
+	return RunGUI(client, GUIOptions{Title: "Shardkeeper — demo", AgentInProcess: true})
 }
 
 // watchStatus prints a line whenever the agent's status changes, until ctx

@@ -27,7 +27,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := currentStatus(cmd.Context(), h)
+			st, err := currentStatus(cmd.Context(), g, h)
 			if err != nil {
 				return err
 			}
@@ -45,17 +45,17 @@ func newStatusCmd(g *globals) *cobra.Command {
 }
 
 // currentStatus asks the running agent, or reads the home when none runs.
-func currentStatus(ctx context.Context, h home.Home) (control.Status, error) {
+func currentStatus(ctx context.Context, g *globals, h home.Home) (control.Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	st, err := control.NewClient(h.SocketPath()).Status(ctx)
+	st, err := agentClient(h).Status(ctx)
 	if err == nil {
 		return st, nil
 	}
 	if !errors.Is(err, control.ErrNotRunning) {
 		return st, err
 	}
-	return agent.OfflineStatus(h)
+	return agent.OfflineStatus(h, g.tools)
 }
 
 func printStatus(w io.Writer, st control.Status) {
@@ -63,16 +63,69 @@ func printStatus(w io.Writer, st control.Status) {
 		fmt.Fprintln(w, st.Message)
 		return
 	}
-	fmt.Fprintf(w, "Protecting %s files (%s of %s budget)\n", humanize.Comma(st.FilesProtected),
+	fmt.Fprintf(w, "Protecting %s files, %s (budget %s)\n", humanize.Comma(st.FilesProtected),
 		agent.FormatSize(st.BytesHeld), agent.FormatSize(st.BudgetBytes))
 	fmt.Fprintf(w, "State: %s", st.State)
 	if st.Message != "" {
 		fmt.Fprintf(w, " — %s", st.Message)
 	}
 	fmt.Fprintln(w)
+	if b := st.Budget; b != nil {
+		fmt.Fprintf(w, "Budget: %s, set by %s (%s)\n", agent.FormatSize(b.EffectiveBytes), bindingText(b.Binding), limitsText(b.Limits))
+		if b.Disk.TotalBytes > 0 {
+			fmt.Fprintf(w, "Drive: %s used by Shardkeeper, %s by others, %s free of %s\n", agent.FormatSize(b.Disk.UsedByShardkeeper),
+				agent.FormatSize(b.Disk.UsedByOthers), agent.FormatSize(b.Disk.AvailableBytes), agent.FormatSize(b.Disk.TotalBytes))
+		}
+	}
+	for _, t := range st.Transfers {
+		name := t.File
+		if name == "" {
+			name = t.Key
+		}
+		fmt.Fprintf(w, "  fetching %s: %s of %s, %s/s\n", name, agent.FormatSize(t.DoneBytes), agent.FormatSize(t.TotalBytes), agent.FormatSize(int64(t.BytesPerSec)))
+	}
+	if st.FilesFewCopies > 0 {
+		fmt.Fprintf(w, "%s of your files have fewer than %d copies elsewhere.\n", humanize.Comma(st.FilesFewCopies), st.TargetCopies)
+	}
+	if st.FilesSkipped > 0 {
+		fmt.Fprintf(w, "%d files were skipped after repeated download failures (see `shardkeeper log`).\n", st.FilesSkipped)
+	}
+	if st.HubProblem != "" {
+		fmt.Fprintf(w, "Last report to the hub failed: %s\n", st.HubProblem)
+	}
 	fmt.Fprintf(w, "Hub: %s\nDonor: %s\n", st.Hub, st.DonorUUID)
 	for _, sh := range st.Shards {
 		fmt.Fprintf(w, "  %s: %s of %s files, %s  (%s)\n", sh.Name, humanize.Comma(sh.FilesHeld),
 			humanize.Comma(sh.Files), agent.FormatSize(sh.BytesHeld), sh.Path)
 	}
+}
+
+func bindingText(b string) string {
+	switch b {
+	case control.BindKeepFree:
+		return "keep-free"
+	case control.BindMaxPercent:
+		return "max-percent"
+	}
+	return "max"
+}
+
+func limitsText(l control.Limits) string {
+	s := ""
+	add := func(part string) {
+		if s != "" {
+			s += ", "
+		}
+		s += part
+	}
+	if l.MaxBytes > 0 {
+		add("use at most " + agent.FormatSize(l.MaxBytes))
+	}
+	if l.KeepFreeBytes > 0 {
+		add("keep " + agent.FormatSize(l.KeepFreeBytes) + " free")
+	}
+	if l.MaxPercent > 0 {
+		add(fmt.Sprintf("at most %g%% of the drive", l.MaxPercent))
+	}
+	return s
 }

@@ -3,33 +3,38 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
+	"log/slog"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent"
-	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 )
 
+// agentLog is a logger and how to close its file.
+type agentLog struct {
+	*slog.Logger
+	close func() error
+}
+
 // startAgent runs the home's agent inside this process (the desktop app
 // and the demo do this when no agent service is running) and returns once
-// its control socket answers.
+// its control endpoint answers.
 func startAgent(ctx context.Context, g *globals, h home.Home, interval time.Duration) error {
-	logger, closeLog, err := openLog(h, io.Discard)
+	lg, err := openAgentLog(h)
 	if err != nil {
 		return err
 	}
-	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger, Interval: interval})
+	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: lg.Logger, Interval: interval})
 	if err != nil {
-		closeLog()
+		lg.close()
 		return err
 	}
 	done := make(chan error, 1)
 	go func() {
-		defer closeLog()
+		defer lg.close()
 		done <- a.Run(ctx, false)
 	}()
-	client := control.NewClient(h.SocketPath())
+	client := agentClient(h)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {

@@ -12,12 +12,22 @@ import (
 )
 
 type statusJSON struct {
-	FilesProtected int64  `json:"files_protected"`
-	BytesHeld      int64  `json:"bytes_held"`
-	BudgetBytes    int64  `json:"budget_bytes"`
-	Paused         bool   `json:"paused"`
-	State          string `json:"state"`
-	Message        string `json:"message"`
+	Budget struct {
+		EffectiveBytes int64  `json:"effective_bytes"`
+		Binding        string `json:"binding"`
+		Disk           struct {
+			UsedByShardkeeper int64 `json:"used_by_shardkeeper"`
+		} `json:"disk"`
+	} `json:"budget"`
+	PausedUntil    *string `json:"paused_until"`
+	FilesSkipped   int64   `json:"files_skipped"`
+	Left           bool    `json:"left"`
+	FilesProtected int64   `json:"files_protected"`
+	BytesHeld      int64   `json:"bytes_held"`
+	BudgetBytes    int64   `json:"budget_bytes"`
+	Paused         bool    `json:"paused"`
+	State          string  `json:"state"`
+	Message        string  `json:"message"`
 	Shards         []struct {
 		Name      string `json:"name"`
 		Path      string `json:"path"`
@@ -89,6 +99,12 @@ func keySize(t *testing.T, k string) int64 {
 	return 0
 }
 
+// onDisk is the most a file of size bytes may reserve while it downloads:
+// whole 4 KiB blocks, 1/1024 for the filesystem, and a spare block.
+func onDisk(size int64) int64 {
+	return (size+size/1024+4095)/4096*4096 + 4096
+}
+
 func uniq(s []string) []string {
 	var out []string
 	for i, v := range s {
@@ -136,15 +152,17 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 		if st.FilesProtected == 0 {
 			t.Fatalf("donor %s protects nothing: %+v", d.home, st)
 		}
-		if st.BytesHeld > d.budget {
-			t.Errorf("donor %s holds %d bytes, over its budget %d", d.home, st.BytesHeld, d.budget)
+		used := st.Budget.Disk.UsedByShardkeeper
+		if st.BytesHeld > d.budget || used > d.budget {
+			t.Errorf("donor %s holds %d bytes (%d on disk), over its budget %d", d.home, st.BytesHeld, used, d.budget)
 		}
 		if st.BudgetBytes != d.budget || len(st.Shards) != 1 {
 			t.Errorf("status %+v: want budget %d and one shard", st, d.budget)
 		}
-		// Filled to within one file of the budget (files are at most 41 KB).
-		if d.budget-st.BytesHeld > 41*1024 {
-			t.Errorf("donor %s stopped at %d of %d bytes although files need copies", d.home, st.BytesHeld, d.budget)
+		// Filled to within one file of the budget (files are at most 41 KB,
+		// and a download reserves whole blocks and a spare one).
+		if d.budget-used > onDisk(41*1024) {
+			t.Errorf("donor %s stopped at %d of %d bytes on disk although files need copies", d.home, used, d.budget)
 		}
 		keys := heldKeys(t, st.Shards[0].Path)
 		if int64(len(keys)) != st.FilesProtected {
@@ -200,7 +218,7 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 	// so it may hold a file the first also holds only when no file without
 	// any copy would still have fitted in its budget.
 	b := status(t, donors[1].home)
-	room := donors[1].budget - b.BytesHeld
+	room := donors[1].budget - b.Budget.Disk.UsedByShardkeeper
 	overlap := int(protected) - len(copies)
 	// Overlap can only come from topping up the last bit of room, so it
 	// stays a small part of what b holds; most-copies-first would make b
@@ -209,7 +227,7 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 		t.Errorf("donor b holds %d files, %d of them also held by a: not rarest first", b.FilesProtected, overlap)
 	}
 	for _, k := range allKeys(t, b.Shards[0].Path) {
-		if copies[k] == 0 && overlap > 0 && keySize(t, k) <= room {
+		if copies[k] == 0 && overlap > 0 && onDisk(keySize(t, k)) <= room {
 			t.Errorf("donor b fetched %d files others had while %s (%d bytes, room %d) had no copy", overlap, k, keySize(t, k), room)
 		}
 	}
@@ -246,10 +264,11 @@ func TestBadInput(t *testing.T) {
 		return p
 	}
 	sha := strings.Repeat("ab", 32)
+	// shardhub build skips bad rows by default; --strict makes one fail the build.
 	noSize := manifest("nosize.csv", "path,size,sha256,url\na.bin,3,"+sha+",http://o/a\nb.bin,,"+sha+",http://o/b\n")
-	oneLineError(t, "manifest without size", run(t, shardhubBin, "build", noSize, "--out", filepath.Join(tmp, "d1")), "line 3", "size")
+	oneLineError(t, "manifest without size", run(t, shardhubBin, "build", "--strict", noSize, "--out", filepath.Join(tmp, "d1")), "line 3", "size")
 	badHash := manifest("badhash.csv", "path,size,sha256,url\na.bin,3,xyz,http://o/a\n")
-	oneLineError(t, "manifest with a bad hash", run(t, shardhubBin, "build", badHash, "--out", filepath.Join(tmp, "d2")), "line 2", "sha256")
+	oneLineError(t, "manifest with a bad hash", run(t, shardhubBin, "build", "--strict", badHash, "--out", filepath.Join(tmp, "d2")), "line 2", "sha256")
 
 	oneLineError(t, "hub that does not answer",
 		run(t, shardkeeperBin, "join", "--home", filepath.Join(tmp, "h1"), "--hub", "http://127.0.0.1:1", "--storage", filepath.Join(tmp, "s1"), "--budget", "1GB"),

@@ -1,0 +1,110 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shardkeeper/shardkeeper/agent"
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
+)
+
+func newSettingsCmd(g *globals) *cobra.Command {
+	opts := &settingsFlags{}
+	cmd := &cobra.Command{
+		Use:   "settings [--bandwidth KBPS] [--schedule HH:MM-HH:MM] [--off-hours-kbps KBPS] ...",
+		Short: "Show or change politeness settings: bandwidth, schedule, battery, metered networks",
+		Example: `  shardkeeper settings --bandwidth 500                       # at most 500 KB/s
+  shardkeeper settings --schedule 01:00-07:00                 # only at night
+  shardkeeper settings --schedule 01:00-07:00 --off-hours-kbps 100   # full speed at night, 100 KB/s by day
+  shardkeeper settings --schedule always`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withAgent(cmd.Context(), g, func(api control.API, local *agent.Agent, h home.Home) error {
+				return runSettings(cmd, api, local, h, opts)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.IntVar(&opts.bandwidth, "bandwidth", 0, "download at most KBPS kilobytes per second (0: unlimited)")
+	f.StringVar(&opts.schedule, "schedule", "", `download during HH:MM-HH:MM local time only ("always" for any time)`)
+	f.IntVar(&opts.offHours, "off-hours-kbps", 0, "outside the schedule, download at this rate (0: not at all)")
+	f.BoolVar(&opts.battery, "pause-on-battery", false, "pause downloads while on battery")
+	f.BoolVar(&opts.metered, "pause-on-metered", false, "pause downloads on a metered connection")
+	f.StringVar(&opts.name, "name", "", "display name for the hub's board")
+	f.BoolVar(&opts.board, "show-on-board", false, "show your name on the hub's board")
+	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
+	return cmd
+}
+
+type settingsFlags struct {
+	bandwidth, offHours             int
+	schedule, name                  string
+	battery, metered, board, asJSON bool
+}
+
+// runSettings applies the flags given and prints the settings.
+func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home.Home, o *settingsFlags) error {
+	s, err := api.Settings(cmd.Context())
+	if err != nil {
+		return err
+	}
+	f := cmd.Flags()
+	changed := false
+	set := func(flag string, apply func()) {
+		if f.Changed(flag) {
+			apply()
+			changed = true
+		}
+	}
+	set("bandwidth", func() { s.BandwidthKBps = o.bandwidth })
+	set("off-hours-kbps", func() { s.OffHoursKBps = o.offHours })
+	set("schedule", func() {
+		s.Schedule = o.schedule
+		if strings.EqualFold(o.schedule, "always") {
+			s.Schedule = ""
+		}
+	})
+	set("pause-on-battery", func() { s.PauseOnBattery = o.battery })
+	set("pause-on-metered", func() { s.PauseOnMetered = o.metered })
+	set("name", func() { s.DisplayName = o.name })
+	set("show-on-board", func() { s.ShowOnBoard = o.board })
+	if changed {
+		if err := api.UpdateSettings(cmd.Context(), s); err != nil {
+			return err
+		}
+	}
+	out := cmd.OutOrStdout()
+	if o.asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	rate := func(k int) string {
+		if k == 0 {
+			return "unlimited"
+		}
+		return fmt.Sprintf("%d KB/s", k)
+	}
+	sched := s.Schedule
+	if sched == "" {
+		sched = "always"
+	}
+	fmt.Fprintf(out, "Bandwidth:        %s\nSchedule:         %s\n", rate(s.BandwidthKBps), sched)
+	if s.Schedule != "" {
+		off := rate(s.OffHoursKBps)
+		if s.OffHoursKBps == 0 {
+			off = "no downloads"
+		}
+		fmt.Fprintf(out, "Outside schedule: %s\n", off)
+	}
+	fmt.Fprintf(out, "Pause on battery: %v\nPause on metered: %v\nDisplay name:     %q (on the board: %v)\n",
+		s.PauseOnBattery, s.PauseOnMetered, s.DisplayName, s.ShowOnBoard)
+	if changed && local != nil {
+		fmt.Fprintln(out, notRunningNote(h))
+	}
+	return nil
+}

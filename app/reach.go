@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent"
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/logging"
+)
+
+// agentClient reaches the home's agent: its Unix socket, or on Windows
+// its loopback port with the token from the home.
+func agentClient(h home.Home) *control.Client {
+	return control.NewLocalClient(h.SocketPath(), h.EndpointPath())
+}
+
+// reach returns the running agent's API, or, when none runs, the home's
+// agent in this process (it acts on the home directly and logs to the
+// home's log). local is that in-process agent, nil when one runs.
+func reach(ctx context.Context, g *globals, h home.Home) (api control.API, local *agent.Agent, closeFn func(), err error) {
+	client := agentClient(h)
+	sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err = client.Status(sctx)
+	if err == nil {
+		return client, nil, func() {}, nil
+	}
+	if !errors.Is(err, control.ErrNotRunning) {
+		return nil, nil, nil, err
+	}
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	logger, closer, err := logging.Open(h.LogPath(), nil, cfg.Token)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger})
+	if err != nil {
+		closer.Close()
+		return nil, nil, nil, err
+	}
+	return a, a, func() { a.Close(); closer.Close() }, nil
+}
+
+// notRunningNote is said after a change made without a running agent.
+func notRunningNote(h home.Home) string {
+	return fmt.Sprintf("(The agent is not running; start it with `shardkeeper --home %s agent`.)", h.Dir)
+}
+
+// withAgent resolves the home, reaches its agent (see reach) and runs fn.
+func withAgent(ctx context.Context, g *globals, fn func(api control.API, local *agent.Agent, h home.Home) error) error {
+	h, err := g.resolveHome()
+	if err != nil {
+		return err
+	}
+	api, local, done, err := reach(ctx, g, h)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return fn(api, local, h)
+}
