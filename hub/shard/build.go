@@ -1,8 +1,9 @@
 // Package shard cuts a collection into shards: bare git-annex repositories
 // whose main branch holds one annexed symlink per file and whose git-annex
 // branch says the content is on the web at the archive's URLs. The
-// repositories are written directly with git fast-import, which takes
-// seconds where git-annex fromkey/registerurl takes minutes.
+// repositories are written directly with git fast-import (and git mktree
+// for the directories of a new shard's main branch), which takes seconds
+// where git-annex fromkey/registerurl takes minutes.
 //
 // Building into a data directory that has shards already updates them: new
 // commits on top of both branches, so donors' clones fast-forward. Items
