@@ -1,16 +1,12 @@
 package annex
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 )
 
@@ -22,98 +18,20 @@ const BranchRef = "refs/heads/git-annex"
 // --batch`: about a second for 100k location logs, where walking the tree
 // with go-git takes several (see shared/notes/toolchain.md).
 func ReadTree(ctx context.Context, g Git, rev string, want func(path string) bool, fn func(path string, data []byte) error) error {
-	listing, err := g.Output(ctx, nil, "ls-tree", "-r", "-z", "--full-tree", rev)
-	if err != nil {
-		return fmt.Errorf("list %s: %w", rev, err)
-	}
-	type entry struct{ sha, path string }
-	var entries []entry
-	for _, rec := range bytes.Split(listing, []byte{0}) {
-		meta, p, ok := strings.Cut(string(rec), "\t")
-		if !ok {
-			continue
-		}
-		f := strings.Fields(meta)
-		if len(f) != 3 || f[1] != "blob" || (want != nil && !want(p)) {
-			continue
-		}
-		entries = append(entries, entry{f[2], p})
-	}
-	if len(entries) == 0 {
-		return nil
-	}
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	cmd := g.Command(ctx, "cat-file", "--batch")
-	stdin, err := cmd.StdinPipe()
+	entries, err := LsTree(ctx, g, rev, want)
 	if err != nil {
 		return err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.SHA
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git cat-file: %w", err)
-	}
-	go func() {
-		w := bufio.NewWriter(stdin)
-		for _, e := range entries {
-			if _, err := w.WriteString(e.sha + "\n"); err != nil {
-				break
-			}
+	return Cat(ctx, g, names, func(i int, data []byte, found bool) error {
+		if !found {
+			return fmt.Errorf("read %s from %s: object %s is missing", entries[i].Path, rev, entries[i].SHA)
 		}
-		w.Flush()
-		stdin.Close()
-	}()
-
-	r := bufio.NewReaderSize(stdout, 256*1024)
-	var readErr error
-	for _, e := range entries {
-		data, err := readBatchObject(r)
-		if err != nil {
-			readErr = fmt.Errorf("read %s from %s: %w", e.path, rev, err)
-			break
-		}
-		if err := fn(e.path, data); err != nil {
-			readErr = err
-			break
-		}
-	}
-	if readErr != nil {
-		cancel()
-		io.Copy(io.Discard, stdout) // drain so git can exit
-		cmd.Wait()
-		return readErr
-	}
-	if err := cmd.Wait(); err != nil {
-		return CommandError("git", []string{"cat-file"}, err, stderr.Bytes())
-	}
-	return nil
-}
-
-// readBatchObject reads one "<sha> <type> <size>\n<data>\n" record.
-func readBatchObject(r *bufio.Reader) ([]byte, error) {
-	header, err := r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	f := strings.Fields(header)
-	if len(f) != 3 {
-		return nil, fmt.Errorf("unexpected cat-file header %q", strings.TrimSpace(header))
-	}
-	size, err := strconv.Atoi(f[2])
-	if err != nil {
-		return nil, fmt.Errorf("unexpected cat-file header %q", strings.TrimSpace(header))
-	}
-	buf := make([]byte, size+1) // content plus the trailing newline
-	if _, err := io.ReadFull(r, buf); err != nil {
-		return nil, err
-	}
-	return buf[:size], nil
+		return fn(entries[i].Path, data)
+	})
 }
 
 // IsLocationLog reports whether a git-annex branch path is a key's

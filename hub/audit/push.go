@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/gitbatch"
 )
 
 // Update is one line of what git receive-pack hands its pre-receive hook.
@@ -78,14 +77,14 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 	if base == zeroID {
 		base = strings.TrimSpace(string(fork))
 	}
-	changes, err := gitbatch.DiffTree(ctx, g, base, u.New)
+	changes, err := annex.DiffTree(ctx, g, base, u.New)
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
 	}
 	if len(changes) == 0 {
 		return nil, nil
 	}
-	refs, err := gitbatch.Refs(ctx, g, "refs/heads/")
+	refs, err := annex.RefTips(ctx, g, "refs/heads/")
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
 	}
@@ -119,7 +118,7 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 			names, slots = append(names, ref+":"+c.Path), append(slots, slot{i, 2 + r})
 		}
 	}
-	err = gitbatch.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
+	err = annex.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
 		if !found {
 			return nil
 		}

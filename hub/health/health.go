@@ -25,6 +25,9 @@ type Report struct {
 	// TopDonors are the donors holding the most bytes that count as
 	// copies; a donor's name shows only when it opted in (show_on_board).
 	TopDonors []TopDonor `json:"top_donors"`
+	// Donors is every registered donor's standing (proofs of storage,
+	// expiry, leaving); empty without a registry.
+	Donors []DonorStanding `json:"donors"`
 }
 
 // ShardHealth is one shard.
@@ -62,6 +65,10 @@ type Counts struct {
 	// shard, for a shard) heard from within the expiry, or not.
 	DonorsActive  int `json:"donors_active"`
 	DonorsExpired int `json:"donors_expired"`
+	// DonorsFailingProofs counts registered donors that failed
+	// store.MaxProofFailures proofs of storage in a row: their copies do
+	// not count until they pass one.
+	DonorsFailingProofs int `json:"donors_failing_proofs"`
 }
 
 // Bucket is the files and bytes at one number of copies.

@@ -43,7 +43,8 @@ func (j judge) isExpired(d store.Donor) bool { return d.HeardFrom().Before(j.exp
 
 // counts reports whether uuid's copies count: not dead or untrusted in
 // trust.log (as in git-annex), and, with a registry, a registered donor
-// heard from within the expiry. A donor that checks in again counts again.
+// heard from within the expiry that is not failing its proofs of storage.
+// A donor that checks in again, or passes a proof again, counts again.
 func (j judge) counts(v *view, uuid string) bool {
 	if tr, ok := v.trust[uuid]; ok && (tr.level == 'X' || tr.level == '0') {
 		return false
@@ -52,7 +53,7 @@ func (j judge) counts(v *view, uuid string) bool {
 		return true
 	}
 	d, ok := j.donors[uuid]
-	return ok && !j.isExpired(d)
+	return ok && !j.isExpired(d) && !d.FailingProofs()
 }
 
 // keyCopies is the number of counting donor copies of ks, and whether one
@@ -84,6 +85,7 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 		Shards:       []ShardHealth{},
 		Total:        Total{Counts: newCounts(target)},
 		TopDonors:    []TopDonor{},
+		Donors:       []DonorStanding{},
 	}
 	held := map[string]*TopDonor{}
 	for _, v := range t.views() {
@@ -120,6 +122,9 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 				} else {
 					c.DonorsActive++
 				}
+				if d.FailingProofs() {
+					c.DonorsFailingProofs++
+				}
 			}
 		}
 		r.Shards = append(r.Shards, ShardHealth{Name: name, Counts: c})
@@ -132,8 +137,12 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 		} else {
 			r.Total.DonorsActive++
 		}
+		if d.FailingProofs() {
+			r.Total.DonorsFailingProofs++
+		}
 	}
 	r.TopDonors = board(held, j)
+	r.Donors = standings(donors, held, j)
 	return r
 }
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/gitbatch"
+
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 )
 
@@ -147,7 +147,7 @@ func (t *Tracker) RefreshShard(ctx context.Context, name string) error {
 func (v *view) refresh(ctx context.Context) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	all, err := gitbatch.Refs(ctx, v.git, "refs/heads/")
+	all, err := annex.RefTips(ctx, v.git, "refs/heads/")
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (v *view) readHub(ctx context.Context, head string) error {
 	v.refs = map[string]string{}
 	v.paths = nil
 	// A cheap shape test here; KeyOfLogPath below checks each log once.
-	entries, err := gitbatch.LsTree(ctx, v.git, head, func(p string) bool {
+	entries, err := annex.LsTree(ctx, v.git, head, func(p string) bool {
 		return p == "trust.log" || strings.HasSuffix(p, ".log") && strings.Count(p, "/") == 2
 	})
 	if err != nil {
@@ -220,7 +220,7 @@ func (v *view) readHub(ctx context.Context, head string) error {
 			unique = append(unique, e.SHA)
 		}
 	}
-	err = gitbatch.Cat(ctx, v.git, unique, func(i int, data []byte, found bool) error {
+	err = annex.Cat(ctx, v.git, unique, func(i int, data []byte, found bool) error {
 		v.blobs++
 		if unique[i] == trustSHA {
 			v.mergeTrust(data)
@@ -251,7 +251,7 @@ func (v *view) readHub(ctx context.Context, head string) error {
 
 // apply folds in the location logs that differ between from and to.
 func (v *view) apply(ctx context.Context, from, to string) error {
-	changes, err := gitbatch.DiffTree(ctx, v.git, from, to)
+	changes, err := annex.DiffTree(ctx, v.git, from, to)
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func (v *view) apply(ctx context.Context, from, to string) error {
 			byBlob[c.NewSHA] = append(byBlob[c.NewSHA], ks)
 		}
 	}
-	return gitbatch.Cat(ctx, v.git, shas, func(i int, data []byte, found bool) error {
+	return annex.Cat(ctx, v.git, shas, func(i int, data []byte, found bool) error {
 		if found {
 			v.blobs++
 			lines := annex.ParseLog(data)

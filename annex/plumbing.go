@@ -1,7 +1,8 @@
-// Package gitbatch is the git plumbing the hub's health and push audit
-// share: which files changed between two commits, and many objects read
-// through one `git cat-file --batch`, so neither starts a git per file.
-package gitbatch
+package annex
+
+// Git plumbing for reading git-annex branches in bulk: which files changed
+// between two commits, and many objects read through one `git cat-file
+// --batch`, so no reader starts a git per file.
 
 import (
 	"bufio"
@@ -11,8 +12,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // Change is one file that differs between two trees.
@@ -28,7 +27,7 @@ type Change struct {
 // DiffTree lists the files that differ between from and to (commits or
 // trees), recursively. Unchanged subtrees are skipped by hash, so the cost
 // follows the size of the change, not of the tree.
-func DiffTree(ctx context.Context, g annex.Git, from, to string) ([]Change, error) {
+func DiffTree(ctx context.Context, g Git, from, to string) ([]Change, error) {
 	out, err := g.Output(ctx, nil, "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("compare %s with %s: %w", short(from), short(to), err)
@@ -56,7 +55,7 @@ func short(rev string) string {
 // Cat reads objects by name (a hash, or "rev:path") through one git
 // cat-file --batch, calling fn for each in order; found is false for a name
 // that does not exist. Names must not contain newlines.
-func Cat(ctx context.Context, g annex.Git, names []string, fn func(i int, data []byte, found bool) error) error {
+func Cat(ctx context.Context, g Git, names []string, fn func(i int, data []byte, found bool) error) error {
 	if len(names) == 0 {
 		return nil
 	}
@@ -111,7 +110,7 @@ func Cat(ctx context.Context, g annex.Git, names []string, fn func(i int, data [
 		return readErr
 	}
 	if err := cmd.Wait(); err != nil {
-		return annex.CommandError("git", []string{"cat-file"}, err, stderr.Bytes())
+		return CommandError("git", []string{"cat-file"}, err, stderr.Bytes())
 	}
 	return nil
 }
@@ -142,8 +141,8 @@ func readObject(r *bufio.Reader) ([]byte, bool, error) {
 	return buf[:size], true, nil
 }
 
-// Refs maps every ref under prefix to the object it points at.
-func Refs(ctx context.Context, g annex.Git, prefix string) (map[string]string, error) {
+// RefTips maps every ref under prefix to the object it points at.
+func RefTips(ctx context.Context, g Git, prefix string) (map[string]string, error) {
 	out, err := g.Output(ctx, nil, "for-each-ref", "--format=%(objectname) %(refname)", prefix)
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
@@ -157,18 +156,18 @@ func Refs(ctx context.Context, g annex.Git, prefix string) (map[string]string, e
 	return refs, nil
 }
 
-// Entry is one blob of a tree listing.
-type Entry struct {
+// TreeEntry is one blob of a tree listing.
+type TreeEntry struct {
 	Mode, SHA, Path string
 }
 
 // LsTree lists every blob under rev whose path want accepts (nil: all).
-func LsTree(ctx context.Context, g annex.Git, rev string, want func(path string) bool) ([]Entry, error) {
+func LsTree(ctx context.Context, g Git, rev string, want func(path string) bool) ([]TreeEntry, error) {
 	out, err := g.Output(ctx, nil, "ls-tree", "-r", "-z", "--full-tree", rev)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", short(rev), err)
 	}
-	var entries []Entry
+	var entries []TreeEntry
 	for _, rec := range bytes.Split(out, []byte{0}) {
 		meta, p, ok := strings.Cut(string(rec), "\t")
 		if !ok {
@@ -178,7 +177,7 @@ func LsTree(ctx context.Context, g annex.Git, rev string, want func(path string)
 		if len(f) != 3 || f[1] != "blob" || (want != nil && !want(p)) {
 			continue
 		}
-		entries = append(entries, Entry{Mode: f[0], SHA: f[2], Path: p})
+		entries = append(entries, TreeEntry{Mode: f[0], SHA: f[2], Path: p})
 	}
 	return entries, nil
 }
