@@ -132,7 +132,8 @@ func printHealth(w io.Writer, r health.Report) error {
 		row(s.Name, s.Counts)
 	}
 	row("total", r.Total.Counts)
-	fmt.Fprintf(tw, "\nDonors: %d active, %d expired (silent more than %d days).\n", r.Total.DonorsActive, r.Total.DonorsExpired, r.ExpiryDays)
+	fmt.Fprintf(tw, "\nDonors: %d active, %d expired (silent more than %d days), %d failing proofs of storage.\n",
+		r.Total.DonorsActive, r.Total.DonorsExpired, r.ExpiryDays, r.Total.DonorsFailingProofs)
 	return tw.Flush()
 }
 

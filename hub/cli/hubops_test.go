@@ -4,11 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -77,39 +74,8 @@ func TestHealthFlags(t *testing.T) {
 // TestServeAuditsPushes runs shardhub serve and pushes from a real donor
 // repository: the hook serve installs calls this binary's audit-hook.
 func TestServeAuditsPushes(t *testing.T) {
-	hubtest.RequireGitAnnex(t)
-	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha"})
-	data := filepath.Join(t.TempDir(), "data")
-	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", data); code != 0 {
-		t.Fatal(errOut)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	logs := &hubtest.SyncBuffer{}
-	done := make(chan int, 1)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--target-copies", "2"}, io.Discard, logs)
-	}()
-	var base string
-	for deadline := time.Now().Add(10 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if m := regexp.MustCompile(`url=(http://127\.0\.0\.1:\d+)`).FindStringSubmatch(logs.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("no listening URL logged:\n%s", logs)
-	}
-	resp, err := http.Post(base+"/api/v1/donors", "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var reg struct {
-		UUID, Token  string
-		TargetCopies int `json:"target_copies"`
-		Shard        struct{ URL string }
-	}
-	json.NewDecoder(resp.Body).Decode(&reg)
-	resp.Body.Close()
+	s := startServe(t, "--target-copies", "2")
+	reg := s.register(t)
 	if reg.TargetCopies != 2 {
 		t.Errorf("target copies %d", reg.TargetCopies)
 	}
@@ -130,8 +96,7 @@ func TestServeAuditsPushes(t *testing.T) {
 	if out, err := hubtest.Try(env, work, push...); err != nil {
 		t.Errorf("an honest push: %v\n%s", err, out)
 	}
-	cancel()
-	if code := <-done; code != 0 {
-		t.Errorf("serve exited %d:\n%s", code, logs)
+	if code := s.stop(); code != 0 {
+		t.Errorf("serve exited %d:\n%s", code, s.logs)
 	}
 }

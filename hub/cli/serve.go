@@ -20,6 +20,7 @@ import (
 
 type serveOptions struct {
 	data, listen, origin, publicURL, expiry string
+	challengeEvery, challengeTTL            string
 	target                                  int
 }
 
@@ -30,7 +31,8 @@ func newServeCmd() *cobra.Command {
 		Short: "Serve registration, health and the shard repositories over HTTP",
 		Long: `serve runs the hub over HTTP (the API is in docs/hub-api.md):
   POST /api/v1/donors   register a donor and assign it the shard most in need
-  /api/v1/donors/<uuid> the donor's own record, more shards, leave, delete
+  /api/v1/donors/<uuid> the donor's own record, more shards, leave, delete,
+                        proof-of-storage challenges and answers
   GET  /api/v1/config   target copies and expiry
   GET  /api/v1/health   copies per shard, as JSON
   GET  /health          the health page; /health/at-risk.csv the files at risk
@@ -49,7 +51,12 @@ clone URLs the hub hands out); by default http://<listen address>.
 --target-copies is how many donor copies each file should have;
 --expiry is how long a donor may stay silent before its copies stop
 counting (they count again when it pushes). SIGINT or SIGTERM shut the
-server down gracefully.`,
+server down gracefully.
+
+Proof of storage (docs/proof-of-storage.md): every --challenge-every each
+donor is challenged for a random file it holds and has --challenge-ttl to
+answer; after 3 failures in a row its copies stop counting until it passes
+again. 'shardhub challenge' issues one now.`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
@@ -65,9 +72,14 @@ server down gracefully.`,
 	f.StringVar(&o.publicURL, "public-url", "", "base `URL` donors reach the hub at (default http://<listen address>)")
 	f.IntVar(&o.target, "target-copies", health.DefaultTargetCopies, "donor copies wanted per file (the archive's own not counted)")
 	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting as copies")
+	f.StringVar(&o.challengeEvery, "challenge-every", "24h", "challenge each donor to prove it holds a file every `DURATION`")
+	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
+
+// challengeTick is how often serve looks for challenges due or expired.
+const challengeTick = time.Minute
 
 func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err := requireShards(o.data); err != nil {
@@ -77,6 +89,14 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return errors.New("--target-copies must be at least 1")
 	}
 	expiry, err := parseDays(o.expiry)
+	if err != nil {
+		return err
+	}
+	every, err := parseDuration("--challenge-every", o.challengeEvery)
+	if err != nil {
+		return err
+	}
+	ttl, err := parseDuration("--challenge-ttl", o.challengeTTL)
 	if err != nil {
 		return err
 	}
@@ -95,11 +115,17 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
-		TargetCopies: o.target, Expiry: expiry, AuditHook: hook})
+		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	rounds := time.NewTicker(challengeTick)
+	defer rounds.Stop()
+	roundsCtx, stopRounds := context.WithCancel(ctx)
+	roundsDone := make(chan struct{})
+	go func() { defer close(roundsDone); srv.RunChallenges(roundsCtx, rounds.C) }()
+	defer func() { stopRounds(); <-roundsDone }() // before srv.Close
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,

@@ -47,13 +47,22 @@ type ShardResponse struct {
 // DonorRecord is what the hub tells a donor about itself (never the token
 // or its hash).
 type DonorRecord struct {
-	UUID         string     `json:"uuid"`
-	Name         string     `json:"name"`
-	ShowOnBoard  bool       `json:"show_on_board"`
-	Shards       []string   `json:"shards"`
-	RegisteredAt time.Time  `json:"registered_at"`
-	LastSeen     *time.Time `json:"last_seen"` // last accepted push; null before the first
-	Leaving      bool       `json:"leaving"`
+	UUID         string      `json:"uuid"`
+	Name         string      `json:"name"`
+	ShowOnBoard  bool        `json:"show_on_board"`
+	Shards       []string    `json:"shards"`
+	RegisteredAt time.Time   `json:"registered_at"`
+	LastSeen     *time.Time  `json:"last_seen"` // last accepted push; null before the first
+	Leaving      bool        `json:"leaving"`
+	Proof        ProofRecord `json:"proof"`
+}
+
+// ProofRecord is the donor's standing at proofs of storage.
+type ProofRecord struct {
+	FailuresInARow int        `json:"failures_in_a_row"`
+	Counting       bool       `json:"counting"` // false after store.MaxProofFailures in a row
+	LastPassed     *time.Time `json:"last_passed"`
+	LastFailed     *time.Time `json:"last_failed"`
 }
 
 // PatchRequest is the body of PATCH /api/v1/donors/{uuid}; absent fields
@@ -192,6 +201,11 @@ func (s *Server) leave(w http.ResponseWriter, r *http.Request, d store.Donor) {
 		return
 	}
 	s.log.Info("donor leaving", "donor", d.UUID)
+	// Other donors replace its copies once trust.log says so; a failure
+	// here is retried by the next challenge round.
+	if err := s.untrustLeaver(r.Context(), d); err != nil {
+		s.log.Error("mark a leaving donor untrusted", "donor", d.UUID, "err", err)
+	}
 	writeJSON(w, http.StatusOK, struct {
 		Leaving bool `json:"leaving"`
 	}{true})
@@ -222,7 +236,9 @@ func (s *Server) deleteDonor(w http.ResponseWriter, r *http.Request, d store.Don
 
 func record(d store.Donor) DonorRecord {
 	rec := DonorRecord{UUID: d.UUID, Name: d.Name, ShowOnBoard: d.ShowOnBoard, Shards: d.Shards,
-		RegisteredAt: d.RegisteredAt, Leaving: d.Leaving()}
+		RegisteredAt: d.RegisteredAt, Leaving: d.Leaving(),
+		Proof: ProofRecord{FailuresInARow: d.Proof.FailsInRow, Counting: !d.FailingProofs(),
+			LastPassed: timeOrNil(d.Proof.LastPassed), LastFailed: timeOrNil(d.Proof.LastFailed)}}
 	if !d.LastSeen.IsZero() {
 		rec.LastSeen = &d.LastSeen
 	}
@@ -262,4 +278,11 @@ func checkName(name string) string {
 		return "the name must be plain text without control characters"
 	}
 	return ""
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

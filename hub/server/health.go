@@ -107,7 +107,7 @@ small{color:#666}
 <p>{{comma .Total.Files}} files ({{bytes .Total.Bytes}}) in {{.Total.Shards}} shards.
 Target: {{.TargetCopies}} donor copies per file (the archive's own copy not counted).
 {{with .Total}}{{pct .Verified30d .Files}} of files have a copy verified in the last 30 days.{{end}}</p>
-<p>Donors: {{.Total.DonorsActive}} active, {{.Total.DonorsExpired}} expired (silent for more than {{.ExpiryDays}} days; their copies do not count until they check in again).</p>
+<p>Donors: {{.Total.DonorsActive}} active, {{.Total.DonorsExpired}} expired (silent for more than {{.ExpiryDays}} days; their copies do not count until they check in again){{if .Total.DonorsFailingProofs}}, {{.Total.DonorsFailingProofs}} failing proofs of storage (their copies do not count until they pass one){{end}}.</p>
 
 <h2>Copies per shard</h2>
 <table>

@@ -5,9 +5,11 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -43,6 +45,16 @@ type Config struct {
 	// shards were built with stays: it checks the ref pushed to, not the
 	// content, and New logs a warning.
 	AuditHook string
+
+	// Proofs of storage (docs/proof-of-storage.md): a donor is challenged
+	// every ChallengeEvery (DefaultChallengeEvery when 0) and has
+	// ChallengeTTL to answer (DefaultChallengeTTL when 0). Rand draws keys,
+	// ranges and nonces (crypto/rand.Reader when nil); HTTPClient reads
+	// the archive's copy to check answers.
+	ChallengeEvery time.Duration
+	ChallengeTTL   time.Duration
+	Rand           io.Reader
+	HTTPClient     *http.Client
 }
 
 // Server serves one data directory.
@@ -58,6 +70,8 @@ type Server struct {
 
 	mu          sync.Mutex
 	lastRefresh time.Time // of every shard, for health pages
+
+	branchMu sync.Mutex // one writer of the shards' git-annex branches at a time
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -79,6 +93,18 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Expiry <= 0 {
 		cfg.Expiry = health.DefaultExpiry
+	}
+	if cfg.ChallengeEvery <= 0 {
+		cfg.ChallengeEvery = DefaultChallengeEvery
+	}
+	if cfg.ChallengeTTL <= 0 {
+		cfg.ChallengeTTL = DefaultChallengeTTL
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: time.Minute}
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	dataDir, err := filepath.Abs(cfg.DataDir)
@@ -182,6 +208,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards", s.donorOnly(s.moreShards))
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/leave", s.donorOnly(s.leave))
 	mux.HandleFunc("DELETE /api/v1/donors/{uuid}", s.donorOnly(s.deleteDonor))
+	mux.HandleFunc("GET /api/v1/donors/{uuid}/challenges", s.donorOnly(s.openChallenges))
+	mux.HandleFunc("POST /api/v1/donors/{uuid}/challenges/{id}", s.donorOnly(s.answerChallenge))
 	mux.HandleFunc("GET /api/v1/health", s.health)
 	mux.HandleFunc("GET /health", s.healthPage)
 	mux.HandleFunc("GET /health/at-risk.csv", s.atRiskCSV)

@@ -213,11 +213,13 @@ func (s *DB) Donor(id string) (Donor, error) { return s.donor(id) }
 
 // Donors implements Store: every donor, by registration.
 func (s *DB) Donors() ([]Donor, error) {
-	return s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at FROM donors ORDER BY registered_at, uuid`)
+	return s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at,
+		proof_fails_in_row, proof_passed_at, proof_failed_at, challenged_at FROM donors ORDER BY registered_at, uuid`)
 }
 
 func (s *DB) donor(id string) (Donor, error) {
-	ds, err := s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at FROM donors WHERE uuid = ?`, id)
+	ds, err := s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at,
+		proof_fails_in_row, proof_passed_at, proof_failed_at, challenged_at FROM donors WHERE uuid = ?`, id)
 	if err != nil {
 		return Donor{}, err
 	}
@@ -238,12 +240,14 @@ func (s *DB) query(q string, args ...any) ([]Donor, error) {
 	for rows.Next() {
 		var d Donor
 		var reg int64
-		var seen, leaving sql.NullInt64
-		if err := rows.Scan(&d.UUID, &d.TokenHash, &d.Name, &d.ShowOnBoard, &reg, &seen, &leaving); err != nil {
+		var seen, leaving, passed, failed, challenged sql.NullInt64
+		if err := rows.Scan(&d.UUID, &d.TokenHash, &d.Name, &d.ShowOnBoard, &reg, &seen, &leaving,
+			&d.Proof.FailsInRow, &passed, &failed, &challenged); err != nil {
 			return nil, fmt.Errorf("read donors: %w", err)
 		}
 		d.RegisteredAt = fromNanos(sql.NullInt64{Int64: reg, Valid: true})
 		d.LastSeen, d.LeavingAt = fromNanos(seen), fromNanos(leaving)
+		d.Proof.LastPassed, d.Proof.LastFailed, d.Proof.LastChallenged = fromNanos(passed), fromNanos(failed), fromNanos(challenged)
 		index[d.UUID] = len(out)
 		out = append(out, d)
 	}

@@ -31,6 +31,27 @@ var migrations = []string{
 	ALTER TABLE donors ADD COLUMN last_seen INTEGER;
 	ALTER TABLE donors ADD COLUMN leaving_at INTEGER;
 	CREATE INDEX donor_shards_shard ON donor_shards(shard)`,
+	// 3: proof of storage: challenges and each donor's standing.
+	`CREATE TABLE challenges (
+		id          TEXT PRIMARY KEY,
+		uuid        TEXT NOT NULL REFERENCES donors(uuid) ON DELETE CASCADE,
+		shard       TEXT NOT NULL,
+		key         TEXT NOT NULL,
+		range_start  INTEGER NOT NULL,
+		range_length INTEGER NOT NULL,
+		nonce       TEXT NOT NULL,
+		issued_at   INTEGER NOT NULL,
+		expires_at  INTEGER NOT NULL,
+		answer      TEXT,
+		answered_at INTEGER,
+		result      TEXT,
+		settled_at  INTEGER
+	);
+	CREATE INDEX challenges_donor ON challenges(uuid, result);
+	ALTER TABLE donors ADD COLUMN proof_fails_in_row INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE donors ADD COLUMN proof_passed_at INTEGER;
+	ALTER TABLE donors ADD COLUMN proof_failed_at INTEGER;
+	ALTER TABLE donors ADD COLUMN challenged_at INTEGER`,
 }
 
 // SchemaVersion is the schema this code reads and writes.

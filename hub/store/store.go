@@ -22,7 +22,12 @@ type Donor struct {
 	RegisteredAt time.Time `json:"registered_at"`
 	LastSeen     time.Time `json:"last_seen"`  // last accepted push; zero when none yet
 	LeavingAt    time.Time `json:"leaving_at"` // asked to leave; zero when not leaving
+	Proof        Standing  `json:"proof"`
 }
+
+// FailingProofs reports whether the donor failed too many proofs of
+// storage in a row for its copies to count.
+func (d Donor) FailingProofs() bool { return d.Proof.FailsInRow >= MaxProofFailures }
 
 // Leaving reports whether the donor asked to give its space back.
 func (d Donor) Leaving() bool { return !d.LeavingAt.IsZero() }
@@ -73,6 +78,7 @@ type Store interface {
 	Delete(uuid string) error
 	// CheckIn records an accepted push.
 	CheckIn(uuid string, now time.Time) error
+	Challenges
 	Close() error
 }
 

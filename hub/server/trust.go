@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/hub/store"
+)
+
+// trustRetries bounds the compare-and-swap loop when another writer (a
+// rebuild) moves the git-annex branch under us.
+const trustRetries = 5
+
+// untrustLeaver marks a leaving donor untrusted in the trust.log of each
+// of its shards, so other donors' agents (git-annex and annex.ReadLocations
+// ignore untrusted copies) fetch replacements, and health stops counting
+// its copies at once. Idempotent: a shard that already says so is left
+// alone.
+func (s *Server) untrustLeaver(ctx context.Context, d store.Donor) error {
+	s.branchMu.Lock()
+	defer s.branchMu.Unlock()
+	var errs []error
+	for _, name := range d.Shards {
+		if _, ok := s.shards[name]; !ok {
+			continue
+		}
+		g := s.cfg.Git
+		g.Dir = shard.RepoDir(s.cfg.DataDir, name)
+		changed, err := setTrust(ctx, g, d.UUID, '0', s.cfg.Now())
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if changed {
+			s.log.Info("leaving donor marked untrusted", "donor", d.UUID, "shard", name)
+			if err := s.tracker.RefreshShard(ctx, name); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// setTrust makes uuid's trust.log line on refs/heads/git-annex say level,
+// with git plumbing only (the hub's repositories are bare and git-annex
+// does not run in them while serving): a new blob, a tree from a temporary
+// index, a commit on the tip, and update-ref as a compare-and-swap,
+// retried when the branch moved meanwhile. It reports whether it wrote.
+func setTrust(ctx context.Context, g annex.Git, uuid string, level byte, now time.Time) (bool, error) {
+	g.Env = append(append([]string(nil), g.Env...),
+		"GIT_AUTHOR_NAME=shardhub", "GIT_AUTHOR_EMAIL=shardhub@localhost",
+		"GIT_COMMITTER_NAME=shardhub", "GIT_COMMITTER_EMAIL=shardhub@localhost")
+	for range trustRetries {
+		tip := refTip(ctx, g, annex.BranchRef)
+		if tip == "" {
+			return false, errors.New("the shard has no git-annex branch")
+		}
+		old, _ := g.Output(ctx, nil, "cat-file", "blob", tip+":trust.log") // absent: empty
+		content, changed := withTrust(string(old), uuid, level, annex.TimestampOf(now))
+		if !changed {
+			return false, nil
+		}
+		commit, err := commitFile(ctx, g, tip, "trust.log", content, "shardhub: "+uuid+" is leaving: untrusted")
+		if err != nil {
+			return false, err
+		}
+		if _, err := g.Output(ctx, nil, "update-ref", annex.BranchRef, commit, tip); err == nil {
+			return true, nil
+		}
+		// The branch moved between reading and writing: read again.
+	}
+	return false, fmt.Errorf("the git-annex branch kept moving while writing trust.log")
+}
+
+// withTrust returns trust.log content with uuid's lines replaced by one
+// at level, and whether that changes anything. The new line's timestamp
+// is after any earlier line of uuid, so it wins git-annex's merge.
+func withTrust(old, uuid string, level byte, now annex.Timestamp) (string, bool) {
+	var kept []string
+	var newest annex.Timestamp
+	var current byte
+	for _, line := range strings.Split(old, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if f[0] != uuid {
+			kept = append(kept, line)
+			continue
+		}
+		var ts annex.Timestamp
+		if len(f) >= 3 {
+			ts, _ = annex.ParseTimestamp(strings.TrimPrefix(f[2], "timestamp="))
+		}
+		if len(f) >= 2 && len(f[1]) == 1 && !ts.Before(newest) {
+			newest, current = ts, f[1][0]
+		}
+	}
+	if current == level {
+		return old, false
+	}
+	if !newest.Before(now) {
+		now = annex.Timestamp{Sec: newest.Sec + 1}
+	}
+	kept = append(kept, uuid+" "+string(level)+" timestamp="+now.String())
+	return strings.Join(kept, "\n") + "\n", true
+}
+
+// commitFile writes a commit on parent whose tree is parent's with path
+// set to content, through a temporary index (never the repository's own).
+func commitFile(ctx context.Context, g annex.Git, parent, path, content, msg string) (string, error) {
+	blob, err := g.Output(ctx, strings.NewReader(content), "hash-object", "-w", "--stdin")
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	dir, err := os.MkdirTemp("", "shardhub-index-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	ig := g
+	ig.Env = append(append([]string(nil), g.Env...), "GIT_INDEX_FILE="+filepath.Join(dir, "index"))
+	if _, err := ig.Output(ctx, nil, "read-tree", parent+"^{tree}"); err != nil {
+		return "", fmt.Errorf("read the git-annex branch: %w", err)
+	}
+	info := "100644," + strings.TrimSpace(string(blob)) + "," + path
+	if _, err := ig.Output(ctx, nil, "update-index", "--add", "--cacheinfo", info); err != nil {
+		return "", fmt.Errorf("stage %s: %w", path, err)
+	}
+	tree, err := ig.Output(ctx, nil, "write-tree")
+	if err != nil {
+		return "", fmt.Errorf("write the tree: %w", err)
+	}
+	commit, err := g.Output(ctx, nil, "commit-tree", strings.TrimSpace(string(tree)), "-p", parent, "-m", msg)
+	if err != nil {
+		return "", fmt.Errorf("commit %s: %w", path, err)
+	}
+	return strings.TrimSpace(string(commit)), nil
+}
