@@ -110,7 +110,7 @@ func (s *Server) registerDonor(w http.ResponseWriter, r *http.Request) {
 
 // picker ranks the shards by what they lack now (see store.Neediest).
 func (s *Server) picker(ctx context.Context, anyFallback bool) (store.Picker, error) {
-	if len(s.order) == 0 {
+	if len(s.catalog().order) == 0 {
 		return nil, store.ErrNoShards
 	}
 	if err := s.fresh(ctx); err != nil {
@@ -122,7 +122,7 @@ func (s *Server) picker(ctx context.Context, anyFallback bool) (store.Picker, er
 	}
 	lacking := s.tracker.Lacking(donors)
 	for name := range lacking {
-		if _, ok := s.shards[name]; !ok {
+		if _, ok := s.catalog().byName[name]; !ok {
 			delete(lacking, name) // built after this server started: not served
 		}
 	}
@@ -218,7 +218,7 @@ func (s *Server) deleteDonor(w http.ResponseWriter, r *http.Request, d store.Don
 		s.internalError(w, "delete donor", err)
 		return
 	}
-	for _, info := range s.order {
+	for _, info := range s.catalog().order {
 		g := s.cfg.Git
 		g.Dir = shard.RepoDir(s.cfg.DataDir, info.Name)
 		if g.RefExists(r.Context(), audit.DonorRef(d.UUID)) {
@@ -246,7 +246,7 @@ func record(d store.Donor) DonorRecord {
 }
 
 func (s *Server) shardRef(r *http.Request, name string) ShardRef {
-	info := s.shards[name]
+	info := s.catalog().byName[name]
 	return ShardRef{Name: name, URL: s.cloneURL(r, name), Files: info.Files, Bytes: info.Bytes}
 }
 

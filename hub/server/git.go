@@ -52,7 +52,7 @@ func newGitBackend(g annex.Git, projectRoot string, log *slog.Logger) (gitBacken
 func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 	repo, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/git/"), "/")
 	name, ok := strings.CutSuffix(repo, ".git")
-	if _, known := s.shards[name]; !ok || !known {
+	if _, known := s.catalog().byName[name]; !ok || !known {
 		writeError(w, http.StatusNotFound, "no such shard")
 		return
 	}

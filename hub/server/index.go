@@ -28,14 +28,15 @@ var indexPage = template.Must(template.New("index").Funcs(template.FuncMap{
 
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	urls := map[string]string{}
-	for _, info := range s.order {
+	order := s.catalog().order
+	for _, info := range order {
 		urls[info.Name] = s.cloneURL(r, info.Name)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	err := indexPage.Execute(w, struct {
 		Shards []shard.Info
 		URLs   map[string]string
-	}{s.order, urls})
+	}{order, urls})
 	if err != nil {
 		s.log.Error("index page", "err", err)
 	}

@@ -53,7 +53,7 @@ func (s *Server) expectedAnswer(ctx context.Context, c proof.Challenge) (string,
 
 // keyURLs are the URLs the shard's git-annex branch registers for k.
 func (s *Server) keyURLs(ctx context.Context, shardName string, k annex.Key) ([]string, error) {
-	if _, ok := s.shards[shardName]; !ok {
+	if _, ok := s.catalog().byName[shardName]; !ok {
 		return nil, fmt.Errorf("no shard %s", shardName)
 	}
 	g := s.cfg.Git

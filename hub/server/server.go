@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -61,8 +62,7 @@ type Config struct {
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
-	shards  map[string]shard.Info
-	order   []shard.Info
+	cat     atomic.Pointer[catalog] // replaced whole when a rebuild changes it
 	donors  store.Store
 	ownsDB  bool
 	git     gitBackend
@@ -112,14 +112,13 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	cfg.DataDir = dataDir
-	infos, err := shard.ReadCatalog(dataDir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	cat, err := readCatalog(dataDir)
+	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, shards: map[string]shard.Info{}, order: infos}
-	for _, info := range infos {
-		s.shards[info.Name] = info
-	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	s.cat.Store(cat)
+	infos := cat.order
 	if cfg.OriginDir != "" {
 		if st, err := os.Stat(cfg.OriginDir); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("origin directory %s is not a directory", cfg.OriginDir)
@@ -157,13 +156,14 @@ func (s *Server) Close() error {
 
 // installHooks makes every shard's pre-receive hook run the push audit.
 func (s *Server) installHooks() error {
+	order := s.cat.Load().order
 	if s.cfg.AuditHook == "" {
-		if len(s.order) > 0 {
+		if len(order) > 0 {
 			s.log.Warn("push audit is off: pushes are checked for their ref only (shardhub serve turns the audit on)")
 		}
 		return nil
 	}
-	for _, info := range s.order {
+	for _, info := range order {
 		if err := audit.InstallHook(shard.RepoDir(s.cfg.DataDir, info.Name), s.cfg.AuditHook); err != nil {
 			return fmt.Errorf("%s: %w", info.Name, err)
 		}
@@ -186,7 +186,7 @@ func (s *Server) refreshAll(ctx context.Context) error {
 // fresh refreshes every shard when the last full refresh is older than
 // refreshEvery.
 func (s *Server) fresh(ctx context.Context) error {
-	if len(s.order) == 0 {
+	if len(s.catalog().order) == 0 {
 		return nil
 	}
 	s.mu.Lock()
@@ -256,4 +256,56 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, struct {
 		Error string `json:"error"`
 	}{msg})
+}
+
+// catalog is the shards the hub serves, as the catalog file said when it
+// was last read.
+type catalog struct {
+	byName map[string]shard.Info
+	order  []shard.Info
+	mtime  time.Time
+}
+
+func readCatalog(dataDir string) (*catalog, error) {
+	c := &catalog{byName: map[string]shard.Info{}}
+	if st, err := os.Stat(shard.CatalogPath(dataDir)); err == nil {
+		c.mtime = st.ModTime()
+	}
+	infos, err := shard.ReadCatalog(dataDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	c.order = infos
+	for _, info := range infos {
+		c.byName[info.Name] = info
+	}
+	return c, nil
+}
+
+// catalog returns the current shards, first reading the catalog again when
+// a rebuild (`shardhub build` into the same data) changed it, so a running
+// hub serves new shards without a restart.
+func (s *Server) catalog() *catalog {
+	cur := s.cat.Load()
+	st, err := os.Stat(shard.CatalogPath(s.cfg.DataDir))
+	if err != nil || st.ModTime().Equal(cur.mtime) {
+		return cur
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur = s.cat.Load(); st.ModTime().Equal(cur.mtime) {
+		return cur // another request reloaded it meanwhile
+	}
+	next, err := readCatalog(s.cfg.DataDir)
+	if err != nil {
+		s.log.Warn("could not read the rebuilt shard catalog; serving the previous one", "err", err)
+		return cur
+	}
+	s.cat.Store(next)
+	if err := s.installHooks(); err != nil {
+		s.log.Warn("could not install the push audit in a new shard", "err", err)
+	}
+	s.lastRefresh = time.Time{} // health reads the new shards on its next request
+	s.log.Info("shard catalog reloaded", "shards", len(next.order))
+	return next
 }

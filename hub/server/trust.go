@@ -28,7 +28,7 @@ func (s *Server) untrustLeaver(ctx context.Context, d store.Donor) error {
 	defer s.branchMu.Unlock()
 	var errs []error
 	for _, name := range d.Shards {
-		if _, ok := s.shards[name]; !ok {
+		if _, ok := s.catalog().byName[name]; !ok {
 			continue
 		}
 		g := s.cfg.Git
