@@ -10,7 +10,7 @@ LDFLAGS := -s -w -X github.com/shardkeeper/shardkeeper/app.Version=$(VERSION)
 NOCGO   := CGO_ENABLED=0
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test lint bench clean
+.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench clean
 
 all: build
 
@@ -33,7 +33,7 @@ hub:
 run: build
 	$(BIN)/shardkeeper demo
 
-test: deps lint unit gui-test
+test: deps lint unit gui-test package-test
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
@@ -49,6 +49,20 @@ unit:
 gui-test: gui
 	scripts/gui-smoke.sh $(OUT)/gui -- $(BIN)/shardkeeper demo --files 120
 	scripts/tray-test.sh $(OUT)/tray $(BIN)/shardkeeper
+
+# A per-user Linux package: the desktop build, its menu entry and icon, and
+# an installer that needs no root.
+PKG := shardkeeper-$(VERSION)-linux-$(shell go env GOARCH)
+package: gui
+	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg/$(PKG) dist
+	cp $(BIN)/shardkeeper installer/linux/install.sh installer/linux/uninstall.sh \
+	   packaging/linux/org.shardkeeper.app.desktop $(OUT)/pkg/$(PKG)/
+	cp assets/Icon.png $(OUT)/pkg/$(PKG)/org.shardkeeper.app.png
+	tar -C $(OUT)/pkg -czf dist/$(PKG).tar.gz $(PKG)
+	@echo "dist/$(PKG).tar.gz"
+
+package-test: package
+	scripts/package-test.sh dist/$(PKG).tar.gz
 
 bench:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 3x ./...

@@ -9,7 +9,7 @@ packages=(
   git git-annex make gcc pkg-config
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
-  xvfb xauth imagemagick x11-utils xdotool dbus dbus-x11
+  xvfb xauth imagemagick x11-utils xdotool dbus dbus-x11 desktop-file-utils
 )
 
 if ! command -v go >/dev/null 2>&1; then
