@@ -48,7 +48,12 @@ type Agent struct {
 	hubProblem  string    // the last report to the hub failed: why
 	fetchFailed time.Time // the last fetch from the hub failed then
 	verifying   *control.Progress
-	stopVerify  context.CancelFunc
+	stopVerify  context.CancelFunc // after the current file (pause)
+	killVerify  context.CancelFunc // at once (the drive went away)
+	verifyLoc   string             // the location under check
+	verifyGone  bool               // it went away mid-run: discard the run
+	lastVerify  *control.VerifyReport
+	online      map[string]bool // storage location ID -> connected now
 	releasing   *control.Progress
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
@@ -84,10 +89,12 @@ func New(h home.Home, opts Options) (*Agent, error) {
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
 		ledger: newLedger(), transfers: map[objRef]*transfer{}, locs: map[string]*annex.Locations{},
-		trees: map[string]*tree{}, target: initialTarget(opts, cfg),
+		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),
 	}
+	a.migrate()
+	a.refreshStorage(false)
 	if err := a.rescan(); err != nil {
 		return nil, err
 	}
@@ -118,11 +125,12 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 	}()
 	a.log.Info("agent started", "home", a.home.Dir, "donor", a.cfg.DonorUUID)
 	a.applyPolicy()
-	a.resumeVerifying()
 	if !untilIdle {
-		wg.Add(2)
+		a.scheduleVerification() // catch up on a run missed while stopped
+		wg.Add(3)
 		go func() { defer wg.Done(); a.pushLoop(ctx) }()
 		go func() { defer wg.Done(); a.policyLoop(ctx) }()
+		go func() { defer wg.Done(); a.watchLoop(ctx) }()
 	}
 	for {
 		err := a.Cycle(ctx)
@@ -157,12 +165,19 @@ func (a *Agent) Close() {
 	}
 }
 
-// shards is a copy of the donor's shards (the list grows when the hub
-// gives another shard).
+// shards is a copy of the donor's shards on connected storage (the list
+// grows when the hub gives another shard). A shard on a drive that is not
+// connected is left alone: no downloads, no reports, no verification.
 func (a *Agent) shards() []home.ShardConfig {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]home.ShardConfig(nil), a.cfg.Shards...)
+	var out []home.ShardConfig
+	for _, sh := range a.cfg.Shards {
+		if a.online[sh.Location] {
+			out = append(out, sh)
+		}
+	}
+	return out
 }
 
 // kick starts a cycle now (after resume, a new budget, a leave).

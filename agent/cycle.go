@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
 )
 
 // nextCycleWait is the interval, shortened when a backoff ends sooner.
@@ -48,6 +49,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, "", err)
 	}
 	a.refreshTarget(ctx)
+	a.answerChallenges(ctx) // proof of storage (agent/proof.go)
 	if leaving {
 		msg, err := a.leaveStep(ctx)
 		return a.cycleDone(ctx, msg, err)
@@ -92,9 +94,14 @@ func (a *Agent) cycleDone(ctx context.Context, msg string, err error) error {
 // budget the limits give now.
 func (a *Agent) rescan() error {
 	a.mu.Lock()
-	shards := a.cfg.Shards
+	for _, sh := range a.cfg.Shards {
+		if !a.online[sh.Location] {
+			// Not connected: its files count for nothing until it is back.
+			a.ledger.replaceShard(sh.Name, nil, nil)
+		}
+	}
 	a.mu.Unlock()
-	for _, sh := range shards {
+	for _, sh := range a.shards() {
 		held, err := scanObjects(sh.Path)
 		if err != nil {
 			return fmt.Errorf("read what %s holds: %w", sh.Path, err)
@@ -112,23 +119,74 @@ func (a *Agent) rescan() error {
 }
 
 // updateBudget recomputes the effective budget from the limits and the
-// drive; the ledger admits downloads against it. The drive is measured as
+// drives; the ledger admits downloads against it. The drive is measured as
 // it is (downloads in flight count with what they wrote so far, not their
-// reservations), since the free space already reflects just that.
+// reservations), since the free space already reflects just that. The
+// first storage location follows the donor's limits; each other one its
+// own budget (and the keep-free limits of its drive). Locations that are
+// not connected count for nothing. The Budget returned is the first
+// location's.
 func (a *Agent) updateBudget() control.Budget {
-	disk, err := a.opts.DiskStat(a.cfg.Storage)
+	a.mu.Lock()
+	locs := append([]home.LocationConfig(nil), a.cfg.Locations...)
+	online := map[string]bool{}
+	for id, on := range a.online {
+		online[id] = on
+	}
+	a.mu.Unlock()
+	type stat struct {
+		info DiskInfo
+		ok   bool
+	}
+	disks := map[string]stat{}
+	for i, l := range locs {
+		if online[l.ID] || i == 0 {
+			info, err := a.opts.DiskStat(l.Path)
+			disks[l.ID] = stat{info, err == nil}
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	onDisk := a.ledger.settled()
+	locOf := map[string]string{}
+	for _, sh := range a.cfg.Shards {
+		locOf[sh.Name] = sh.Location
+	}
+	onDisk := map[string]int64{}
+	for ref, o := range a.ledger.held {
+		onDisk[locOf[ref.shard]] += o.usage
+	}
+	for ref, u := range a.ledger.partial {
+		onDisk[locOf[ref.shard]] += u
+	}
 	for ref := range a.ledger.inflight {
-		onDisk += partialOnDisk(a.shardDirLocked(ref.shard), ref.key)
+		onDisk[locOf[ref.shard]] += partialOnDisk(a.shardDirLocked(ref.shard), ref.key)
 	}
-	b := ComputeBudget(a.settings.Limits, disk, err == nil, onDisk)
-	b.Disk.Path = a.cfg.Storage
-	a.ledger.budget = b.EffectiveBytes
-	if err == nil && disk.Block > 0 {
-		a.ledger.block = disk.Block
+	var b control.Budget
+	caps := map[string]int64{}
+	var total int64
+	for i, l := range locs {
+		d := disks[l.ID]
+		lim := a.settings.Limits
+		if i > 0 {
+			lim.MaxBytes = l.BudgetBytes
+			if l.BudgetBytes <= 0 && lim.KeepFreeBytes == 0 && lim.MaxPercent == 0 {
+				lim.MaxPercent = DefaultStoragePercent
+			}
+		}
+		lb := ComputeBudget(lim, d.info, d.ok, onDisk[l.ID])
+		if i == 0 {
+			b = lb
+			b.Disk.Path = l.Path
+			if d.ok && d.info.Block > 0 {
+				a.ledger.block = d.info.Block
+			}
+		}
+		if online[l.ID] {
+			caps[l.ID] = lb.EffectiveBytes
+			total += lb.EffectiveBytes
+		}
 	}
+	a.ledger.budget, a.ledger.caps, a.ledger.locOf = total, caps, locOf
 	return b
 }
 

@@ -60,13 +60,19 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 	if err := cloneShard(ctx, tools, reg, path, req.Name); err != nil {
 		return home.Config{}, err
 	}
+	at := now().UTC()
+	loc := home.LocationConfig{ID: newLocationID(), Path: storage, Added: at}
 	cfg := home.Config{
 		Hub: client.Base, DonorUUID: reg.UUID, Token: reg.Token, Name: req.Name,
-		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: now().UTC(), TargetCopies: reg.TargetCopies,
+		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: at, TargetCopies: reg.TargetCopies,
 		Shards: []home.ShardConfig{{
 			Name: reg.Shard.Name, URL: reg.Shard.URL, Path: path,
-			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes,
+			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes, Location: loc.ID,
 		}},
+		Locations: []home.LocationConfig{loc},
+	}
+	if err := writeMarker(storage, cfg, loc.ID); err != nil {
+		return home.Config{}, err
 	}
 	if err := h.SaveConfig(cfg); err != nil {
 		return home.Config{}, err

@@ -24,6 +24,10 @@ type ledger struct {
 	held     map[objRef]object
 	partial  map[objRef]int64 // usage of partial downloads not in flight
 	inflight map[objRef]int64 // reservations
+	// Each storage location has its own cap too: locOf maps a shard to
+	// its location, caps a location to its budget.
+	locOf map[string]string
+	caps  map[string]int64
 }
 
 func newLedger() *ledger {
@@ -58,6 +62,11 @@ func (l *ledger) admit(ref objRef, size int64) bool {
 	r := reserveFor(size, l.block)
 	if l.used()-l.partial[ref]+r > l.budget {
 		return false
+	}
+	if loc, ok := l.locOf[ref.shard]; ok {
+		if c, capped := l.caps[loc]; capped && l.usedIn(loc)-l.partial[ref]+r > c {
+			return false
+		}
 	}
 	delete(l.partial, ref)
 	l.inflight[ref] = r
@@ -106,4 +115,25 @@ func (l *ledger) heldOf(shard string) map[annex.Key]object {
 		}
 	}
 	return out
+}
+
+// usedIn is the space counted against one storage location's cap.
+func (l *ledger) usedIn(loc string) int64 {
+	var n int64
+	for ref, o := range l.held {
+		if l.locOf[ref.shard] == loc {
+			n += o.usage
+		}
+	}
+	for ref, u := range l.partial {
+		if l.locOf[ref.shard] == loc {
+			n += u
+		}
+	}
+	for ref, r := range l.inflight {
+		if l.locOf[ref.shard] == loc {
+			n += r
+		}
+	}
+	return n
 }

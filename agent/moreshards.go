@@ -40,20 +40,38 @@ func (a *Agent) moreShard(ctx context.Context) bool {
 		a.log.Info("no other shard to hold", "err", err)
 		return false
 	}
-	path := filepath.Join(a.cfg.Storage, sh.Name)
+	locID, locPath := a.roomiestLocation()
+	path := filepath.Join(locPath, sh.Name)
 	reg := hubclient.Registration{UUID: a.cfg.DonorUUID, Shard: sh}
 	if err := cloneShard(ctx, a.opts.Tools, reg, path, a.cfg.Name); err != nil {
 		a.emit(control.Event{Kind: control.EventError, Shard: sh.Name, Message: "Could not set up the new shard: " + err.Error()})
 		return false
 	}
 	a.mu.Lock()
-	a.cfg.Shards = append(a.cfg.Shards, home.ShardConfig{Name: sh.Name, URL: sh.URL, Path: path, Files: sh.Files, Bytes: sh.Bytes})
-	cfg := a.cfg
+	a.cfg.Shards = append(a.cfg.Shards, home.ShardConfig{Name: sh.Name, URL: sh.URL, Path: path, Files: sh.Files, Bytes: sh.Bytes, Location: locID})
 	a.mu.Unlock()
-	if err := a.home.SaveConfig(cfg); err != nil {
-		a.log.Warn("could not save the new shard in the configuration", "err", err)
-	}
+	a.saveConfig()
 	a.emit(control.Event{Kind: control.EventHub, Shard: sh.Name,
 		Message: fmt.Sprintf("Your shards have enough copies; the hub gave you %s (%d files) to help with", sh.Name, sh.Files)})
 	return true
+}
+
+// roomiestLocation is the connected storage location with the most room
+// left under its cap: a new shard goes there.
+func (a *Agent) roomiestLocation() (id, path string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	best := int64(-1)
+	for _, l := range a.cfg.Locations {
+		if !a.online[l.ID] {
+			continue
+		}
+		if room := a.ledger.caps[l.ID] - a.ledger.usedIn(l.ID); room > best {
+			best, id, path = room, l.ID, l.Path
+		}
+	}
+	if id == "" { // none connected: moreShard is not reached then, but be safe
+		id, path = a.cfg.Locations[0].ID, a.cfg.Locations[0].Path
+	}
+	return id, path
 }

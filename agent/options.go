@@ -36,6 +36,25 @@ type Options struct {
 	// snooze are checked (default 30s).
 	PolicyEvery time.Duration
 
+	// MountRoots are searched for a storage location that is not where it
+	// was (default: /media/$USER, /run/media/$USER, /mnt, /Volumes; drive
+	// letters on Windows). MountPollEvery is how often the agent looks
+	// for locations that came or went and for verification that is due
+	// (default 30s).
+	MountRoots     []string
+	MountPollEvery time.Duration
+	// VerifyTimeLimit caps one verification run (fsck --time-limit,
+	// default 4h); the rest waits VerifyRestFor (default 12h) and goes on
+	// where it stopped. CheckInEvery is the light check-in (default 7 days).
+	VerifyTimeLimit time.Duration
+	VerifyRestFor   time.Duration
+	CheckInEvery    time.Duration
+	// StartAtLogin installs or removes the OS service when the donor's
+	// start_at_login setting changes; it says what it did (the agent
+	// cannot import app/, which knows the service managers). Nil: the
+	// setting is only saved.
+	StartAtLogin func(on bool) (string, error)
+
 	// DiskStat reads the drive of the storage folder (default: the OS).
 	DiskStat func(path string) (DiskInfo, error)
 	// Power tells whether the machine is on battery or on a metered
@@ -85,6 +104,21 @@ func setDefaults(o *Options, h home.Home) {
 	}
 	if o.PolicyEvery <= 0 {
 		o.PolicyEvery = 30 * time.Second
+	}
+	if o.MountRoots == nil {
+		o.MountRoots = defaultMountRoots()
+	}
+	if o.MountPollEvery <= 0 {
+		o.MountPollEvery = 30 * time.Second
+	}
+	if o.VerifyTimeLimit <= 0 {
+		o.VerifyTimeLimit = 4 * time.Hour
+	}
+	if o.VerifyRestFor <= 0 {
+		o.VerifyRestFor = 12 * time.Hour
+	}
+	if o.CheckInEvery <= 0 {
+		o.CheckInEvery = 7 * 24 * time.Hour
 	}
 	if o.DiskStat == nil {
 		o.DiskStat = statDisk

@@ -9,12 +9,18 @@ import (
 
 // ownGroup runs cmd in its own process group and makes cancelling it send
 // sig to the whole group, so git-annex's helpers (git cat-file, ...) stop
-// with it and never hold its pipes open.
+// with it and never hold its pipes open; sigGentle goes to git-annex only.
 func ownGroup(cmd *exec.Cmd, sig syscall.Signal) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil
+		}
+		if sig == sigGentle {
+			// git-annex alone: its git helpers finish what they write (a
+			// git update-ref killed mid-way leaves a lock that fails every
+			// later git-annex command).
+			return syscall.Kill(cmd.Process.Pid, sig)
 		}
 		return syscall.Kill(-cmd.Process.Pid, sig)
 	}

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"time"
 
@@ -68,11 +69,20 @@ func (a *Agent) UpdateSettings(ctx context.Context, s control.Settings) error {
 	if s.VerifyEveryDays == 0 {
 		s.VerifyEveryDays = DefaultVerifyEveryDays
 	}
+	a.mu.Lock()
+	old := a.settings
+	a.mu.Unlock()
+	if s.StartAtLogin != old.StartAtLogin && a.opts.StartAtLogin != nil {
+		msg, err := a.opts.StartAtLogin(s.StartAtLogin)
+		if err != nil {
+			return fmt.Errorf("start at login: %w", err)
+		}
+		a.emit(control.Event{Kind: control.EventHub, Message: msg})
+	}
 	if err := SaveSettings(a.home, s); err != nil {
 		return err
 	}
 	a.mu.Lock()
-	old := a.settings
 	a.settings = s
 	a.mu.Unlock()
 	a.log.Info("settings changed", "bandwidth_kbps", s.BandwidthKBps, "schedule", s.Schedule,

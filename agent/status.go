@@ -21,7 +21,7 @@ func (a *Agent) Status(ctx context.Context) (control.Status, error) {
 func (a *Agent) statusLocked(b control.Budget) control.Status {
 	now := a.clock.Now()
 	st := control.Status{
-		BudgetBytes: b.EffectiveBytes, State: a.phase, Message: a.state.Message,
+		BudgetBytes: a.ledger.budget, State: a.phase, Message: a.state.Message,
 		Hub: a.cfg.Hub, DonorUUID: a.cfg.DonorUUID, Storage: a.cfg.Storage, Shards: []control.ShardStatus{},
 		Budget: &b, Locations: []control.Location{}, Leaving: a.state.Leaving != nil && a.state.Left.IsZero(),
 	}
@@ -63,13 +63,18 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	if a.blocked != "" && !st.Paused && st.State != control.StateError {
 		st.Message = a.blocked
 	}
-	st.Locations = append(st.Locations, a.locationLocked(now))
+	st.Locations = append(st.Locations, a.locationsLocked()...)
 	for _, d := range a.state.Activity {
 		st.Activity = append(st.Activity, control.DayActivity{Day: d.Day, BytesFetched: d.Bytes, FilesFetched: d.Files})
 	}
 	if a.verifying != nil {
 		v := *a.verifying
 		st.Verifying = &v
+	}
+	if a.lastVerify != nil {
+		r := *a.lastVerify
+		r.ProblemFiles = append([]string{}, r.ProblemFiles...)
+		st.LastVerification = &r
 	}
 	if a.releasing != nil {
 		r := *a.releasing
@@ -94,18 +99,35 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	return st
 }
 
-// locationLocked describes the storage folder (issue 6 adds drives that
-// come and go and scheduled verification).
-func (a *Agent) locationLocked(now time.Time) control.Location {
-	loc := control.Location{Path: a.cfg.Storage, ID: a.cfg.DonorUUID, Online: dirExists(a.cfg.Storage),
-		BudgetBytes: a.ledger.budget}
-	if !a.state.LastVerified.IsZero() {
-		t := a.state.LastVerified
-		loc.LastVerified = &t
-		next := t.AddDate(0, 0, max(a.settings.VerifyEveryDays, 1))
+// locationsLocked describes the storage locations: connected or since
+// when not, and their verification schedule.
+func (a *Agent) locationsLocked() []control.Location {
+	var out []control.Location
+	for _, l := range a.cfg.Locations {
+		st := a.state.Locations[l.ID]
+		loc := control.Location{Path: l.Path, ID: l.ID, Online: a.online[l.ID], BudgetBytes: l.BudgetBytes}
+		if c, ok := a.ledger.caps[l.ID]; ok {
+			loc.BudgetBytes = c
+		}
+		if !st.LastVerified.IsZero() {
+			t := st.LastVerified
+			loc.LastVerified = &t
+		}
+		next := nextVerification(a.cfg, l, st, a.settings.VerifyEveryDays)
+		if !st.VerifyStarted.IsZero() {
+			next = st.RestUntil // a run under way or stopped early goes on then
+			if next.IsZero() {
+				next = st.VerifyStarted
+			}
+		}
 		loc.NextVerification = &next
+		if !loc.Online && !st.OfflineSince.IsZero() {
+			t := st.OfflineSince
+			loc.OfflineSince = &t
+		}
+		out = append(out, loc)
 	}
-	return loc
+	return out
 }
 
 // OfflineStatus computes the status from disk when no agent is running.

@@ -4,148 +4,148 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
-	"github.com/shardkeeper/shardkeeper/annex"
-)
-
-// fsckMode is how a verification run starts.
-type fsckMode int
-
-const (
-	fsckFresh fsckMode = iota // check everything held, from the start
-	fsckMore                  // continue an interrupted run where it stopped
 )
 
 // verifyWG lets tests wait for a verification to finish.
 var verifyWG sync.WaitGroup
 
-// Verify starts a verification of everything held now, in the background:
-// `git annex fsck --incremental` over the files present here. Progress
-// and problems come as events and in Status.Verifying. Pause stops it
-// after the file it is checking; Resume continues where it stopped.
+// Outcomes of a verification (control.VerifyReport.Outcome).
+const (
+	verifyDone         = "done"
+	verifyPaused       = "paused"        // continues when resumed
+	verifyTimeLimit    = "time_limit"    // continues after a rest
+	verifyDisconnected = "not_connected" // the drive went away; results discarded
+	verifyFailed       = "error"
+)
+
+// Verify starts a verification now, in the background, of every storage
+// location that is connected: `git annex fsck --incremental` over the
+// files held there. Progress and problems come as events, in
+// Status.Verifying and, at the end, in Status.LastVerification. Pause
+// stops it after the file it is checking; Resume continues where it
+// stopped.
 func (a *Agent) Verify(ctx context.Context) error {
-	return a.startVerify(fsckFresh)
+	a.mu.Lock()
+	if a.verifying != nil {
+		a.mu.Unlock()
+		return control.Conflictf("a verification is already running")
+	}
+	var ids []string
+	for _, l := range a.cfg.Locations {
+		if a.online[l.ID] {
+			ids = append(ids, l.ID)
+			st := a.locStateLocked(l.ID)
+			// A donor's "verify now" checks everything again.
+			st.VerifyStarted, st.Resume, st.RestUntil = a.clock.Now().UTC(), false, time.Time{}
+			a.state.Locations[l.ID] = st
+		}
+	}
+	a.mu.Unlock()
+	if len(ids) == 0 {
+		return control.Conflictf("no storage location is connected: connect the drive and try again")
+	}
+	return a.startVerify(ids)
 }
 
-func (a *Agent) startVerify(mode fsckMode) error {
+// startVerify runs the locations' verification in the background.
+func (a *Agent) startVerify(ids []string) error {
 	a.mu.Lock()
 	if a.verifying != nil {
 		a.mu.Unlock()
 		return control.Conflictf("a verification is already running")
 	}
 	if a.state.Paused {
-		a.state.VerifyPending = true
 		a.home.SaveState(a.state)
 		a.mu.Unlock()
 		return control.Conflictf("paused; the verification will run when you resume")
 	}
-	total := int64(len(a.ledger.held))
+	checking := map[string]bool{}
+	for _, id := range ids {
+		checking[id] = true
+	}
+	locOf := map[string]string{}
+	for _, sh := range a.cfg.Shards {
+		locOf[sh.Name] = sh.Location
+	}
+	var total int64
+	for ref := range a.ledger.held {
+		if checking[locOf[ref.shard]] {
+			total++
+		}
+	}
 	a.verifying = &control.Progress{Total: total}
-	a.state.VerifyPending = true
+	a.lastVerify = &control.VerifyReport{Started: a.clock.Now().UTC(), Outcome: "running", ProblemFiles: []string{}}
 	a.home.SaveState(a.state)
-	ctx, cancel := context.WithCancel(context.Background())
-	a.stopVerify = cancel
+	soft, stop := context.WithCancel(context.Background())
+	hard, kill := context.WithCancel(context.Background())
+	a.stopVerify, a.killVerify = stop, kill
 	a.mu.Unlock()
 
 	a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verifying %d files", total)})
 	verifyWG.Add(1)
 	go func() {
 		defer verifyWG.Done()
-		defer cancel()
-		problems, err := a.runVerify(ctx, mode)
-		a.verifyDone(problems, err, ctx.Err() != nil)
+		defer stop()
+		defer kill()
+		outcome, err := verifyDone, error(nil)
+		for _, id := range ids {
+			// Any stop ends the whole run; the next poll starts the
+			// locations still due.
+			if outcome, err = a.verifyLocation(soft, hard, id); outcome != verifyDone {
+				break
+			}
+		}
+		a.verifyFinished(outcome, err)
 	}()
 	return nil
 }
 
-// runVerify runs fsck on each shard and returns how many files failed.
-func (a *Agent) runVerify(ctx context.Context, mode fsckMode) (int, error) {
-	problems := 0
-	for _, sh := range a.shards() {
-		args := []string{"--numcopies=1", "--in=here", "--json", "--json-error-messages"}
-		if mode == fsckFresh {
-			args = append(args, "--incremental")
-		} else {
-			args = append(args, "--more")
-		}
-		n, err := a.fsck(ctx, a.repoFor(sh), sh.Name, args)
-		problems += n
-		if err != nil {
-			return problems, err
-		}
-	}
-	return problems, nil
-}
-
-// fsck runs one `git annex fsck` and books its results. Cancelling ctx
-// lets the file under check finish first (so fsck's incremental record
-// stays right), then stops git-annex gently.
-func (a *Agent) fsck(ctx context.Context, r *repo, shard string, args []string) (int, error) {
-	pctx, kill := context.WithCancel(context.Background())
-	defer kill()
-	p, err := r.startJSON(pctx, sigGentle, false, "fsck", args...)
-	if err != nil {
-		return 0, err
-	}
-	problems := 0
-	stopping := false
-	for ln := range p.lines {
-		if ln.Result == nil {
-			continue
-		}
-		a.mu.Lock()
-		if a.verifying != nil {
-			a.verifying.Done++
-			if a.verifying.Total > 0 {
-				a.verifying.Percent = min(100, 100*float64(a.verifying.Done)/float64(a.verifying.Total))
-			}
-		}
-		a.mu.Unlock()
-		if !ln.Result.Success {
-			problems++
-			file := a.fileOf(shard, annex.Key(ln.Result.Key))
-			a.emit(control.Event{Kind: control.EventError, Shard: shard, Key: ln.Result.Key, File: file,
-				Message: fmt.Sprintf("Verification failed for %s: %s; it will be fetched again", displayName(file, annex.Key(ln.Result.Key)), failureText(ln.Result.ErrorMessages, ln.Result.Note))})
-		}
-		if ctx.Err() != nil && !stopping {
-			stopping = true
-			kill() // after a whole file: fsck records what it checked
-		}
-	}
-	err = p.cmd.Wait()
-	if ctx.Err() != nil {
-		return problems, ctx.Err()
-	}
-	if err != nil && problems == 0 {
-		return problems, fmt.Errorf("git-annex fsck: %w: %s", err, p.stderr.Bytes())
-	}
-	return problems, nil
-}
-
-func (a *Agent) verifyDone(problems int, err error, interrupted bool) {
+// verifyFinished records and tells how a verification ended, and starts
+// the repair: the files fsck marked missing are fetched again at once.
+func (a *Agent) verifyFinished(outcome string, err error) {
 	a.mu.Lock()
 	p := a.verifying
-	a.verifying, a.stopVerify = nil, nil
-	if !interrupted {
-		a.state.VerifyPending = false
-		if err == nil {
-			a.state.LastVerified = a.clock.Now().UTC()
+	rep := a.lastVerify
+	a.verifying, a.stopVerify, a.killVerify, a.verifyLoc, a.verifyGone = nil, nil, nil, "", false
+	now := a.clock.Now().UTC()
+	rep.Finished = &now
+	rep.Outcome = outcome
+	if err != nil {
+		rep.Message = err.Error()
+	}
+	if rep.Problems > 0 {
+		rep.Repair = fmt.Sprintf("fetching %d files again from the archive", rep.Problems)
+	}
+	for _, st := range a.state.Locations {
+		if st.LastVerified.After(a.state.LastVerified) {
+			a.state.LastVerified = st.LastVerified
 		}
 	}
 	a.home.SaveState(a.state)
 	a.mu.Unlock()
-	switch {
-	case interrupted:
+	switch outcome {
+	case verifyPaused:
 		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification paused after %d files; it continues when you resume", p.Done)})
-	case err != nil:
-		a.emit(control.Event{Kind: control.EventError, Message: "Verification failed: " + err.Error()})
-	case problems > 0:
-		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: %d problems found", p.Done, problems)})
-		a.kick() // refetch what fsck marked missing
+	case verifyTimeLimit:
+		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification checked %d files in its time; it goes on later where it stopped", rep.Checked)})
+	case verifyDisconnected:
+		a.emit(control.Event{Kind: control.EventVerify, Message: "Verification stopped: the storage is not connected; it goes on where it stopped when it is back"})
+	case verifyFailed:
+		a.emit(control.Event{Kind: control.EventError, Message: "Verification failed: " + rep.Message})
 	default:
-		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: all good", p.Done)})
+		if rep.Problems > 0 {
+			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: %d problems found; %s", rep.Checked, rep.Problems, rep.Repair)})
+		} else {
+			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: all good", rep.Checked)})
+		}
 	}
+	if rep.Problems > 0 {
+		a.kick() // refetch what fsck marked missing
+	}
+	a.requestPush() // the fresh "last verified" times, and the missing marks
 }
 
 // stopVerifying asks a running verification to stop after its current file.
@@ -158,12 +158,6 @@ func (a *Agent) stopVerifying() {
 	}
 }
 
-// resumeVerifying continues a verification a pause interrupted.
-func (a *Agent) resumeVerifying() {
-	a.mu.Lock()
-	pending := a.state.VerifyPending && a.verifying == nil
-	a.mu.Unlock()
-	if pending {
-		a.startVerify(fsckMore)
-	}
-}
+// resumeVerifying continues a verification a pause interrupted, and
+// starts one that came due meanwhile.
+func (a *Agent) resumeVerifying() { a.scheduleVerification() }

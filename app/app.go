@@ -86,6 +86,8 @@ open the desktop app, or use the commands below.`,
 		newGUICmd(g),
 		newDemoCmd(g),
 		newServiceCmd(g),
+		newVerifyCmd(g),
+		newStorageCmd(g),
 		// The demo's hub audits pushes by running this binary as its hook.
 		hubcli.AuditHookCommand(),
 	)

@@ -34,7 +34,7 @@ answers the desktop app and the CLI on a local control socket.`,
 				return err
 			}
 			defer closer.Close()
-			o.Tools, o.Logger = g.tools, logger
+			o.Tools, o.Logger, o.StartAtLogin = g.tools, logger, startAtLogin(g)
 			a, err := agent.New(h, o)
 			if err != nil {
 				return err

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -36,12 +38,15 @@ func newSettingsCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.metered, "pause-on-metered", false, "pause downloads on a metered connection")
 	f.StringVar(&opts.name, "name", "", "display name for the hub's board")
 	f.BoolVar(&opts.board, "show-on-board", false, "show your name on the hub's board")
+	f.BoolVar(&opts.login, "start-at-login", false, "run the agent at login (installs the per-user service)")
+	f.IntVar(&opts.verifyDays, "verify-every-days", 0, "verify everything held every N days (default 30)")
 	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
 	return cmd
 }
 
 type settingsFlags struct {
-	bandwidth, offHours             int
+	bandwidth, offHours, verifyDays int
+	login                           bool
 	schedule, name                  string
 	battery, metered, board, asJSON bool
 }
@@ -72,12 +77,17 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	set("pause-on-metered", func() { s.PauseOnMetered = o.metered })
 	set("name", func() { s.DisplayName = o.name })
 	set("show-on-board", func() { s.ShowOnBoard = o.board })
+	set("start-at-login", func() { s.StartAtLogin = o.login })
+	set("verify-every-days", func() { s.VerifyEveryDays = o.verifyDays })
+	out := cmd.OutOrStdout()
 	if changed {
 		if err := api.UpdateSettings(cmd.Context(), s); err != nil {
 			return err
 		}
+		if f.Changed("start-at-login") {
+			fmt.Fprintln(out, lastLoginMessage(cmd.Context(), api))
+		}
 	}
-	out := cmd.OutOrStdout()
 	if o.asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -103,8 +113,35 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	}
 	fmt.Fprintf(out, "Pause on battery: %v\nPause on metered: %v\nDisplay name:     %q (on the board: %v)\n",
 		s.PauseOnBattery, s.PauseOnMetered, s.DisplayName, s.ShowOnBoard)
+	fmt.Fprintf(out, "Start at login:   %v\nVerify every:     %d days\n", s.StartAtLogin, s.VerifyEveryDays)
 	if changed && local != nil {
 		fmt.Fprintln(out, notRunningNote(h))
 	}
 	return nil
+}
+
+// lastLoginMessage is what the agent said when it set up (or removed)
+// the start at login: a service, or the autostart entry where no service
+// manager exists.
+func lastLoginMessage(ctx context.Context, api control.API) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	evs, err := api.Events(ctx)
+	if err != nil {
+		return ""
+	}
+	msg := ""
+	for {
+		select {
+		case ev, ok := <-evs:
+			if !ok {
+				return msg
+			}
+			if strings.Contains(ev.Message, "at login") || strings.Contains(ev.Message, "log in") {
+				msg = ev.Message
+			}
+		case <-time.After(200 * time.Millisecond):
+			return msg // the history came first; nothing newer is needed
+		}
+	}
 }

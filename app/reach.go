@@ -40,7 +40,7 @@ func reach(ctx context.Context, g *globals, h home.Home) (api control.API, local
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger})
+	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger, StartAtLogin: startAtLogin(g)})
 	if err != nil {
 		closer.Close()
 		return nil, nil, nil, err

@@ -69,6 +69,26 @@ type Status struct {
 	LeaveDeadline *time.Time `json:"leave_deadline,omitempty"`
 	// Left is set once the donor gave everything back and deregistered.
 	Left bool `json:"left,omitempty"`
+
+	// Added for verification (issue 6):
+
+	// LastVerification is how the last (or the running) verification
+	// went; nil: none since the agent started.
+	LastVerification *VerifyReport `json:"last_verification,omitempty"`
+}
+
+// VerifyReport is what one verification found.
+type VerifyReport struct {
+	Started  time.Time  `json:"started"`
+	Finished *time.Time `json:"finished,omitempty"` // nil while it runs
+	// Outcome: "running", "done", "paused", "time_limit" (goes on later),
+	// "not_connected" (a drive went away; its results discarded), "error".
+	Outcome      string   `json:"outcome"`
+	Message      string   `json:"message,omitempty"`
+	Checked      int64    `json:"checked"`  // files checked
+	Problems     int64    `json:"problems"` // files found bad or missing
+	ProblemFiles []string `json:"problem_files"`
+	Repair       string   `json:"repair,omitempty"` // what the agent started to fix them
 }
 
 // Limits are a donor's three space limits; the most restrictive wins.
@@ -183,6 +203,7 @@ const (
 	EventBudget   = "budget"
 	EventVerify   = "verify"
 	EventHub      = "hub"
+	EventStorage  = "storage" // a storage location went, came back or moved
 )
 
 // Event is something the agent did or saw.

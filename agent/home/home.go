@@ -78,6 +78,20 @@ type Config struct {
 	// TargetCopies is the hub's wanted number of donor copies per file,
 	// as of registration (0: not said; the agent asks the hub again).
 	TargetCopies int `json:"target_copies,omitempty"`
+	// Locations are the storage folders, maybe on drives that come and
+	// go; the first is Storage (older configs get it on load).
+	Locations []LocationConfig `json:"locations,omitempty"`
+}
+
+// LocationConfig is one storage folder; it holds one or more shard repos.
+type LocationConfig struct {
+	ID   string `json:"id"`
+	Path string `json:"path"` // where it was last seen
+	// BudgetBytes caps this location. The first location follows the
+	// donor's limits; another one with 0 follows the keep-free and percent
+	// limits on its own drive (or uses at most half of it).
+	BudgetBytes int64     `json:"budget_bytes,omitempty"`
+	Added       time.Time `json:"added"`
 }
 
 // ShardConfig is one shard repository the donor holds part of.
@@ -87,6 +101,9 @@ type ShardConfig struct {
 	Path  string `json:"path"`
 	Files int64  `json:"files"`
 	Bytes int64  `json:"bytes"`
+	// Location is the ID of the storage location that holds the repo
+	// ("": the first one).
+	Location string `json:"location,omitempty"`
 }
 
 // State is what the agent keeps across restarts besides the config.
@@ -109,6 +126,22 @@ type State struct {
 	VerifyPending bool      `json:"verify_pending,omitempty"` // interrupted: continue with fsck --more
 	// NoMoreShardsUntil: the hub had no other shard to give; ask again then.
 	NoMoreShardsUntil time.Time `json:"no_more_shards_until,omitzero"`
+	// Locations is the verification schedule per storage location ID.
+	Locations map[string]LocationState `json:"locations,omitempty"`
+}
+
+// LocationState is what the schedule remembers of a storage location.
+type LocationState struct {
+	LastVerified time.Time `json:"last_verified,omitzero"`
+	LastCheckIn  time.Time `json:"last_check_in,omitzero"`
+	// VerifyStarted is set while a run is under way or interrupted (a
+	// pause, a time cap, an unplugged drive): the next run continues it.
+	VerifyStarted time.Time `json:"verify_started,omitzero"`
+	// Resume: fsck of that run has begun, continue it with --more.
+	Resume bool `json:"resume,omitempty"`
+	// RestUntil: a run stopped at its time cap continues after this.
+	RestUntil    time.Time `json:"rest_until,omitzero"`
+	OfflineSince time.Time `json:"offline_since,omitzero"`
 }
 
 // DayActivity is one day of fetching.

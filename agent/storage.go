@@ -1,0 +1,90 @@
+package agent
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/home"
+)
+
+// DefaultStoragePercent is the share of its drive an added storage folder
+// without a budget may use, when the donor set no keep-free or percent
+// limit either.
+const DefaultStoragePercent = 50
+
+// AddStorage adds a storage location: a folder, maybe on a removable or
+// network drive, that holds up to budget bytes of new shards (0: the
+// donor's keep-free and percent limits on its drive, or half the drive). It gets its
+// marker file, so the agent knows it at any mount point. A running agent
+// picks it up within a minute.
+func AddStorage(h home.Home, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		return home.LocationConfig{}, err
+	}
+	migrateLocations(&cfg)
+	abs, err := filepath.Abs(dir)
+	if err != nil || dir == "" {
+		return home.LocationConfig{}, fmt.Errorf("storage folder %q is not a valid path", dir)
+	}
+	if budget < 0 {
+		return home.LocationConfig{}, fmt.Errorf("the budget cannot be negative")
+	}
+	for _, l := range cfg.Locations {
+		if within(abs, l.Path) || within(l.Path, abs) {
+			return home.LocationConfig{}, fmt.Errorf("%s overlaps the storage folder %s: choose a folder outside it", abs, l.Path)
+		}
+	}
+	if err := dirWritable(abs); err != nil {
+		return home.LocationConfig{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", abs, rootErr(err))
+	}
+	l := home.LocationConfig{ID: newLocationID(), Path: abs, BudgetBytes: budget, Added: now.UTC()}
+	if err := writeMarker(abs, cfg, l.ID); err != nil {
+		return home.LocationConfig{}, err
+	}
+	cfg.Locations = append(cfg.Locations, l)
+	return l, h.SaveConfig(cfg)
+}
+
+// RemoveStorage forgets a storage location that holds no shard. The first
+// location, and one that holds shards, stay: give their files back first.
+func RemoveStorage(h home.Home, dir string) error {
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		return err
+	}
+	migrateLocations(&cfg)
+	abs, _ := filepath.Abs(dir)
+	for i, l := range cfg.Locations {
+		if l.Path != abs && l.ID != dir {
+			continue
+		}
+		if i == 0 {
+			return fmt.Errorf("%s is your main storage folder: it stays while you donate (use `shardkeeper leave` to stop)", l.Path)
+		}
+		var held []string
+		for _, sh := range cfg.Shards {
+			if sh.Location == l.ID {
+				held = append(held, sh.Name)
+			}
+		}
+		if len(held) > 0 {
+			return fmt.Errorf("%s holds shard %s: it cannot be removed yet", l.Path, strings.Join(held, ", "))
+		}
+		cfg.Locations = append(cfg.Locations[:i], cfg.Locations[i+1:]...)
+		if err := h.SaveConfig(cfg); err != nil {
+			return err
+		}
+		removeMarker(l.Path)
+		return nil
+	}
+	return fmt.Errorf("%s is not one of your storage folders (see `shardkeeper storage list`)", abs)
+}
+
+// within says whether path is dir or inside it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}

@@ -1,0 +1,349 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/annex"
+)
+
+// contentPath is where a donor repo keeps the content of k.
+func contentPath(t *testing.T, repo string, k annex.Key) string {
+	t.Helper()
+	cmd := exec.Command("git", "annex", "contentlocation", string(k))
+	cmd.Dir = repo
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("contentlocation %s: %v", k, err)
+	}
+	return filepath.Join(repo, strings.TrimSpace(string(out)))
+}
+
+// corrupt flips the first bytes of an annexed object in place.
+func corrupt(t *testing.T, path string) {
+	t.Helper()
+	os.Chmod(filepath.Dir(path), 0o755)
+	os.Chmod(path, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("corrupted!"), 0)
+	f.Close()
+}
+
+func status(t *testing.T, a *Agent) control.Status {
+	t.Helper()
+	st, err := a.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// verified waits for a verification with the outcome to be reported.
+func verified(t *testing.T, a *Agent, outcome string) control.VerifyReport {
+	t.Helper()
+	var rep control.VerifyReport
+	waitFor(t, 60*time.Second, "a verification that ends "+outcome, func() bool {
+		st := status(t, a)
+		if r := st.LastVerification; r != nil && r.Finished != nil && st.Verifying == nil {
+			rep = *r
+			return r.Outcome == outcome
+		}
+		return false
+	})
+	return rep
+}
+
+// TestScheduledVerificationFindsCorruptionAndRefetches: 30 days on, the
+// agent verifies by itself, finds the object corrupted on disk, reports
+// it (event and status), fetches it again, and the hub sees fresh
+// "last verified" times for the good keys.
+func TestScheduledVerificationFindsCorruptionAndRefetches(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 4, func(int) int { return 32 << 10 })
+	h := w.join("donor", w.total()*2)
+	clk := newFakeClock(time.Now())
+	a := newAgent(t, h, Options{Clock: clk, MountRoots: []string{}, MountPollEvery: time.Minute})
+	ev := collectEvents(t, a)
+	runAgent(t, a)
+	repo := a.cfg.Shards[0].Path
+	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 4 })
+	st := status(t, a)
+	if len(st.Locations) != 1 || st.Locations[0].LastVerified != nil || !st.Locations[0].Online || st.Locations[0].NextVerification == nil {
+		t.Fatalf("locations before any verification: %+v", st.Locations)
+	}
+	bad := keyOfPath(t, repo, "item-00/file-001.bin")
+	good := keyOfPath(t, repo, "item-00/file-002.bin")
+	corrupt(t, contentPath(t, repo, bad))
+	waitFor(t, 30*time.Second, "the first report", func() bool {
+		return strings.Contains(hubSays(w, a.cfg.DonorUUID, good), " 1 ")
+	})
+	before := hubSays(w, a.cfg.DonorUUID, good)
+
+	clk.Advance(31 * 24 * time.Hour)
+	rep := verified(t, a, verifyDone)
+	if rep.Problems != 1 || rep.Checked != 4 || len(rep.ProblemFiles) != 1 || !strings.Contains(rep.ProblemFiles[0], "file-001.bin") || rep.Repair == "" {
+		t.Fatalf("report %+v", rep)
+	}
+	found := false
+	for _, e := range ev.of(control.EventError) {
+		found = found || strings.Contains(e.Message, "Verification failed for item-00/file-001.bin")
+	}
+	if !found {
+		t.Errorf("no event for the corrupted file: %+v", ev.of(control.EventError))
+	}
+	waitFor(t, 30*time.Second, "the bad file fetched again", func() bool {
+		got, _ := os.ReadFile(filepath.Join(repo, "item-00", "file-001.bin"))
+		want, _ := os.ReadFile(filepath.Join(w.coll, "item-00", "file-001.bin"))
+		return len(want) > 0 && bytes.Equal(got, want)
+	})
+	if l := status(t, a).Locations[0]; l.LastVerified == nil || !l.NextVerification.After(*l.LastVerified) {
+		t.Errorf("location after verification: %+v", l)
+	}
+	clk.Advance(2 * time.Hour) // the push loop's next report
+	waitFor(t, 30*time.Second, "a fresh last-verified time on the hub", func() bool {
+		now := hubSays(w, a.cfg.DonorUUID, good)
+		return now != before && strings.Contains(now, " 1 "+a.cfg.DonorUUID)
+	})
+}
+
+// gatedAnnex is a git-annex that holds full fsck runs until the gate
+// file exists (after writing the started file), so a test can act
+// mid-verification.
+func gatedAnnex(t *testing.T) (bin, started, gate string) {
+	dir := t.TempDir()
+	bin, started, gate = filepath.Join(dir, "git-annex"), filepath.Join(dir, "started"), filepath.Join(dir, "gate")
+	real, err := exec.LookPath("git-annex")
+	if err != nil {
+		t.Skip("git-annex not installed")
+	}
+	script := `#!/bin/sh
+if [ "$1" = fsck ]; then
+  for a in "$@"; do case "$a" in --incremental|--more) full=1;; esac; done
+  if [ -n "$full" ] && [ ! -e ` + gate + ` ]; then
+    touch ` + started + `
+    while [ ! -e ` + gate + ` ]; do sleep 0.05; done
+  fi
+fi
+exec ` + real + ` "$@"
+`
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return bin, started, gate
+}
+
+func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// TestDriveGoesAwayMidVerificationAndComesBackElsewhere: the storage
+// drive vanishes during a verification: status says "not connected",
+// nothing is marked lost on the hub, and when the drive comes back at
+// another mount point the agent knows it and finishes the verification.
+func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 3, func(int) int { return 16 << 10 })
+	h := w.join("donor", w.total()*2)
+	bin, started, gate := gatedAnnex(t)
+	mounts := t.TempDir()
+	clk := newFakeClock(time.Now())
+	a := newAgent(t, h, Options{Clock: clk, Tools: Tools{GitAnnex: bin}, MountRoots: []string{mounts}, MountPollEvery: time.Minute})
+	ev := collectEvents(t, a)
+	runAgent(t, a)
+	storage := a.cfg.Storage
+	repo := a.cfg.Shards[0].Path
+	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 3 })
+	keys := heldKeys(t, repo)
+	waitFor(t, 30*time.Second, "the first report", func() bool {
+		for k := range keys {
+			if !strings.Contains(hubSays(w, a.cfg.DonorUUID, k), " 1 ") {
+				return false
+			}
+		}
+		return true
+	})
+
+	clk.Advance(31 * 24 * time.Hour)
+	waitFor(t, 30*time.Second, "the verification to start", func() bool { return exists(started) })
+	away := filepath.Join(t.TempDir(), "unplugged")
+	if err := os.Rename(storage, away); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	verified(t, a, verifyDisconnected)
+	l := status(t, a).Locations[0]
+	if l.Online || l.OfflineSince == nil || l.NextVerification == nil {
+		t.Fatalf("location while unplugged: %+v", l)
+	}
+	clk.Advance(2 * time.Hour) // reports go on meanwhile: none may say "lost"
+	time.Sleep(500 * time.Millisecond)
+	for k := range keys {
+		if line := hubSays(w, a.cfg.DonorUUID, k); !strings.Contains(line, " 1 ") {
+			t.Errorf("the hub has %q for %s while the drive was away", line, k)
+		}
+	}
+	for _, e := range ev.of(control.EventError) {
+		if strings.Contains(e.Message, "Verification failed for") {
+			t.Errorf("a false problem was reported: %s", e.Message)
+		}
+	}
+	for i := 0; i < 3; i++ { // more polls while away: no error storm
+		clk.Advance(time.Minute)
+		time.Sleep(100 * time.Millisecond)
+	}
+	if said := messages(ev.of(control.EventStorage)); len(said) != 1 || !strings.Contains(said[0], "is not connected (since ") {
+		t.Errorf("storage events while away: %q", said)
+	}
+
+	// Back, at another mount point.
+	os.WriteFile(gate, nil, 0o644)
+	moved := filepath.Join(mounts, "USBDRIVE", "shards")
+	os.MkdirAll(filepath.Dir(moved), 0o755)
+	if err := os.Rename(away, moved); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	rep := verified(t, a, verifyDone)
+	l = status(t, a).Locations[0]
+	if !l.Online || l.Path != moved || l.LastVerified == nil || rep.Problems != 0 || rep.Checked != 3 {
+		t.Fatalf("after the drive came back: location %+v, report %+v", l, rep)
+	}
+	if got := status(t, a).Shards[0].Path; got != filepath.Join(moved, "shard-0001") {
+		t.Errorf("shard path %s after the move", got)
+	}
+	if said := messages(ev.of(control.EventStorage)); len(said) != 2 || !strings.Contains(said[1], "found at "+moved) {
+		t.Errorf("storage events after the move: %q", said)
+	}
+	cfg, _ := h.LoadConfig()
+	if cfg.Storage != moved || cfg.Shards[0].Path != filepath.Join(moved, "shard-0001") {
+		t.Errorf("config after the move: storage %s, shard %s", cfg.Storage, cfg.Shards[0].Path)
+	}
+}
+
+// TestMissedVerificationRunsAtNextStart: a verification fell due while
+// the agent was stopped (the machine was off); it runs when the agent
+// starts, without waiting for the next period (like anacron).
+func TestMissedVerificationRunsAtNextStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 2, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	start := time.Now()
+	a := newAgent(t, h, Options{Clock: newFakeClock(start), MountRoots: []string{}, MountPollEvery: time.Hour})
+	stop := runAgent(t, a)
+	repo := a.cfg.Shards[0].Path
+	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 2 })
+	stop()
+	if status(t, a).LastVerification != nil {
+		t.Fatal("verified before it was due")
+	}
+
+	later := newFakeClock(start.Add(45 * 24 * time.Hour))
+	b := newAgent(t, h, Options{Clock: later, MountRoots: []string{}, MountPollEvery: time.Hour})
+	runAgent(t, b)
+	rep := verified(t, b, verifyDone)
+	l := status(t, b).Locations[0]
+	if rep.Checked != 2 || l.LastVerified == nil || !l.LastVerified.Equal(later.Now().UTC()) {
+		t.Fatalf("after the start: report %+v, location %+v", rep, l)
+	}
+	if want := later.Now().AddDate(0, 0, 30); !l.NextVerification.Equal(want.UTC()) {
+		t.Errorf("next verification %v, want %v", l.NextVerification, want)
+	}
+}
+
+// TestPauseStopsVerificationAndResumeContinues: a pause stops the
+// verification after the file under check; resume goes on with --more,
+// and the location counts as verified only at the end.
+func TestPauseStopsVerificationAndResumeContinues(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 5, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	bin, started, gate := gatedAnnex(t)
+	a := newAgent(t, h, Options{Tools: Tools{GitAnnex: bin}, MountRoots: []string{}})
+	runAgent(t, a)
+	repo := a.cfg.Shards[0].Path
+	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 5 })
+	ctx := context.Background()
+	if err := a.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the verification to start", func() bool { return exists(started) })
+	if err := a.Pause(ctx); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(gate, nil, 0o644)
+	verified(t, a, verifyPaused)
+	if l := status(t, a).Locations[0]; l.LastVerified != nil {
+		t.Fatalf("verified although paused: %+v", l)
+	}
+	if err := a.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	verified(t, a, verifyDone)
+	if l := status(t, a).Locations[0]; l.LastVerified == nil {
+		t.Fatalf("not verified after resume: %+v", l)
+	}
+}
+
+func messages(evs []control.Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Message)
+	}
+	return out
+}
+
+// TestTimeCapRestsAndResumes: a run that stops at its time cap (fsck exit
+// 101) rests, then goes on with --more; the location counts as verified
+// only then.
+func TestTimeCapRestsAndResumes(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 2, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	dir := t.TempDir()
+	real, _ := exec.LookPath("git-annex")
+	calls, capped := filepath.Join(dir, "calls"), filepath.Join(dir, "capped")
+	bin := filepath.Join(dir, "git-annex")
+	os.WriteFile(bin, []byte(`#!/bin/sh
+if [ "$1" = fsck ]; then echo "$@" >> `+calls+`; fi
+if [ "$1" = fsck ] && [ ! -e `+capped+` ]; then
+  for a in "$@"; do case "$a" in --incremental) touch `+capped+`; `+real+` "$@"; exit 101;; esac; done
+fi
+exec `+real+` "$@"
+`), 0o755)
+	clk := newFakeClock(time.Now())
+	a := newAgent(t, h, Options{Clock: clk, Tools: Tools{GitAnnex: bin}, MountRoots: []string{}, MountPollEvery: time.Minute,
+		VerifyTimeLimit: time.Hour, VerifyRestFor: 6 * time.Hour})
+	runAgent(t, a)
+	repo := a.cfg.Shards[0].Path
+	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 2 })
+	if err := a.Verify(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	verified(t, a, verifyTimeLimit)
+	l := status(t, a).Locations[0]
+	if l.LastVerified != nil || !l.NextVerification.Equal(clk.Now().Add(6*time.Hour).UTC()) {
+		t.Fatalf("after the time cap: %+v", l)
+	}
+	clk.Advance(time.Hour) // still resting
+	time.Sleep(200 * time.Millisecond)
+	if st := status(t, a); st.Verifying != nil || st.LastVerification.Outcome != verifyTimeLimit {
+		t.Fatalf("went on before the rest was over: %+v", st.LastVerification)
+	}
+	clk.Advance(6 * time.Hour)
+	verified(t, a, verifyDone)
+	if l := status(t, a).Locations[0]; l.LastVerified == nil {
+		t.Fatalf("not verified after the resumed run: %+v", l)
+	}
+	got, _ := os.ReadFile(calls)
+	if !strings.Contains(string(got), "--time-limit=3600s --incremental") || !strings.Contains(string(got), "--time-limit=3600s --more") {
+		t.Errorf("fsck calls:\n%s", got)
+	}
+}

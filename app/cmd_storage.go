@@ -1,0 +1,105 @@
+package app
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shardkeeper/shardkeeper/agent"
+)
+
+func newStorageCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "storage add|list|remove",
+		Short: "Manage storage folders, also on drives that come and go",
+		Long: `Your files can live in several storage folders, each with its own budget,
+also on removable or network drives. Each folder gets a small marker file
+(` + agent.MarkerName + `), so the agent knows it when the drive comes back,
+even at another mount point. While a drive is not connected its files wait:
+nothing is downloaded there and nothing is reported lost.`,
+	}
+	var budget string
+	add := &cobra.Command{
+		Use:   "add DIR [--budget SIZE]",
+		Short: "Add a storage folder that holds up to SIZE of new shards",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.resolveHome()
+			if err != nil {
+				return err
+			}
+			var n int64
+			if budget != "" {
+				if n, err = agent.ParseSize(budget); err != nil {
+					return err
+				}
+			}
+			l, err := agent.AddStorage(h, args[0], n, time.Now())
+			if err != nil {
+				return err
+			}
+			limit := "a budget of " + agent.FormatSize(l.BudgetBytes)
+			if l.BudgetBytes == 0 {
+				limit = "your keep-free and percent limits on its drive (or half of it)"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Added %s with %s; the agent puts new shards there when it needs room.\n", l.Path, limit)
+			return nil
+		},
+	}
+	add.Flags().StringVar(&budget, "budget", "", "use at most SIZE in this folder (e.g. 50GB)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List storage folders: connected or not, and their verification",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.resolveHome()
+			if err != nil {
+				return err
+			}
+			st, err := currentStatus(cmd.Context(), g, h)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PATH\tCONNECTED\tBUDGET\tLAST VERIFIED\tNEXT")
+			for _, l := range st.Locations {
+				on := "yes"
+				if !l.Online {
+					on = "no"
+					if l.OfflineSince != nil {
+						on = "no, since " + l.OfflineSince.Local().Format(time.DateTime)
+					}
+				}
+				last, next := "never", "-"
+				if l.LastVerified != nil {
+					last = l.LastVerified.Local().Format(time.DateTime)
+				}
+				if l.NextVerification != nil {
+					next = l.NextVerification.Local().Format(time.DateTime)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Path, on, agent.FormatSize(l.BudgetBytes), last, next)
+			}
+			return tw.Flush()
+		},
+	}
+	remove := &cobra.Command{
+		Use:   "remove DIR",
+		Short: "Forget a storage folder that holds no shard",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			h, err := g.resolveHome()
+			if err != nil {
+				return err
+			}
+			if err := agent.RemoveStorage(h, args[0]); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s from your storage folders.\n", args[0])
+			return nil
+		},
+	}
+	cmd.AddCommand(add, list, remove)
+	return cmd
+}
