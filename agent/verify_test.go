@@ -12,6 +12,8 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/health"
+	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
 // contentPath is where a donor repo keeps the content of k.
@@ -88,6 +90,14 @@ func TestScheduledVerificationFindsCorruptionAndRefetches(t *testing.T) {
 		return strings.Contains(hubSays(w, a.cfg.DonorUUID, good), " 1 ")
 	})
 	before := hubSays(w, a.cfg.DonorUUID, good)
+	// A moment 30 days after the newest fetch-time report: then every such
+	// report is stale, and only lines verification re-states count as
+	// verified (git-annex stamps lines with the real clock, not clk).
+	keys := heldKeys(t, repo)
+	at := newestReport(t, w, a.cfg.DonorUUID, keys).Add(30*24*time.Hour + time.Millisecond)
+	if n := verified30d(t, w, at); n != 0 {
+		t.Fatalf("verified_30d is %d before any verification, want 0", n)
+	}
 
 	clk.Advance(31 * 24 * time.Hour)
 	rep := verified(t, a, verifyDone)
@@ -114,6 +124,52 @@ func TestScheduledVerificationFindsCorruptionAndRefetches(t *testing.T) {
 		now := hubSays(w, a.cfg.DonorUUID, good)
 		return now != before && strings.Contains(now, " 1 "+a.cfg.DonorUUID)
 	})
+	// The hub's health sees it: verified_30d moved from 0 to every file
+	// (three re-stated, the corrupted one fetched again).
+	waitFor(t, 30*time.Second, "verified_30d to count every file", func() bool {
+		return verified30d(t, w, at) == len(keys)
+	})
+}
+
+// newestReport is the newest timestamp among the hub's location-log lines
+// for donor and keys.
+func newestReport(t *testing.T, w *world, donor string, keys map[annex.Key]bool) time.Time {
+	t.Helper()
+	var newest time.Time
+	for k := range keys {
+		f := strings.Fields(hubSays(w, donor, k))
+		if len(f) != 3 {
+			t.Fatalf("the hub has no report for %s", k)
+		}
+		ts, err := annex.ParseTimestamp(f[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ts.Time().After(newest) {
+			newest = ts.Time()
+		}
+	}
+	return newest
+}
+
+// verified30d is the hub's health figure for the world's shard, as it
+// would be at the moment at.
+func verified30d(t *testing.T, w *world, at time.Time) int {
+	t.Helper()
+	db, err := store.Open(w.hub.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	donors, err := db.Donors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := health.Compute(context.Background(), w.hub.data, health.Options{Now: func() time.Time { return at }}, donors)
+	if err != nil || len(r.Shards) != 1 {
+		t.Fatalf("health: %v (%d shards)", err, len(r.Shards))
+	}
+	return r.Shards[0].Verified30d
 }
 
 // gatedAnnex is a git-annex that holds full fsck runs until the gate
