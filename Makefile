@@ -67,6 +67,7 @@ package-test: package
 bench:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 3x ./...
 	scripts/bench-vs-git-annex.sh
+	scripts/bench-health-vs-git-annex.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)
