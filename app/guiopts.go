@@ -48,4 +48,3 @@ var (
 	// ErrNoGUI is returned by builds made with -tags nogui.
 	ErrNoGUI = errors.New("this build of shardkeeper has no desktop UI (built with -tags nogui): use `shardkeeper agent` and `shardkeeper status`")
 )
-
