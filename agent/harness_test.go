@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -25,6 +24,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/server"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // TestMain lets this test binary audit pushes as the hub's pre-receive
@@ -289,30 +289,13 @@ func (w *world) join(name string, budget int64) home.Home {
 
 // testLogger writes the agent's log to the test's log on failure.
 func testLogger(t *testing.T) *slog.Logger {
-	var buf syncBuffer
+	var buf testkit.SyncBuffer
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("agent log:\n%s", buf.String())
 		}
 	})
 	return slog.New(slog.NewTextHandler(&buf, nil))
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // newAgent makes an agent for h with test-friendly options.

@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 func writeFile(t *testing.T, name, content string) string {
@@ -180,7 +180,7 @@ func TestBuildMaxShardSize(t *testing.T) {
 // repository/123000/123456.cbz, in the item repository/123000, and real
 // git-annex fetches it from the URL template, with either template shape.
 func TestBuildThousandDirGetsFromTemplate(t *testing.T) {
-	hubtest.RequireGitAnnex(t)
+	testkit.RequireGitAnnex(t)
 	contents := map[int]string{123456: "comic 123456", 123999: "comic 123999", 5: "comic 5"}
 	origin := map[string]string{}
 	table := "id\tmd5\tsize\textension\n"
@@ -191,9 +191,9 @@ func TestBuildThousandDirGetsFromTemplate(t *testing.T) {
 		origin["repository/"+itoa(id/1000*1000)+"/"+itoa(id)+".cbz"] = c
 		origin["by-md5/"+h] = c
 	}
-	srv := hubtest.Origin(t, hubtest.WriteFiles(t, origin))
+	srv := testkit.Origin(t, testkit.WriteFiles(t, origin))
 	tablePath := writeFile(t, "comics.tsv", table)
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 
 	for _, tc := range []struct {
 		template, prefix, path, item string
@@ -215,13 +215,13 @@ func TestBuildThousandDirGetsFromTemplate(t *testing.T) {
 			t.Errorf("items.json lacks %s:\n%s", tc.item, items)
 		}
 		work := filepath.Join(t.TempDir(), "work")
-		hubtest.Run(t, env, "", "git", "clone", "-q", shard.RepoDir(data, "shard-0001"), work)
-		hubtest.Run(t, env, work, "git", "annex", "init", "-q", "donor")
-		hubtest.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", tc.path)
+		testkit.Run(t, env, "", "git", "clone", "-q", shard.RepoDir(data, "shard-0001"), work)
+		testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+		testkit.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", tc.path)
 		if got, err := os.ReadFile(filepath.Join(work, filepath.FromSlash(tc.path))); err != nil || string(got) != "comic 123456" {
 			t.Errorf("%s: got %q %v", tc.path, got, err)
 		}
-		key := strings.TrimSpace(hubtest.Run(t, env, work, "git", "annex", "lookupkey", tc.path))
+		key := strings.TrimSpace(testkit.Run(t, env, work, "git", "annex", "lookupkey", tc.path))
 		if !strings.HasPrefix(key, "MD5E-s12--") || !strings.HasSuffix(key, ".cbz") || annex.Key(key).Backend() != annex.BackendMD5E {
 			t.Errorf("key %s", key)
 		}

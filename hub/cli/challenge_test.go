@@ -12,22 +12,22 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/audit"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // served is shardhub serve running on a one-file data directory whose
 // origin is not real.
 type served struct {
 	data, base string
-	logs       *hubtest.SyncBuffer
+	logs       *testkit.SyncBuffer
 	stop       func() int // cancels serve and returns its exit code
 }
 
 func startServe(t *testing.T, flags ...string) served {
 	t.Helper()
-	hubtest.RequireGitAnnex(t)
-	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha"})
-	s := served{data: filepath.Join(t.TempDir(), "data"), logs: &hubtest.SyncBuffer{}}
+	testkit.RequireGitAnnex(t)
+	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha"})
+	s := served{data: filepath.Join(t.TempDir(), "data"), logs: &testkit.SyncBuffer{}}
 	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", s.data); code != 0 {
 		t.Fatal(errOut)
 	}
@@ -77,15 +77,15 @@ func TestChallengeCommand(t *testing.T) {
 		t.Errorf("a donor holding nothing: %d %q", code, errOut)
 	}
 	// The donor says it holds a.txt (the origin here is not real).
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	work := filepath.Join(t.TempDir(), "work")
-	hubtest.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
-	hubtest.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
-	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "donor")
-	key := strings.TrimSpace(hubtest.Run(t, env, work, "git", "annex", "lookupkey", "a.txt"))
-	hubtest.Run(t, env, work, "git", "annex", "setpresentkey", key, reg.UUID, "1")
-	hubtest.Run(t, env, work, "git", "annex", "merge", "-q")
-	hubtest.Run(t, env, work, "git", "-c", "http.extraHeader=Authorization: Bearer "+reg.Token, "push", "-q", "origin", "git-annex:"+audit.DonorRef(reg.UUID))
+	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
+	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
+	testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	key := strings.TrimSpace(testkit.Run(t, env, work, "git", "annex", "lookupkey", "a.txt"))
+	testkit.Run(t, env, work, "git", "annex", "setpresentkey", key, reg.UUID, "1")
+	testkit.Run(t, env, work, "git", "annex", "merge", "-q")
+	testkit.Run(t, env, work, "git", "-c", "http.extraHeader=Authorization: Bearer "+reg.Token, "push", "-q", "origin", "git-annex:"+audit.DonorRef(reg.UUID))
 
 	out, errOut, code := run(t, "challenge", "--data", data, reg.UUID)
 	if code != 0 || !strings.Contains(out, key) {

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/health"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -25,7 +25,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 func TestBuildAndHealth(t *testing.T) {
-	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie", "d": "alpha"})
+	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie", "d": "alpha"})
 	data := filepath.Join(t.TempDir(), "data")
 	out, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/files", "--out", data, "--files-per-shard", "2")
 	if code != 0 || !strings.Contains(out, "Built 2 shards in "+data+": 3 files (3 paths), 17 B, 0 md5-only keys.") {
@@ -75,14 +75,14 @@ func TestErrorsAreOneLine(t *testing.T) {
 }
 
 func TestServeUntilCancelled(t *testing.T) {
-	hubtest.RequireGitAnnex(t)
-	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha"})
+	testkit.RequireGitAnnex(t)
+	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha"})
 	data := filepath.Join(t.TempDir(), "data")
 	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", data); code != 0 {
 		t.Fatal(errOut)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &hubtest.SyncBuffer{}
+	logs := &testkit.SyncBuffer{}
 	done := make(chan int)
 	go func() {
 		done <- Run(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0", "--origin", collection}, io.Discard, logs)

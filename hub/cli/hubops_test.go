@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/audit"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // TestMain lets this test binary stand in for the shardhub binary when a
@@ -38,7 +38,7 @@ func TestParseDays(t *testing.T) {
 }
 
 func TestHealthFlags(t *testing.T) {
-	collection := hubtest.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie"})
+	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie"})
 	data := filepath.Join(t.TempDir(), "data")
 	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/files", "--out", data); code != 0 {
 		t.Fatal(errOut)
@@ -79,21 +79,21 @@ func TestServeAuditsPushes(t *testing.T) {
 	if reg.TargetCopies != 2 {
 		t.Errorf("target copies %d", reg.TargetCopies)
 	}
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	work := filepath.Join(t.TempDir(), "work")
-	hubtest.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
-	hubtest.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
-	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "donor")
-	hubtest.Run(t, env, work, "git", "annex", "trust", "--force", "-q", "here")
+	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
+	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
+	testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	testkit.Run(t, env, work, "git", "annex", "trust", "--force", "-q", "here")
 	push := []string{"git", "-c", "http.extraHeader=Authorization: Bearer " + reg.Token, "push", "origin", "git-annex:" + audit.DonorRef(reg.UUID)}
-	out, err := hubtest.Try(env, work, push...)
+	out, err := testkit.Try(env, work, push...)
 	if err == nil || !strings.Contains(out, "remote: shardhub: trust.log: only the archive may change this file") {
 		t.Errorf("a push changing trust.log: %v\n%s", err, out)
 	}
-	hubtest.Run(t, env, work, "git", "update-ref", "refs/heads/git-annex", "origin/git-annex")
+	testkit.Run(t, env, work, "git", "update-ref", "refs/heads/git-annex", "origin/git-annex")
 	os.Remove(filepath.Join(work, ".git", "annex", "index"))
-	hubtest.Run(t, env, work, "git", "annex", "describe", "-q", "here", "my laptop")
-	if out, err := hubtest.Try(env, work, push...); err != nil {
+	testkit.Run(t, env, work, "git", "annex", "describe", "-q", "here", "my laptop")
+	if out, err := testkit.Try(env, work, push...); err != nil {
 		t.Errorf("an honest push: %v\n%s", err, out)
 	}
 	if code := s.stop(); code != 0 {

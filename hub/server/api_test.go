@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/health"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 func TestConfigAndRegistration(t *testing.T) {
@@ -60,7 +60,7 @@ func TestAssignmentFollowsNeed(t *testing.T) {
 	// Her second shard: she may push there now.
 	second := &donor{t: t, h: h, reg: alice.reg, env: alice.env, dir: t.TempDir() + "/second"}
 	second.reg.Shard.URL = strings.Replace(alice.reg.Shard.URL, "shard-0001", "shard-0002", 1)
-	hubtest.Run(t, second.env, "", "git", "clone", "-q", second.reg.Shard.URL, second.dir)
+	testkit.Run(t, second.env, "", "git", "clone", "-q", second.reg.Shard.URL, second.dir)
 	second.git("config", "annex.uuid", alice.reg.UUID)
 	second.annex("init", "-q", "second")
 	second.get("e.txt")

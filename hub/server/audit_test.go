@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // Every push audit rule has a test here: a real git push from a real donor
@@ -43,7 +43,7 @@ func TestAuditRefusesPushesWithoutAValidToken(t *testing.T) {
 	d := started(t, h, "alice")
 	refspec := "git-annex:" + d.ref()
 	before := d.hubRef(d.ref())
-	if out, err := hubtest.Try(d.env, d.dir, "git", "push", "origin", refspec); err == nil {
+	if out, err := testkit.Try(d.env, d.dir, "git", "push", "origin", refspec); err == nil {
 		t.Errorf("push without a token accepted:\n%s", out)
 	}
 	token := d.reg.Token
@@ -209,7 +209,7 @@ func TestAuditRefusesRewrittenHistory(t *testing.T) {
 	}
 
 	tree := alice.git("rev-parse", "git-annex^{tree}")
-	orphan := strings.TrimSpace(hubtest.Run(t, alice.env, alice.dir, "git", "commit-tree", tree, "-m", "my own history"))
+	orphan := strings.TrimSpace(testkit.Run(t, alice.env, alice.dir, "git", "commit-tree", tree, "-m", "my own history"))
 	alice.refused("shares no history with the hub's git-annex branch", "+"+orphan+":"+alice.ref())
 	alice.refused("refusing to delete "+alice.ref(), ":"+alice.ref())
 	// Going back to the hub's branch would drop bob's line.
@@ -282,7 +282,7 @@ func TestHonestDonorsPass(t *testing.T) {
 // token), as after a lost disk.
 func (h hub) clone(t *testing.T, of *donor) *donor {
 	d := &donor{t: t, h: h, reg: of.reg, env: of.env, dir: t.TempDir() + "/again"}
-	hubtest.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
+	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
 	d.git("config", "annex.uuid", d.reg.UUID)
 	d.annex("init", "-q", "again")
 	return d
@@ -290,7 +290,7 @@ func (h hub) clone(t *testing.T, of *donor) *donor {
 
 // refOf reads a ref straight from the hub's repository.
 func (h hub) refOf(t *testing.T, ref string) string {
-	out, err := hubtest.Try(nil, h.data+"/shards/shard-0001.git", "git", "rev-parse", "--verify", "--quiet", ref)
+	out, err := testkit.Try(nil, h.data+"/shards/shard-0001.git", "git", "rev-parse", "--verify", "--quiet", ref)
 	if err != nil {
 		return ""
 	}

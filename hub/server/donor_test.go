@@ -11,7 +11,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/audit"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // donor is a real donor repository: cloned from the hub over smart HTTP,
@@ -26,9 +26,9 @@ type donor struct {
 
 func (h hub) join(t *testing.T, name string) *donor {
 	t.Helper()
-	d := &donor{t: t, h: h, reg: h.register(t, name), env: hubtest.Env(t)}
+	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.Env(t)}
 	d.dir = filepath.Join(t.TempDir(), name)
-	hubtest.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
+	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
 	d.git("config", "annex.uuid", d.reg.UUID)
 	d.git("annex", "init", "-q", name)
 	return d
@@ -36,7 +36,7 @@ func (h hub) join(t *testing.T, name string) *donor {
 
 func (d *donor) git(args ...string) string {
 	d.t.Helper()
-	return strings.TrimSpace(hubtest.Run(d.t, d.env, d.dir, append([]string{"git"}, args...)...))
+	return strings.TrimSpace(testkit.Run(d.t, d.env, d.dir, append([]string{"git"}, args...)...))
 }
 
 func (d *donor) annex(args ...string) string {
@@ -65,12 +65,12 @@ func (d *donor) ref() string { return audit.DonorRef(d.reg.UUID) }
 // push pushes refspec with the donor's token and returns git's output.
 func (d *donor) push(refspec ...string) (string, error) {
 	args := append([]string{"git", "-c", "http.extraHeader=Authorization: Bearer " + d.reg.Token, "push", "origin"}, refspec...)
-	return hubtest.Try(d.env, d.dir, args...)
+	return testkit.Try(d.env, d.dir, args...)
 }
 
 // hubRef is where ref points on the hub ("" when absent).
 func (d *donor) hubRef(ref string) string {
-	out, err := hubtest.Try(d.env, d.dir, "git", "ls-remote", "origin", ref)
+	out, err := testkit.Try(d.env, d.dir, "git", "ls-remote", "origin", ref)
 	if err != nil {
 		d.t.Fatalf("ls-remote: %v\n%s", err, out)
 	}
@@ -153,7 +153,7 @@ func (d *donor) commit(parent string, files map[string]*string) string {
 	d.t.Helper()
 	env := append(d.env, "GIT_INDEX_FILE="+filepath.Join(d.t.TempDir(), "index"))
 	run := func(args ...string) string {
-		return strings.TrimSpace(hubtest.Run(d.t, env, d.dir, append([]string{"git"}, args...)...))
+		return strings.TrimSpace(testkit.Run(d.t, env, d.dir, append([]string{"git"}, args...)...))
 	}
 	args := []string{"read-tree"}
 	if parent != "" {
@@ -186,7 +186,7 @@ func (d *donor) commit(parent string, files map[string]*string) string {
 // show is a file of the git-annex branch (or another commit).
 func (d *donor) show(rev, path string) string {
 	d.t.Helper()
-	return hubtest.Run(d.t, d.env, d.dir, "git", "show", rev+":"+path)
+	return testkit.Run(d.t, d.env, d.dir, "git", "show", rev+":"+path)
 }
 
 func str(s string) *string { return &s }

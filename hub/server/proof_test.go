@@ -20,11 +20,11 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/health"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
 	"github.com/shardkeeper/shardkeeper/internal/proof"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 	"log/slog"
 )
 
@@ -83,15 +83,15 @@ type proofHub struct {
 
 func startProofHub(t *testing.T) *proofHub {
 	t.Helper()
-	hubtest.RequireGitAnnex(t)
+	testkit.RequireGitAnnex(t)
 	big := make([]byte, 300<<10)
 	mrand.NewChaCha8([32]byte{1}).Read(big)
-	collection := hubtest.WriteFiles(t, map[string]string{"big.bin": string(big), "a.txt": "alpha\n"})
+	collection := testkit.WriteFiles(t, map[string]string{"big.bin": string(big), "a.txt": "alpha\n"})
 	o := &rangeOrigin{dir: collection}
 	ots := httptest.NewServer(o)
 	t.Cleanup(ots.Close)
 	ts := httptest.NewUnstartedServer(nil)
-	p := &proofHub{hub: hub{url: "http://" + ts.Listener.Addr().String(), data: t.TempDir(), logs: &hubtest.SyncBuffer{}},
+	p := &proofHub{hub: hub{url: "http://" + ts.Listener.Addr().String(), data: t.TempDir(), logs: &testkit.SyncBuffer{}},
 		clock: &clock{t: time.Now()}, origin: o}
 	entries, err := manifest.FromDir(collection, ots.URL)
 	if err != nil {

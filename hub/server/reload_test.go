@@ -6,16 +6,16 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // TestRebuildIsServedWithoutRestart: `shardhub build` into the data of a
 // running hub adds a shard; the hub serves it (clone, health) at once.
 func TestRebuildIsServedWithoutRestart(t *testing.T) {
 	h := startHub(t)
-	grown := hubtest.WriteFiles(t, map[string]string{
+	grown := testkit.WriteFiles(t, map[string]string{
 		"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo",
 		"f/g.txt": "foxtrot", "h/i.txt": "hotel",
 	})
@@ -40,9 +40,9 @@ func TestRebuildIsServedWithoutRestart(t *testing.T) {
 	if len(report.Shards) != 3 {
 		t.Errorf("health lists %d shards after the rebuild, want 3", len(report.Shards))
 	}
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	dst := filepath.Join(t.TempDir(), "clone")
-	if _, err := hubtest.Try(env, "", "git", "clone", "-q", h.url+"/git/"+infos[2].Name+".git", dst); err != nil {
+	if _, err := testkit.Try(env, "", "git", "clone", "-q", h.url+"/git/"+infos[2].Name+".git", dst); err != nil {
 		t.Errorf("the new shard %s cannot be cloned from the running hub: %v", infos[2].Name, err)
 	}
 }

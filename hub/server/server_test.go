@@ -16,9 +16,9 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/health"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // hub is a running shardhub with two shards of two files each, whose
@@ -26,7 +26,7 @@ import (
 type hub struct {
 	url  string
 	data string
-	logs *hubtest.SyncBuffer
+	logs *testkit.SyncBuffer
 }
 
 func startHub(t *testing.T) hub {
@@ -37,12 +37,12 @@ func startHub(t *testing.T) hub {
 // shard; change adjusts the server's configuration.
 func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 	t.Helper()
-	hubtest.RequireGitAnnex(t)
-	collection := hubtest.WriteFiles(t, map[string]string{
+	testkit.RequireGitAnnex(t)
+	collection := testkit.WriteFiles(t, map[string]string{
 		"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo",
 	})
 	ts := httptest.NewUnstartedServer(nil)
-	h := hub{url: "http://" + ts.Listener.Addr().String(), data: t.TempDir(), logs: &hubtest.SyncBuffer{}}
+	h := hub{url: "http://" + ts.Listener.Addr().String(), data: t.TempDir(), logs: &testkit.SyncBuffer{}}
 	entries, err := manifest.FromDir(collection, h.url+"/origin")
 	if err != nil {
 		t.Fatal(err)
@@ -126,24 +126,24 @@ func TestDonorPushesOverSmartHTTPAndHealthSeesIt(t *testing.T) {
 		t.Errorf("unknown shard: %s", resp.Status)
 	}
 
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	work := filepath.Join(t.TempDir(), "work")
-	hubtest.Run(t, env, "", "git", "clone", "-q", alice.Shard.URL, work)
-	hubtest.Run(t, env, work, "git", "config", "annex.uuid", alice.UUID)
-	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "alice")
-	hubtest.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a.txt")
-	hubtest.Run(t, env, work, "git", "annex", "merge", "-q")
+	testkit.Run(t, env, "", "git", "clone", "-q", alice.Shard.URL, work)
+	testkit.Run(t, env, work, "git", "config", "annex.uuid", alice.UUID)
+	testkit.Run(t, env, work, "git", "annex", "init", "-q", "alice")
+	testkit.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a.txt")
+	testkit.Run(t, env, work, "git", "annex", "merge", "-q")
 
 	donorRef := "git-annex:refs/heads/donors/" + alice.UUID + "/git-annex"
-	if out, err := hubtest.Try(env, work, "git", "push", "origin", donorRef); err == nil {
+	if out, err := testkit.Try(env, work, "git", "push", "origin", donorRef); err == nil {
 		t.Errorf("push without a token succeeded:\n%s", out)
 	}
 	withToken := []string{"git", "-c", "http.extraHeader=Authorization: Bearer " + alice.Token, "push", "origin"}
-	out, err := hubtest.Try(env, work, append(withToken, "HEAD:refs/heads/sneaky")...)
+	out, err := testkit.Try(env, work, append(withToken, "HEAD:refs/heads/sneaky")...)
 	if err == nil || !strings.Contains(out, "shardhub: refusing refs/heads/sneaky") || !strings.Contains(out, "pre-receive hook declined") {
 		t.Errorf("push to another ref: %v\n%s", err, out)
 	}
-	hubtest.Run(t, env, work, append(withToken, donorRef)...)
+	testkit.Run(t, env, work, append(withToken, donorRef)...)
 
 	var report health.Report
 	if err := json.NewDecoder(h.get(t, "/api/v1/health").Body).Decode(&report); err != nil {

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // entriesOf describes files (path -> content) in path order, each served
@@ -39,15 +39,15 @@ func statuses(rep *Report) string {
 // updates the shards in place; a donor's clone pulls main, gets a new
 // file, uses the changed URL, and loses the removed file.
 func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
-	hubtest.RequireGitAnnex(t)
+	testkit.RequireGitAnnex(t)
 	ctx := context.Background()
 	v1 := map[string]string{
 		"a/1.txt": "a1", "a/2.txt": "a2", "a/3.txt": "a3",
 		"b/1.txt": "b1",
 		"c/1.txt": "c1", "c/2.txt": "c2",
 	}
-	originDir := hubtest.WriteFiles(t, v1)
-	origin := hubtest.Origin(t, originDir)
+	originDir := testkit.WriteFiles(t, v1)
+	origin := testkit.Origin(t, originDir)
 	plain := func(p string) string { return origin.URL + "/" + p }
 	data := t.TempDir()
 	opts := Options{DataDir: data, FilesPerShard: 4, Now: fixedNow}
@@ -59,11 +59,11 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 		t.Fatalf("first build: %s", got)
 	}
 
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	donor := filepath.Join(t.TempDir(), "donor")
-	hubtest.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), donor)
-	hubtest.Run(t, env, donor, "git", "annex", "init", "-q", "donor")
-	hubtest.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", ".")
+	testkit.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), donor)
+	testkit.Run(t, env, donor, "git", "annex", "init", "-q", "donor")
+	testkit.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", ".")
 	g1 := annex.Git{Dir: RepoDir(data, "shard-0001")}
 	oldHeads, _ := g1.Output(ctx, nil, "rev-parse", "main", "git-annex")
 
@@ -123,7 +123,7 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 		}
 	}
 	for _, s := range rep.Shards {
-		hubtest.Run(t, env, RepoDir(data, s.Name), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
+		testkit.Run(t, env, RepoDir(data, s.Name), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
 	}
 	k3 := KeyOf(entriesOf(v2, moved)[1])
 	webLog, _ := g1.Output(ctx, nil, "cat-file", "-p", "git-annex:"+annex.URLLogPath(k3))
@@ -132,21 +132,21 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 	}
 
 	// The donor fast-forwards and follows.
-	hubtest.Run(t, env, donor, "git", "pull", "-q", "--ff-only")
-	files := hubtest.Run(t, env, donor, "git", "ls-files")
+	testkit.Run(t, env, donor, "git", "pull", "-q", "--ff-only")
+	files := testkit.Run(t, env, donor, "git", "ls-files")
 	if files != "a/1.txt\na/3.txt\na/4.txt\nb/1.txt\n" {
 		t.Errorf("donor's main after pull:\n%s", files)
 	}
-	hubtest.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a/4.txt")
+	testkit.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a/4.txt")
 	if got, _ := os.ReadFile(filepath.Join(donor, "a", "4.txt")); string(got) != "a4" {
 		t.Errorf("a/4.txt = %q", got)
 	}
-	where := hubtest.Run(t, env, donor, "git", "annex", "whereis", "a/3.txt")
+	where := testkit.Run(t, env, donor, "git", "annex", "whereis", "a/3.txt")
 	if !strings.Contains(where, moved("a/3.txt")) || strings.Contains(where, plain("a/3.txt")) {
 		t.Errorf("whereis a/3.txt does not list only the new URL:\n%s", where)
 	}
-	hubtest.Run(t, env, donor, "git", "annex", "drop", "-q", "--force", "a/3.txt")
-	hubtest.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a/3.txt")
+	testkit.Run(t, env, donor, "git", "annex", "drop", "-q", "--force", "a/3.txt")
+	testkit.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a/3.txt")
 	if got, _ := os.ReadFile(filepath.Join(donor, "a", "3.txt")); string(got) != "a3" {
 		t.Errorf("a/3.txt from its new URL = %q", got)
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/internal/hubtest"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 var fixedNow = func() time.Time { return time.Unix(1700000000, 250000000) }
@@ -21,7 +21,7 @@ var fixedNow = func() time.Time { return time.Unix(1700000000, 250000000) }
 // TestGitAnnexAcceptsShard is the contract with real git-annex: a clone of
 // a built shard gets every file from the archive's web URLs and fscks.
 func TestGitAnnexAcceptsShard(t *testing.T) {
-	hubtest.RequireGitAnnex(t)
+	testkit.RequireGitAnnex(t)
 	files := map[string]string{
 		"a.txt":                 "alpha\n",
 		"empty":                 "",
@@ -33,8 +33,8 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 		"md5only/x.tar.gz":      "md5 only\n",
 		"back\\slash and #?%.x": "odd\n",
 	}
-	collection := hubtest.WriteFiles(t, files)
-	origin := hubtest.Origin(t, collection)
+	collection := testkit.WriteFiles(t, files)
+	origin := testkit.Origin(t, collection)
 	entries, err := manifest.FromDir(collection, origin.URL+"/")
 	if err != nil {
 		t.Fatal(err)
@@ -58,24 +58,24 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 		t.Fatalf("catalog %+v, want %+v", infos, want)
 	}
 
-	env := hubtest.Env(t)
+	env := testkit.Env(t)
 	// Before any git-annex touches it (it initialises a local remote).
-	hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
-	if n := hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "rev-list", "--count", "main", "git-annex"); n != "2\n" {
+	testkit.Run(t, env, RepoDir(data, "shard-0001"), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
+	if n := testkit.Run(t, env, RepoDir(data, "shard-0001"), "git", "rev-list", "--count", "main", "git-annex"); n != "2\n" {
 		t.Errorf("a new shard has %s commits on its two branches, want one each", n)
 	}
-	if refs := hubtest.Run(t, env, RepoDir(data, "shard-0001"), "git", "for-each-ref", "--format=%(refname)"); refs != "refs/heads/git-annex\nrefs/heads/main\n" {
+	if refs := testkit.Run(t, env, RepoDir(data, "shard-0001"), "git", "for-each-ref", "--format=%(refname)"); refs != "refs/heads/git-annex\nrefs/heads/main\n" {
 		t.Errorf("refs left by the build:\n%s", refs)
 	}
 	work := filepath.Join(t.TempDir(), "work")
-	hubtest.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), work)
-	hubtest.Run(t, env, work, "git", "annex", "init", "-q", "test clone")
-	hubtest.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", ".")
-	hubtest.Run(t, env, work, "git", "annex", "fsck", "-q")
-	if out := hubtest.Run(t, env, work, "git", "annex", "whereis", "dir/with space.bin"); !strings.Contains(out, "web") || !strings.Contains(out, origin.URL+"/dir/with%20space.bin") {
+	testkit.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), work)
+	testkit.Run(t, env, work, "git", "annex", "init", "-q", "test clone")
+	testkit.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", ".")
+	testkit.Run(t, env, work, "git", "annex", "fsck", "-q")
+	if out := testkit.Run(t, env, work, "git", "annex", "whereis", "dir/with space.bin"); !strings.Contains(out, "web") || !strings.Contains(out, origin.URL+"/dir/with%20space.bin") {
 		t.Errorf("whereis does not list the web URL:\n%s", out)
 	}
-	if out := hubtest.Run(t, env, work, "git", "annex", "whereis", "dup/two.txt"); !strings.Contains(out, "/dup/one.txt") || !strings.Contains(out, "/dup/two.txt") {
+	if out := testkit.Run(t, env, work, "git", "annex", "whereis", "dup/two.txt"); !strings.Contains(out, "/dup/one.txt") || !strings.Contains(out, "/dup/two.txt") {
 		t.Errorf("duplicate content does not list both URLs:\n%s", out)
 	}
 	for name, content := range files {
@@ -84,7 +84,7 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 			t.Errorf("%s: %q %v, want %q", name, got, err, content)
 		}
 	}
-	listed := strings.Split(strings.TrimRight(hubtest.Run(t, env, work, "git", "ls-files", "-z"), "\x00"), "\x00")
+	listed := strings.Split(strings.TrimRight(testkit.Run(t, env, work, "git", "ls-files", "-z"), "\x00"), "\x00")
 	if !reflect.DeepEqual(listed, sortedKeys(files)) {
 		t.Errorf("ls-files %q, want %q", listed, sortedKeys(files))
 	}

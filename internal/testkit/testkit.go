@@ -1,6 +1,6 @@
-// Package hubtest holds what the hub's tests share: real git and git-annex
+// Package testkit holds what the tests of both sides share: real git and git-annex
 // run in an isolated environment, and collections served over loopback.
-package hubtest
+package testkit
 
 import (
 	"bytes"
