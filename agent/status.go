@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
@@ -36,7 +37,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		if !a.state.PausedUntil.IsZero() {
 			t := a.state.PausedUntil
 			st.PausedUntil = &t
-			st.Message = fmt.Sprintf("Paused for %s more (until %s).", a.state.PausedUntil.Sub(now).Round(time.Minute), t.Local().Format(time.DateTime))
+			st.Message = fmt.Sprintf("Paused for %s more (until %s).", words.Duration(a.state.PausedUntil.Sub(now)), t.Local().Format(time.DateTime))
 		}
 	}
 	for _, sh := range a.cfg.Shards {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
 	"strings"
 	"time"
@@ -81,7 +82,7 @@ func isNewReport(old, r *control.VerifyReport) bool {
 }
 
 func printVerify(w io.Writer, r control.VerifyReport) error {
-	fmt.Fprintf(w, "Checked %d files: %d problems found.\n", r.Checked, r.Problems)
+	fmt.Fprintf(w, "Checked %s: %s found.\n", words.Count(r.Checked, "file", "files"), words.Count(r.Problems, "problem", "problems"))
 	for _, f := range r.ProblemFiles {
 		fmt.Fprintf(w, "  bad or missing: %s\n", f)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
 	"strings"
 
@@ -15,8 +16,8 @@ const listed = 20
 
 // printReport writes the readable summary of a build.
 func printReport(w io.Writer, out string, rep *shard.Report) {
-	fmt.Fprintf(w, "Built %d shards in %s: %s files (%s paths), %s, %s md5-only keys.\n",
-		len(rep.Shards), out, comma(rep.Files), comma(rep.Paths), humanize.Bytes(uint64(rep.Bytes)), comma(rep.MD5OnlyKeys))
+	fmt.Fprintf(w, "Built %s in %s: %s files (%s paths), %s, %s md5-only keys.\n",
+		words.Count(int64(len(rep.Shards)), "shard", "shards"), out, comma(rep.Files), comma(rep.Paths), humanize.Bytes(uint64(rep.Bytes)), comma(rep.MD5OnlyKeys))
 	for _, s := range rep.Shards {
 		fmt.Fprintf(w, "  %s  %-9s  %s files, %s", s.Name, s.Status, comma(s.Files), humanize.Bytes(uint64(s.Bytes)))
 		if s.Status == shard.StatusUpdated {

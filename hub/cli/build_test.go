@@ -108,18 +108,18 @@ func TestBuildReportsMD5OnlyDuplicatesAndRejected(t *testing.T) {
 	if !reflect.DeepEqual(lines, []int{5, 6, 7}) || rep.Rejected[0].Error != "size is missing" || !strings.Contains(rep.Rejected[2].Error, "already on line 2") {
 		t.Errorf("rejected %+v", rep.Rejected)
 	}
-	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], `ignored column not in the format: "title"`) {
+	if len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], `ignored 1 column not in the format: "title"`) {
 		t.Errorf("warnings %q", rep.Warnings)
 	}
 
 	out, _, code = run(t, "build", m, "--out", filepath.Join(t.TempDir(), "d"))
 	for _, want := range []string{
-		"Built 1 shards in", "3 files (5 paths), 27 B, 2 md5-only keys.",
+		"Built 1 shard in", "3 files (5 paths), 27 B, 2 md5-only keys.",
 		"MD5-only keys: 2 (a bad actor can forge", "add sha256",
 		"Duplicates: 2 contents under several paths, each counted once (17 B saved):",
 		"SHA256E-s10--" + sha1 + ".bin: a/1.bin, b/1.bin (10 B saved)",
 		"Rejected rows: 3, skipped", "  line 5: size is missing\n", "  line 6: sha256 \"nothex\" is not 64 hex digits\n",
-		`Warning: ` + m + `: ignored column not in the format: "title"`,
+		`Warning: ` + m + `: ignored 1 column not in the format: "title"`,
 	} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)

@@ -3,6 +3,7 @@ package manifest
 import (
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"sort"
 	"strings"
 )
@@ -108,7 +109,7 @@ func (c *collector) finish(err error) (*Report, error) {
 		for i, n := range names {
 			quoted[i] = fmt.Sprintf("%q", n)
 		}
-		c.warnf("ignored %s not in the format: %s", plural(len(names), "column", "columns"), strings.Join(quoted, ", "))
+		c.warnf("ignored %s not in the format: %s", words.Count(int64(len(names)), "column", "columns"), strings.Join(quoted, ", "))
 	}
 	var le *lineError
 	var ee emitError
@@ -125,13 +126,6 @@ func (c *collector) finish(err error) (*Report, error) {
 		return &c.rep, fmt.Errorf("%s line %d: %s (every one of the %d rows was rejected)", c.file, first.Line, first.Error, c.rep.Rows)
 	}
 	return &c.rep, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // checkCollision rejects duplicate paths and a path that is both a file and

@@ -63,13 +63,13 @@ func TestScanSkipsAndReportsBadRows(t *testing.T) {
 func TestExtraColumnsWarnOnce(t *testing.T) {
 	csvFile := write(t, "m.csv", "path,Title,size,sha256,url,notes\nx,T,1,"+shaA+",http://h/x,n\ny,T,1,"+shaA+",http://h/y,n\n")
 	_, rep, err := scanAll(t, csvFile, Options{})
-	if err != nil || len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0], `m.csv: ignored columns not in the format: "notes", "title"`) {
+	if err != nil || len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0], `m.csv: ignored 2 columns not in the format: "notes", "title"`) {
 		t.Errorf("CSV warnings %q %v", rep.Warnings, err)
 	}
 	jsonl := write(t, "m.jsonl", `{"path":"x","size":1,"md5":"`+md5B+`","url":"http://h/x","title":"a"}`+"\n"+
 		`{"path":"y","size":1,"md5":"`+md5B+`","url":"http://h/y","title":"b","year":1999}`+"\n")
 	_, rep, err = scanAll(t, jsonl, Options{})
-	if err != nil || len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0], `m.jsonl: ignored columns not in the format: "title", "year"`) {
+	if err != nil || len(rep.Warnings) != 1 || !strings.HasSuffix(rep.Warnings[0], `m.jsonl: ignored 2 columns not in the format: "title", "year"`) {
 		t.Errorf("JSONL warnings %q %v", rep.Warnings, err)
 	}
 	clean := write(t, "c.csv", "path,size,md5,url\nx,1,"+md5B+",http://h/x\n")

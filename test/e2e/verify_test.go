@@ -80,7 +80,7 @@ func TestVerifyCLIAndStorageLocations(t *testing.T) {
 	}
 
 	r := run(t, shardkeeperBin, "verify", "--home", home)
-	if r.code != 1 || !strings.Contains(r.stdout, "Checked 6 files: 1 problems found.") ||
+	if r.code != 1 || !strings.Contains(r.stdout, "Checked 6 files: 1 problem found.") ||
 		!strings.Contains(r.stdout, "bad or missing:") || !strings.Contains(r.stdout, "Repair: fetched them again") {
 		t.Fatalf("verify with a corrupted file: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
