@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"html/template"
 	"net/http"
 
@@ -82,6 +83,7 @@ var healthTemplate = template.Must(template.New("health").Funcs(template.FuncMap
 	"bytes":   func(n int64) string { return humanize.Bytes(uint64(n)) },
 	"comma":   func(n int) string { return humanize.Comma(int64(n)) },
 	"comma64": humanize.Comma,
+	"count":   func(n int, one, many string) string { return words.Count(int64(n), one, many) },
 	"rowOf":   func(name string, c health.Counts) pageRow { return pageRow{name, c} },
 	"pct": func(part, whole int) string {
 		if whole == 0 {
@@ -104,7 +106,7 @@ small{color:#666}
 </style></head>
 <body>
 <h1>How well the collection is protected</h1>
-<p>{{comma .Total.Files}} files ({{bytes .Total.Bytes}}) in {{.Total.Shards}} shards.
+<p>{{count .Total.Files "file" "files"}} ({{bytes .Total.Bytes}}) in {{count .Total.Shards "shard" "shards"}}.
 Target: {{.TargetCopies}} donor copies per file (the archive's own copy not counted).
 {{with .Total}}{{pct .Verified30d .Files}} of files have a copy verified in the last 30 days.{{end}}</p>
 <p>Donors: {{.Total.DonorsActive}} active, {{.Total.DonorsExpired}} expired (silent for more than {{.ExpiryDays}} days; their copies do not count until they check in again){{if .Total.DonorsFailingProofs}}, {{.Total.DonorsFailingProofs}} failing proofs of storage (their copies do not count until they pass one){{end}}.</p>
