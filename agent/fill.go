@@ -120,7 +120,7 @@ func (a *Agent) plan(shard string, loc *annex.Locations) Plan {
 		Room:    a.ledger.budget - a.ledger.used(),
 		Partial: partial,
 		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.waiting(string(k), now) },
-		Cost:    func(size int64) int64 { return reserveFor(size, block) },
+		Cost:    func(size int64) int64 { return expectedUsage(size, block) },
 	})
 }
 

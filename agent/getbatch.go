@@ -32,7 +32,7 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 				queue = nil
 				return
 			}
-			i := a.admitFirst(shard, queue)
+			i := a.admitFirst(shard, queue, len(inflight) == 0)
 			if i < 0 {
 				if len(inflight) == 0 {
 					queue = nil // nothing fits even with nothing in flight
@@ -97,14 +97,21 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 	return st
 }
 
-// admitFirst reserves room for the first candidate that fits now and
-// returns its index, or -1.
-func (a *Agent) admitFirst(shard string, queue []Candidate) int {
+// admitFirst reserves room for the first candidate in the queue and
+// returns its index, or -1. While downloads are in flight it waits for the
+// head of the queue (the rarest): their reservations shrink to real usage
+// as they finish, and jumping ahead would spend that room on commoner
+// files. Only when nothing is in flight may it pass over a file that does
+// not fit.
+func (a *Agent) admitFirst(shard string, queue []Candidate, settled bool) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for i, c := range queue {
 		if a.ledger.admit(objRef{shard, c.Key}, c.Size) {
 			return i
+		}
+		if !settled {
+			break
 		}
 	}
 	return -1
