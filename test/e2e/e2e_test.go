@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,16 +222,44 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 	b := status(t, donors[1].home)
 	room := donors[1].budget - b.Budget.Disk.UsedByShardkeeper
 	overlap := int(protected) - len(copies)
-	// Overlap can only come from topping up the last bit of room, so it
-	// stays a small part of what b holds; most-copies-first would make b
-	// hold almost only files a has.
-	if overlap*4 > int(b.FilesProtected) {
-		t.Errorf("donor b holds %d files, %d of them also held by a: not rarest first", b.FilesProtected, overlap)
-	}
 	for _, k := range allKeys(t, b.Shards[0].Path) {
 		if copies[k] == 0 && overlap > 0 && onDisk(keySize(t, k)) <= room {
 			t.Errorf("donor b fetched %d files others had while %s (%d bytes, room %d) had no copy", overlap, k, keySize(t, k), room)
 		}
+	}
+}
+
+// TestSecondDonorTakesRarestFirst: with files all of one size, a donor that
+// joins after another has reported never holds a file the first holds
+// while files without any copy are left (most-copies-first would hold
+// almost only those).
+func TestSecondDonorTakesRarestFirst(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	total := makeCollectionSized(t, coll, 40, 5, func(*rand.Rand) int { return 16 << 10 })
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
+	hub := startHub(t, data)
+	held := map[string]int{}
+	var files []int
+	for i, budget := range []int64{total / 2, total / 4} {
+		home := filepath.Join(tmp, fmt.Sprintf("home-%d", i))
+		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)),
+			"--budget", strconv.FormatInt(budget, 10))
+		mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
+		keys := heldKeys(t, status(t, home).Shards[0].Path)
+		for _, k := range keys {
+			held[k]++
+		}
+		files = append(files, len(keys))
+	}
+	if files[0] == 0 || files[1] == 0 || files[0]+files[1] >= 40 {
+		t.Fatalf("donors hold %v files of 40: the test needs both to hold some and files to be left", files)
+	}
+	if overlap := files[0] + files[1] - len(held); overlap != 0 {
+		t.Errorf("the second donor holds %d of its %d files that the first holds, while %d files have no copy",
+			overlap, files[1], 40-len(held))
 	}
 }
 

@@ -18,10 +18,16 @@ import (
 // deterministic for a seed, and returns the total size.
 func makeCollection(t *testing.T, dir string, n int, seed int64) int64 {
 	t.Helper()
+	return makeCollectionSized(t, dir, n, seed, func(rng *rand.Rand) int { return 1024 + rng.Intn(40*1024) })
+}
+
+// makeCollectionSized is makeCollection with the sizes sizeOf draws.
+func makeCollectionSized(t *testing.T, dir string, n int, seed int64, sizeOf func(*rand.Rand) int) int64 {
+	t.Helper()
 	rng := rand.New(rand.NewSource(seed))
 	var total int64
 	for i := 0; i < n; i++ {
-		size := 1024 + rng.Intn(40*1024)
+		size := sizeOf(rng)
 		data := make([]byte, size)
 		rng.Read(data)
 		p := filepath.Join(dir, fmt.Sprintf("item-%02d", i/10), fmt.Sprintf("file %03d.bin", i))
