@@ -9,30 +9,11 @@
 set -eu
 
 N=${BENCH_N:-100000}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench-health.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT INT TERM
-
-for bin in go git git-annex awk; do
-	command -v "$bin" >/dev/null || { echo "bench-health: $bin is not installed (make deps installs git-annex)" >&2; exit 1; }
-done
-(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/shardhub" ./hub/cmd/shardhub)
-
-export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" GIT_CONFIG_NOSYSTEM=1
-export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
-export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
-mkdir -p "$HOME"
-
-awk -v n="$N" 'BEGIN {
-	print "path,size,sha256,url"
-	for (i = 0; i < n; i++) {
-		p = "repository/" int(i / 1000) * 1000 "/" i ".cbz"
-		printf "%s,%d,%08x%056x,https://archive.example/%s\n", p, 1000 + i, (i * 2654435761) % 4294967296, i, p
-	}
-}' >"$WORK/manifest.csv"
+NAME=bench-health
+. "$(dirname "$0")/bench-lib.sh"
+manifest "$N" "$WORK/manifest.csv"
 "$WORK/shardhub" build "$WORK/manifest.csv" --item-depth 2 --files-per-shard "$N" --out "$WORK/data" >/dev/null 2>&1
 
-now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 
 t0=$(now)

@@ -60,25 +60,23 @@ func status(t *testing.T, home string) statusJSON {
 // heldKeys asks git-annex itself which keys a donor repository has.
 func heldKeys(t *testing.T, repo string) []string {
 	t.Helper()
-	cmd := exec.Command("git", "annex", "find", "--in=here", "--format=${key}\n")
-	cmd.Dir = repo
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("git annex find in %s: %v", repo, err)
-	}
-	keys := strings.Fields(string(out))
-	sort.Strings(keys)
-	return uniq(keys)
+	return findKeys(t, repo, "--in=here")
 }
 
 // allKeys lists the keys of every file in the shard.
 func allKeys(t *testing.T, repo string) []string {
 	t.Helper()
-	cmd := exec.Command("git", "annex", "find", "--include=*", "--format=${key}\n")
+	return findKeys(t, repo, "--include=*")
+}
+
+// findKeys lists, sorted and once each, the keys `git annex find` matches.
+func findKeys(t *testing.T, repo, match string) []string {
+	t.Helper()
+	cmd := exec.Command("git", "annex", "find", match, "--format=${key}\n")
 	cmd.Dir = repo
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("git annex find in %s: %v", repo, err)
+		t.Fatalf("git annex find %s in %s: %v", match, repo, err)
 	}
 	keys := strings.Fields(string(out))
 	sort.Strings(keys)

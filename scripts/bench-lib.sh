@@ -1,0 +1,32 @@
+# Shared by the bench-*.sh scripts (sourced, not run): a work folder
+# removed on exit, git and git-annex with no user configuration, a
+# shardhub binary, and a made-up thousand-dir manifest. Set NAME first.
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT INT TERM
+
+for bin in go git git-annex awk; do
+	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed (make deps installs git-annex)" >&2; exit 1; }
+done
+(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/shardhub" ./hub/cmd/shardhub)
+
+# git and git-annex with no user configuration, as the tests run them.
+export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" GIT_CONFIG_NOSYSTEM=1
+export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@example.invalid
+export GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@example.invalid
+mkdir -p "$HOME"
+
+# manifest N FILE: a thousand-dir collection of N files with made-up
+# SHA-256s (no content is ever fetched).
+manifest() {
+	awk -v n="$1" 'BEGIN {
+		print "path,size,sha256,url"
+		for (i = 0; i < n; i++) {
+			p = "repository/" int(i / 1000) * 1000 "/" i ".cbz"
+			printf "%s,%d,%08x%056x,https://archive.example/%s\n", p, 1000 + i, (i * 2654435761) % 4294967296, i, p
+		}
+	}' >"$2"
+}
+
+now() { date +%s.%N; }
