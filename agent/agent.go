@@ -29,6 +29,7 @@ type Agent struct {
 	cycleMu sync.Mutex // one cycle (give back, leave, fill) at a time
 	dropMu  sync.Mutex // one drop at a time (Release runs beside a fill)
 	pushMu  sync.Mutex // one push at a time
+	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
 	mu          sync.Mutex
 	cfg         home.Config

@@ -123,6 +123,8 @@ func (a *Agent) mergeLocationsFromDisk() {
 
 // saveConfig writes the config after merging what the CLI changed.
 func (a *Agent) saveConfig() {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
 	a.mergeLocationsFromDisk()
 	a.mu.Lock()
 	cfg := a.cfg

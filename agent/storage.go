@@ -1,11 +1,11 @@
 package agent
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 )
 
@@ -25,27 +25,37 @@ func AddStorage(h home.Home, dir string, budget int64, now time.Time) (home.Loca
 		return home.LocationConfig{}, err
 	}
 	migrateLocations(&cfg)
+	l, err := addLocation(&cfg, dir, budget, now)
+	if err != nil {
+		return home.LocationConfig{}, err
+	}
+	return l, h.SaveConfig(cfg)
+}
+
+// addLocation checks dir, marks it and adds it to cfg: the one
+// implementation behind `storage add` and the control API.
+func addLocation(cfg *home.Config, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil || dir == "" {
-		return home.LocationConfig{}, fmt.Errorf("storage folder %q is not a valid path", dir)
+		return home.LocationConfig{}, control.Invalidf("storage folder %q is not a valid path", dir)
 	}
 	if budget < 0 {
-		return home.LocationConfig{}, fmt.Errorf("the budget cannot be negative")
+		return home.LocationConfig{}, control.Invalidf("the budget cannot be negative")
 	}
 	for _, l := range cfg.Locations {
 		if within(abs, l.Path) || within(l.Path, abs) {
-			return home.LocationConfig{}, fmt.Errorf("%s overlaps the storage folder %s: choose a folder outside it", abs, l.Path)
+			return home.LocationConfig{}, control.Invalidf("%s overlaps the storage folder %s: choose a folder outside it", abs, l.Path)
 		}
 	}
 	if err := dirWritable(abs); err != nil {
-		return home.LocationConfig{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", abs, rootErr(err))
+		return home.LocationConfig{}, control.Invalidf("storage folder %s cannot be written (%s): choose a folder you can write to", abs, rootErr(err))
 	}
 	l := home.LocationConfig{ID: newLocationID(), Path: abs, BudgetBytes: budget, Added: now.UTC()}
-	if err := writeMarker(abs, cfg, l.ID); err != nil {
+	if err := writeMarker(abs, *cfg, l.ID); err != nil {
 		return home.LocationConfig{}, err
 	}
 	cfg.Locations = append(cfg.Locations, l)
-	return l, h.SaveConfig(cfg)
+	return l, nil
 }
 
 // RemoveStorage forgets a storage location that holds no shard. The first
@@ -56,13 +66,28 @@ func RemoveStorage(h home.Home, dir string) error {
 		return err
 	}
 	migrateLocations(&cfg)
+	l, err := removeLocation(&cfg, dir)
+	if err != nil {
+		return err
+	}
+	if err := h.SaveConfig(cfg); err != nil {
+		return err
+	}
+	removeMarker(l.Path)
+	return nil
+}
+
+// removeLocation takes dir (a path or location ID) out of cfg, unless it
+// is the first location or holds a shard; the caller saves and removes the
+// marker.
+func removeLocation(cfg *home.Config, dir string) (home.LocationConfig, error) {
 	abs, _ := filepath.Abs(dir)
 	for i, l := range cfg.Locations {
 		if l.Path != abs && l.ID != dir {
 			continue
 		}
 		if i == 0 {
-			return fmt.Errorf("%s is your main storage folder: it stays while you donate (use `shardkeeper leave` to stop)", l.Path)
+			return l, control.Conflictf("%s is your main storage folder: it stays while you donate (use `shardkeeper leave` to stop)", l.Path)
 		}
 		var held []string
 		for _, sh := range cfg.Shards {
@@ -71,16 +96,12 @@ func RemoveStorage(h home.Home, dir string) error {
 			}
 		}
 		if len(held) > 0 {
-			return fmt.Errorf("%s holds shard %s: it cannot be removed yet", l.Path, strings.Join(held, ", "))
+			return l, control.Conflictf("%s holds shard %s: it cannot be removed yet", l.Path, strings.Join(held, ", "))
 		}
-		cfg.Locations = append(cfg.Locations[:i], cfg.Locations[i+1:]...)
-		if err := h.SaveConfig(cfg); err != nil {
-			return err
-		}
-		removeMarker(l.Path)
-		return nil
+		cfg.Locations = append(cfg.Locations[:i:i], cfg.Locations[i+1:]...)
+		return l, nil
 	}
-	return fmt.Errorf("%s is not one of your storage folders (see `shardkeeper storage list`)", abs)
+	return home.LocationConfig{}, control.NotFoundf("%s is not one of your storage folders (see `shardkeeper storage list`)", abs)
 }
 
 // within says whether path is dir or inside it.

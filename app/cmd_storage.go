@@ -1,13 +1,19 @@
 package app
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shardkeeper/shardkeeper/agent"
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
 )
 
 func newStorageCmd(g *globals) *cobra.Command {
@@ -36,15 +42,15 @@ nothing is downloaded there and nothing is reported lost.`,
 					return err
 				}
 			}
-			l, err := agent.AddStorage(h, args[0], n, time.Now())
+			l, err := addStorage(cmd.Context(), h, args[0], n)
 			if err != nil {
 				return err
 			}
-			limit := "a budget of " + agent.FormatSize(l.BudgetBytes)
-			if l.BudgetBytes == 0 {
+			limit := "a budget of " + agent.FormatSize(n)
+			if n == 0 {
 				limit = "your keep-free and percent limits on its drive (or half of it)"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Added %s with %s; the agent puts new shards there when it needs room.\n", l.Path, limit)
+			fmt.Fprintf(cmd.OutOrStdout(), "Added %s with %s; the agent puts new shards there when it needs room.\n", l, limit)
 			return nil
 		},
 	}
@@ -93,7 +99,7 @@ nothing is downloaded there and nothing is reported lost.`,
 			if err != nil {
 				return err
 			}
-			if err := agent.RemoveStorage(h, args[0]); err != nil {
+			if err := removeStorage(cmd.Context(), h, args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "Removed %s from your storage folders.\n", args[0])
@@ -102,4 +108,34 @@ nothing is downloaded there and nothing is reported lost.`,
 	}
 	cmd.AddCommand(add, list, remove)
 	return cmd
+}
+
+// addStorage adds a storage folder through the running agent, or in the
+// config when none runs (it picks that up when it starts). It returns the
+// folder's full path.
+func addStorage(ctx context.Context, h home.Home, dir string, budget int64) (string, error) {
+	abs, err := filepath.Abs(dir) // the agent's working folder is not ours
+	if err != nil {
+		return "", fmt.Errorf("storage folder %q is not a valid path", dir)
+	}
+	l, err := agentClient(h).AddStorage(ctx, abs, budget)
+	if errors.Is(err, control.ErrNotRunning) {
+		lc, err := agent.AddStorage(h, abs, budget, time.Now())
+		return lc.Path, err
+	}
+	return l.Path, err
+}
+
+// removeStorage is addStorage's opposite; dir may also be a location ID.
+func removeStorage(ctx context.Context, h home.Home, dir string) error {
+	if !strings.HasPrefix(dir, "loc-") {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+	}
+	err := agentClient(h).RemoveStorage(ctx, dir)
+	if errors.Is(err, control.ErrNotRunning) {
+		return agent.RemoveStorage(h, dir)
+	}
+	return err
 }

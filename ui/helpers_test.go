@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -42,6 +43,9 @@ type fakeAPI struct {
 	updated              []control.Settings
 	log                  []string
 	events               chan control.Event
+	added                []string // AddStorage calls: "PATH BYTES"
+	removed              []string // RemoveStorage calls
+	storageErr           error    // what AddStorage and RemoveStorage answer
 }
 
 func (f *fakeAPI) Status(ctx context.Context) (control.Status, error) {
@@ -220,6 +224,29 @@ func (f *fakeAPI) LogTail(ctx context.Context, lines int) ([]string, error) {
 }
 
 func (f *fakeAPI) Leave(ctx context.Context) error { return nil }
+
+func (f *fakeAPI) AddStorage(ctx context.Context, path string, budget int64) (control.Location, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.added = append(f.added, fmt.Sprintf("%s %d", path, budget))
+	if f.storageErr != nil {
+		return control.Location{}, f.storageErr
+	}
+	l := control.Location{Path: path, ID: "loc-new", Online: true, BudgetBytes: budget}
+	f.status.Locations = append(slices.Clone(f.status.Locations), l)
+	return l, nil
+}
+
+func (f *fakeAPI) RemoveStorage(ctx context.Context, path string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.removed = append(f.removed, path)
+	if f.storageErr != nil {
+		return f.storageErr
+	}
+	f.status.Locations = slices.DeleteFunc(slices.Clone(f.status.Locations), func(l control.Location) bool { return l.Path == path })
+	return nil
+}
 
 func (f *fakeAPI) calls() (status, pause, resume int) {
 	f.mu.Lock()

@@ -17,13 +17,12 @@ import (
 )
 
 // settingsTab edits control.Settings (all but the limits, which Space
-// owns) and shows the storage locations.
+// owns) and the storage locations.
 type settingsTab struct {
 	u       *UI
 	content fyne.CanvasObject
 
-	locations *fyne.Container
-	shownLocs []string
+	storage   *storageCard
 	form      *widget.Form
 	bandwidth *widget.Entry
 	schedule  *widget.Entry
@@ -46,7 +45,7 @@ type settingsTab struct {
 func newSettingsTab(u *UI) *settingsTab {
 	t := &settingsTab{
 		u:         u,
-		locations: container.NewVBox(),
+		storage:   newStorageCard(u),
 		bandwidth: widget.NewEntry(),
 		schedule:  widget.NewEntry(),
 		offHours:  widget.NewEntry(),
@@ -83,44 +82,15 @@ func newSettingsTab(u *UI) *settingsTab {
 	t.saveBtn.Disable()
 	t.revert.Disable()
 
-	where := widget.NewCard("Storage locations", "", container.NewVBox(t.locations,
-		note("Shardkeeper keeps files in the folder you chose when you joined. "+
-			"Adding another folder or drive is not possible from the app yet.")))
 	t.content = container.NewPadded(container.NewVScroll(container.NewVBox(
-		where,
+		t.storage.content,
 		widget.NewCard("How Shardkeeper works", "", container.NewVBox(t.form,
 			container.NewHBox(t.saveBtn, t.revert), t.result)),
 	)))
 	return t
 }
 
-func (t *settingsTab) show(s snapshot) {
-	var rows []string
-	for _, l := range s.status.Locations {
-		text := l.Path
-		if l.BudgetBytes > 0 {
-			text += " · up to " + bytesText(l.BudgetBytes)
-		}
-		if !l.Online {
-			text += " · not connected"
-		}
-		rows = append(rows, text)
-	}
-	if len(rows) == 0 && s.status.Storage != "" {
-		rows = []string{s.status.Storage}
-	}
-	if strings.Join(rows, "\n") == strings.Join(t.shownLocs, "\n") && len(t.locations.Objects) > 0 {
-		return
-	}
-	t.shownLocs = rows
-	t.locations.RemoveAll()
-	for _, r := range rows {
-		t.locations.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), nil, widget.NewLabel(r)))
-	}
-	if len(rows) == 0 {
-		t.locations.Add(note("No storage folder yet."))
-	}
-}
+func (t *settingsTab) show(s snapshot) { t.storage.show(s.status) }
 
 // selected reads the settings the first time the donor opens the tab.
 func (t *settingsTab) selected() {

@@ -22,8 +22,7 @@ func TestSettingsLoadEditSave(t *testing.T) {
 	w := u.Window()
 	st := u.view.settings
 
-	requireText(t, w, "/home/donor/Shardkeeper")
-	requireTextContaining(t, w, "Adding another folder or drive is not possible from the app yet.")
+	requireText(t, w, "/home/donor/Shardkeeper · main folder")
 	if st.bandwidth.Text != "500" || st.schedule.Text != "01:00-07:00" || !st.battery.Checked || st.name.Text != "Ann" || st.board.Checked {
 		t.Fatalf("form does not show the settings: bandwidth %q schedule %q battery %v name %q board %v",
 			st.bandwidth.Text, st.schedule.Text, st.battery.Checked, st.name.Text, st.board.Checked)

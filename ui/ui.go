@@ -48,6 +48,8 @@ type Options struct {
 	// Window is used instead of a new window (the first-run wizard hands
 	// its window over).
 	Window fyne.Window
+	// FreeSpace measures a folder's drive (default FreeSpace); tests fake it.
+	FreeSpace func(path string) (int64, error)
 }
 
 // UI is the main window plus, on desktops, the tray menu. It is the bridge
@@ -104,6 +106,9 @@ func New(a fyne.App, api control.API, opts Options) *UI {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.FreeSpace == nil {
+		opts.FreeSpace = FreeSpace
 	}
 	if opts.TrayHost == nil {
 		opts.TrayHost = SystemTrayHost

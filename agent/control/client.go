@@ -134,6 +134,16 @@ func (c *Client) Leave(ctx context.Context) error {
 	return c.call(ctx, http.MethodPost, "/v1/leave", nil, nil)
 }
 
+func (c *Client) AddStorage(ctx context.Context, path string, budgetBytes int64) (Location, error) {
+	var l Location
+	err := c.call(ctx, http.MethodPost, "/v1/storage", StorageRequest{Path: path, BudgetBytes: budgetBytes}, &l)
+	return l, err
+}
+
+func (c *Client) RemoveStorage(ctx context.Context, path string) error {
+	return c.call(ctx, http.MethodPost, "/v1/storage/remove", StorageRequest{Path: path}, nil)
+}
+
 // LeaveBy is Leave with a deadline after which files that still lack
 // copies are given back too.
 func (c *Client) LeaveBy(ctx context.Context, deadline time.Time) error {

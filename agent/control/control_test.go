@@ -3,6 +3,7 @@ package control
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ type fakeAPI struct {
 	deadline time.Time
 	left     bool
 	verified bool
+	storage  []string // "add PATH BYTES" or "remove PATH"
 }
 
 func (f *fakeAPI) Status(context.Context) (Status, error) {
@@ -94,6 +96,21 @@ func (f *fakeAPI) LeaveBy(_ context.Context, d time.Time) error {
 	return nil
 }
 
+func (f *fakeAPI) AddStorage(_ context.Context, path string, budget int64) (Location, error) {
+	if path == "" {
+		return Location{}, Invalidf("give the folder's full path")
+	}
+	f.storage = append(f.storage, fmt.Sprintf("add %s %d", path, budget))
+	return Location{Path: path, ID: "loc-1", Online: true, BudgetBytes: budget}, nil
+}
+func (f *fakeAPI) RemoveStorage(_ context.Context, path string) error {
+	if path == "/main" {
+		return Conflictf("/main is your main storage folder")
+	}
+	f.storage = append(f.storage, "remove "+path)
+	return nil
+}
+
 func serveFake(t *testing.T) (*fakeAPI, *Client, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "agent.sock")
@@ -160,6 +177,21 @@ func TestControlRoundTrip(t *testing.T) {
 	}
 	if lines, err := c.LogTail(ctx, 1); err != nil || len(lines) != 1 {
 		t.Errorf("log tail %v %v", lines, err)
+	}
+	if l, err := c.AddStorage(ctx, "/media/usb/sk", 50e9); err != nil || l.ID != "loc-1" || l.BudgetBytes != 50e9 {
+		t.Errorf("add storage: %+v %v", l, err)
+	}
+	if _, err := c.AddStorage(ctx, "", 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("add storage without a path: %v, want ErrInvalid", err)
+	}
+	if err := c.RemoveStorage(ctx, "/media/usb/sk"); err != nil {
+		t.Errorf("remove storage: %v", err)
+	}
+	if err := c.RemoveStorage(ctx, "/main"); !errors.Is(err, ErrConflict) || err.Error() != "/main is your main storage folder" {
+		t.Errorf("remove the main folder: %v, want ErrConflict with the agent's words", err)
+	}
+	if want := []string{"add /media/usb/sk 50000000000", "remove /media/usb/sk"}; fmt.Sprint(api.storage) != fmt.Sprint(want) {
+		t.Errorf("storage calls %q, want %q", api.storage, want)
 	}
 	deadline := time.Now().Add(48 * time.Hour).Truncate(time.Second)
 	if err := c.LeaveBy(ctx, deadline); err != nil || !api.left || !api.deadline.Equal(deadline) {

@@ -62,6 +62,13 @@ type ReleaseRequest struct {
 	Path  string `json:"path"`
 }
 
+// StorageRequest is the body of POST /v1/storage (add) and POST
+// /v1/storage/remove.
+type StorageRequest struct {
+	Path        string `json:"path"`
+	BudgetBytes int64  `json:"budget_bytes,omitempty"`
+}
+
 // LeaverBy is implemented by agents that take a deadline for Leave; the
 // server uses it when a client sends one.
 type LeaverBy interface {
@@ -143,6 +150,19 @@ func Handler(api API, token string) http.Handler {
 			lines = []string{}
 		}
 		reply(w, lines, err)
+	})
+	mux.HandleFunc("POST /v1/storage", func(w http.ResponseWriter, r *http.Request) {
+		var req StorageRequest
+		if readBody(w, r, &req) {
+			l, err := api.AddStorage(r.Context(), req.Path, req.BudgetBytes)
+			reply(w, l, err)
+		}
+	})
+	mux.HandleFunc("POST /v1/storage/remove", func(w http.ResponseWriter, r *http.Request) {
+		var req StorageRequest
+		if readBody(w, r, &req) {
+			reply(w, struct{}{}, api.RemoveStorage(r.Context(), req.Path))
+		}
 	})
 	mux.HandleFunc("POST /v1/leave", func(w http.ResponseWriter, r *http.Request) {
 		var req LeaveRequest

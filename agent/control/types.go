@@ -272,4 +272,11 @@ type API interface {
 
 	// Leave starts "finish and give my space back".
 	Leave(ctx context.Context) error
+
+	// AddStorage adds a storage folder (a full path) that holds up to
+	// budgetBytes of new shards (0: the limits on its drive, or half of it).
+	AddStorage(ctx context.Context, path string, budgetBytes int64) (Location, error)
+	// RemoveStorage forgets a storage folder that holds no shard; the
+	// main folder stays.
+	RemoveStorage(ctx context.Context, path string) error
 }
