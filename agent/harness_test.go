@@ -20,7 +20,6 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/server"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
@@ -30,12 +29,7 @@ import (
 // TestMain lets this test binary audit pushes as the hub's pre-receive
 // hook, as shardhub does in production: donors' pushes in these tests go
 // through the real audit.
-func TestMain(m *testing.M) {
-	if os.Getenv(audit.EnvHook) == "1" {
-		os.Exit(audit.RunHook(context.Background(), os.Stdin, os.Stderr, os.Getenv))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { testkit.AuditHookMain(m) }
 
 func requireGitAnnex(t testing.TB) {
 	t.Helper()
@@ -255,8 +249,7 @@ func newWorldShards(t *testing.T, n, perShard int, sizeOf func(i int) int) *worl
 	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: data, FilesPerShard: perShard}); err != nil {
 		t.Fatal(err)
 	}
-	exe, _ := os.Executable()
-	srv, err := server.New(server.Config{DataDir: data, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AuditHook: exe})
+	srv, err := server.New(server.Config{DataDir: data, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), AuditHook: testkit.SelfHook(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,14 +18,14 @@ import (
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/server"
 	"github.com/shardkeeper/shardkeeper/internal/proof"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // challengingHub swaps the world's hub for one that challenges every
 // donor at every round (the default is once a day).
 func challengingHub(t *testing.T, w *world) *server.Server {
 	t.Helper()
-	exe, _ := os.Executable()
-	srv, err := server.New(server.Config{DataDir: w.hub.data, AuditHook: exe, ChallengeEvery: time.Nanosecond,
+	srv, err := server.New(server.Config{DataDir: w.hub.data, AuditHook: testkit.SelfHook(t), ChallengeEvery: time.Nanosecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

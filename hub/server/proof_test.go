@@ -100,7 +100,7 @@ func startProofHub(t *testing.T) *proofHub {
 	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: p.data, FilesPerShard: 10}); err != nil {
 		t.Fatal(err)
 	}
-	p.srv, err = New(Config{DataDir: p.data, PublicURL: p.url, AuditHook: selfHook(t), Now: p.clock.Now,
+	p.srv, err = New(Config{DataDir: p.data, PublicURL: p.url, AuditHook: testkit.SelfHook(t), Now: p.clock.Now,
 		Rand: mrand.NewChaCha8([32]byte{2}), Logger: slog.New(slog.NewTextHandler(p.logs, nil))})
 	if err != nil {
 		t.Fatal(err)

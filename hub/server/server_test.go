@@ -50,7 +50,7 @@ func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: h.data, FilesPerShard: filesPerShard}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{DataDir: h.data, OriginDir: collection, PublicURL: h.url, AuditHook: selfHook(t),
+	cfg := Config{DataDir: h.data, OriginDir: collection, PublicURL: h.url, AuditHook: testkit.SelfHook(t),
 		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}
 	if change != nil {
 		change(&cfg)
