@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"os"
 	"path/filepath"
 	"sort"
@@ -123,7 +124,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 		a.releasing = nil
 		a.mu.Unlock()
 	}()
-	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Giving back %s (%d files) to fit the budget of %s", FormatSize(bytes), files, FormatSize(budget))})
+	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Giving back %s (%s) to fit the budget of %s", FormatSize(bytes), words.Count(int64(files), "file", "files"), FormatSize(budget))})
 	a.removePartials(func(objRef) bool { return true }, func() bool { return a.fits() })
 	if a.fits() {
 		return nil
@@ -139,7 +140,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 		a.emit(control.Event{Kind: control.EventError, Message: "Could not give all the space back: " + err.Error()})
 		return err
 	}
-	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Gave back %d files; now within the budget of %s", dropped, FormatSize(budget))})
+	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Gave back %s; now within the budget of %s", words.Count(int64(dropped), "file", "files"), FormatSize(budget))})
 	return nil
 }
 

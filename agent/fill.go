@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
@@ -223,17 +224,17 @@ func (a *Agent) summary(st fillStats) string {
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
 			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(reserveFor(st.smallestLeft, a.ledger.block)))
 	case st.wanted > 0 && st.smallestLeft > 0:
-		msg = fmt.Sprintf("Budget full: %s of %s used; %d more files need copies.", FormatSize(used), FormatSize(budget), st.wanted)
+		msg = fmt.Sprintf("Budget full: %s of %s used; %s more %s copies.", FormatSize(used), FormatSize(budget), words.Count(int64(st.wanted), "file", "files"), words.Agree(int64(st.wanted), "needs", "need"))
 	case st.wanted > 0:
-		msg = fmt.Sprintf("%d files need copies; some could not be fetched now and will be retried.", st.wanted)
+		msg = fmt.Sprintf("%s %s copies; some could not be fetched now and will be retried.", words.Count(int64(st.wanted), "file", "files"), words.Agree(int64(st.wanted), "needs", "need"))
 	default:
 		msg = "Up to date: every file you could help with has enough copies."
 	}
 	if st.failed > 0 {
-		msg += fmt.Sprintf(" %d files could not be downloaded and will be retried later.", st.failed)
+		msg += fmt.Sprintf(" %s could not be downloaded and will be retried later.", words.Count(int64(st.failed), "file", "files"))
 	}
 	if skipped > 0 {
-		msg += fmt.Sprintf(" %d files were skipped after repeated failures (see `shardkeeper log`).", skipped)
+		msg += fmt.Sprintf(" %s %s skipped after repeated failures (see `shardkeeper log`).", words.Count(int64(skipped), "file", "files"), words.Agree(int64(skipped), "was", "were"))
 	}
 	if a.hubProblem != "" {
 		msg += " The hub could not be reached to report; will retry."

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
@@ -102,8 +103,8 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 	a.mu.Unlock()
 	perr := a.pushAll(ctx)
 	if kept > 0 || derr != nil {
-		msg := fmt.Sprintf("Leaving: gave back %d files; keeping %d that still lack copies until other donors have them, or until %s.",
-			dropped, kept, deadline.Local().Format(time.DateOnly))
+		msg := fmt.Sprintf("Leaving: gave back %s; keeping %d that still %s copies until other donors have them, or until %s.",
+			words.Count(int64(dropped), "file", "files"), kept, words.Agree(int64(kept), "lacks", "lack"), deadline.Local().Format(time.DateOnly))
 		if derr != nil {
 			msg += " " + derr.Error()
 		}

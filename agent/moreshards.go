@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"path/filepath"
 	"time"
 
@@ -52,7 +53,7 @@ func (a *Agent) moreShard(ctx context.Context) bool {
 	a.mu.Unlock()
 	a.saveConfig()
 	a.emit(control.Event{Kind: control.EventHub, Shard: sh.Name,
-		Message: fmt.Sprintf("Your shards have enough copies; the hub gave you %s (%d files) to help with", sh.Name, sh.Files)})
+		Message: fmt.Sprintf("Your shards have enough copies; the hub gave you %s (%s) to help with", sh.Name, words.Count(sh.Files, "file", "files"))})
 	return true
 }
 

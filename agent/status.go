@@ -59,7 +59,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	}
 	st.Transfers = a.transfersLocked()
 	if st.State == control.StateFetching && len(st.Transfers) > 0 && !st.Paused {
-		st.Message = fmt.Sprintf("Fetching %d files…", len(st.Transfers))
+		st.Message = "Fetching " + words.Count(int64(len(st.Transfers)), "file", "files") + "…"
 	}
 	if a.blocked != "" && !st.Paused && st.State != control.StateError {
 		st.Message = a.blocked

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"sync"
 	"time"
 
@@ -84,7 +85,7 @@ func (a *Agent) startVerify(ids []string) error {
 	a.stopVerify, a.killVerify = stop, kill
 	a.mu.Unlock()
 
-	a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verifying %d files", total)})
+	a.emit(control.Event{Kind: control.EventVerify, Message: "Verifying " + words.Count(int64(total), "file", "files")})
 	verifyWG.Add(1)
 	go func() {
 		defer verifyWG.Done()
@@ -117,7 +118,7 @@ func (a *Agent) verifyFinished(outcome string, err error) {
 		rep.Message = err.Error()
 	}
 	if rep.Problems > 0 {
-		rep.Repair = fmt.Sprintf("fetching %d files again from the archive", rep.Problems)
+		rep.Repair = fmt.Sprintf("fetching %s again from the archive", words.Count(int64(rep.Problems), "file", "files"))
 	}
 	for _, st := range a.state.Locations {
 		if st.LastVerified.After(a.state.LastVerified) {
@@ -128,18 +129,18 @@ func (a *Agent) verifyFinished(outcome string, err error) {
 	a.mu.Unlock()
 	switch outcome {
 	case verifyPaused:
-		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification paused after %d files; it continues when you resume", p.Done)})
+		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification paused after %s; it continues when you resume", words.Count(int64(p.Done), "file", "files"))})
 	case verifyTimeLimit:
-		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification checked %d files in its time; it goes on later where it stopped", rep.Checked)})
+		a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verification checked %s in its time; it goes on later where it stopped", words.Count(int64(rep.Checked), "file", "files"))})
 	case verifyDisconnected:
 		a.emit(control.Event{Kind: control.EventVerify, Message: "Verification stopped: the storage is not connected; it goes on where it stopped when it is back"})
 	case verifyFailed:
 		a.emit(control.Event{Kind: control.EventError, Message: "Verification failed: " + rep.Message})
 	default:
 		if rep.Problems > 0 {
-			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: %d problems found; %s", rep.Checked, rep.Problems, rep.Repair)})
+			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %s: %s found; %s", words.Count(int64(rep.Checked), "file", "files"), words.Count(int64(rep.Problems), "problem", "problems"), rep.Repair)})
 		} else {
-			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %d files: all good", rep.Checked)})
+			a.emit(control.Event{Kind: control.EventVerify, Message: fmt.Sprintf("Verified %s: all good", words.Count(int64(rep.Checked), "file", "files"))})
 		}
 	}
 	if rep.Problems > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
 	"strconv"
 	"strings"
@@ -87,8 +88,8 @@ func runBudget(cmd *cobra.Command, api control.API, local *agent.Agent, h home.H
 	fmt.Fprintf(out, "New budget: %s, set by %s (%s); now %s.\n", agent.FormatSize(plan.Budget.EffectiveBytes),
 		bindingText(plan.Budget.Binding), limitsText(l), agent.FormatSize(st.Budget.EffectiveBytes))
 	if plan.ReleaseBytes > 0 {
-		fmt.Fprintf(out, "This gives back %s now (%d files, those with the most copies elsewhere first).\n",
-			agent.FormatSize(plan.ReleaseBytes), plan.ReleaseFiles)
+		fmt.Fprintf(out, "This gives back %s now (%s, those with the most copies elsewhere first).\n",
+			agent.FormatSize(plan.ReleaseBytes), words.Count(plan.ReleaseFiles, "file", "files"))
 		if !o.yes && !confirm(cmd.InOrStdin(), out, "Give the space back now?") {
 			return fmt.Errorf("budget not changed: confirm with --yes")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
 	"log/slog"
 	"net"
@@ -78,7 +79,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Demo collection: %d files, %s in %s\n", files, agent.FormatSize(size), collection)
+	fmt.Fprintf(out, "Demo collection: %s, %s in %s\n", words.Count(int64(files), "file", "files"), agent.FormatSize(size), collection)
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -144,7 +145,7 @@ func watchStatus(ctx context.Context, api control.API, out io.Writer) error {
 	last := ""
 	for {
 		if st, err := api.Status(ctx); err == nil {
-			line := fmt.Sprintf("%s: protecting %d files, %s of %s", st.State, st.FilesProtected,
+			line := fmt.Sprintf("%s: protecting %s, %s of %s", st.State, words.Count(st.FilesProtected, "file", "files"),
 				agent.FormatSize(st.BytesHeld), agent.FormatSize(st.BudgetBytes))
 			if line != last {
 				fmt.Fprintln(out, line)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,8 +34,8 @@ func newJoinCmd(g *globals) *cobra.Command {
 				return err
 			}
 			sh := cfg.Shards[0]
-			fmt.Fprintf(cmd.OutOrStdout(), "Joined %s as donor %s.\nHolding up to %s of shard %s (%d files) in %s.\nStart the agent with: shardkeeper --home %s agent\n",
-				cfg.Hub, cfg.DonorUUID, agent.FormatSize(cfg.BudgetBytes), sh.Name, sh.Files, sh.Path, h.Dir)
+			fmt.Fprintf(cmd.OutOrStdout(), "Joined %s as donor %s.\nHolding up to %s of shard %s (%s) in %s.\nStart the agent with: shardkeeper --home %s agent\n",
+				cfg.Hub, cfg.DonorUUID, agent.FormatSize(cfg.BudgetBytes), sh.Name, words.Count(sh.Files, "file", "files"), sh.Path, h.Dir)
 			return nil
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
 	"time"
 
@@ -63,7 +64,7 @@ func printStatus(w io.Writer, st control.Status) {
 		fmt.Fprintln(w, st.Message)
 		return
 	}
-	fmt.Fprintf(w, "Protecting %s files, %s (budget %s)\n", humanize.Comma(st.FilesProtected),
+	fmt.Fprintf(w, "Protecting %s, %s (budget %s)\n", words.Count(st.FilesProtected, "file", "files"),
 		agent.FormatSize(st.BytesHeld), agent.FormatSize(st.BudgetBytes))
 	fmt.Fprintf(w, "State: %s", st.State)
 	if st.Message != "" {
@@ -88,7 +89,7 @@ func printStatus(w io.Writer, st control.Status) {
 		fmt.Fprintf(w, "%s of your files have fewer than %d copies elsewhere.\n", humanize.Comma(st.FilesFewCopies), st.TargetCopies)
 	}
 	if st.FilesSkipped > 0 {
-		fmt.Fprintf(w, "%d files were skipped after repeated download failures (see `shardkeeper log`).\n", st.FilesSkipped)
+		fmt.Fprintf(w, "%s %s skipped after repeated download failures (see `shardkeeper log`).\n", words.Count(st.FilesSkipped, "file", "files"), words.Agree(st.FilesSkipped, "was", "were"))
 	}
 	if st.HubProblem != "" {
 		fmt.Fprintf(w, "Last report to the hub failed: %s\n", st.HubProblem)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"math"
 	"path/filepath"
 	"strings"
@@ -127,10 +128,7 @@ func fetchingText(ts []control.Transfer) string {
 	for _, t := range ts {
 		rate += t.BytesPerSec
 	}
-	files := "1 file"
-	if len(ts) != 1 {
-		files = fmt.Sprintf("%d files", len(ts))
-	}
+	files := words.Count(int64(len(ts)), "file", "files")
 	if rate <= 0 {
 		return "Fetching " + files
 	}

@@ -12,10 +12,16 @@ import (
 // Count is n followed by the singular or plural noun, with thousands
 // separators.
 func Count(n int64, one, many string) string {
+	return humanize.Comma(n) + " " + Agree(n, one, many)
+}
+
+// Agree picks the form that agrees with n: a noun or a verb ("needs" for
+// one file, "need" for several).
+func Agree(n int64, one, many string) string {
 	if n == 1 {
-		return "1 " + one
+		return one
 	}
-	return humanize.Comma(n) + " " + many
+	return many
 }
 
 // Duration rounds d to minutes and says it in days, hours and minutes

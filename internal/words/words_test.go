@@ -16,6 +16,12 @@ func TestCount(t *testing.T) {
 	}
 }
 
+func TestAgree(t *testing.T) {
+	if Agree(1, "needs", "need") != "needs" || Agree(0, "needs", "need") != "need" || Agree(3, "was", "were") != "were" {
+		t.Error("Agree picks the wrong form")
+	}
+}
+
 func TestDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		time.Hour:                       "1 hour",
