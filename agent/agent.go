@@ -44,10 +44,8 @@ type Agent struct {
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
-	onBattery   bool
-	metered     bool
-	hubProblem  string    // the last report to the hub failed: why
-	fetchFailed time.Time // the last fetch from the hub failed then
+	hubProblem  string             // the last report to the hub failed: why
+	fetchFailed time.Time          // the last fetch from the hub failed then
 	verifying   *control.Progress
 	stopVerify  context.CancelFunc // after the current file (pause)
 	killVerify  context.CancelFunc // at once (the drive went away)

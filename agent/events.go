@@ -59,13 +59,6 @@ func (b *eventBus) subscribe(ctx context.Context) <-chan control.Event {
 	return ch
 }
 
-// recent returns a copy of the history.
-func (b *eventBus) recent() []control.Event {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]control.Event(nil), b.history...)
-}
-
 // emit logs an event and sends it to subscribers.
 func (a *Agent) emit(ev control.Event) {
 	if ev.Time.IsZero() {

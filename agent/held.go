@@ -100,14 +100,6 @@ func partialOnDisk(repo string, k annex.Key) int64 {
 	return diskUsage(info)
 }
 
-func sumSizes(m map[annex.Key]int64) int64 {
-	var n int64
-	for _, s := range m {
-		n += s
-	}
-	return n
-}
-
 // dirWritable checks that a storage folder can be created and written.
 func dirWritable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -55,8 +55,3 @@ func TailFile(path string, n int) ([]string, error) {
 	}
 	return all, nil
 }
-
-func dirExists(p string) bool {
-	info, err := os.Stat(p)
-	return err == nil && info.IsDir()
-}
