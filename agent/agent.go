@@ -39,7 +39,8 @@ type Agent struct {
 	phase       string // control.State* while running
 	ledger      *ledger
 	transfers   map[objRef]*transfer
-	locs        map[string]*annex.Locations // last read per shard
+	locs        map[string]*annex.Locations      // last read per shard
+	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
 	trees       map[string]*tree
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
@@ -87,7 +88,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	a := &Agent{
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
-		ledger: newLedger(), transfers: map[objRef]*transfer{}, locs: map[string]*annex.Locations{},
+		ledger: newLedger(), transfers: map[objRef]*transfer{}, locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
 		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),

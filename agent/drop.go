@@ -163,7 +163,7 @@ func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.L
 	if err := a.sync(ctx, r); err != nil {
 		a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
 	}
-	loc, err := r.locations(ctx)
+	loc, err := r.locations(ctx, a.locReader(sh.Name))
 	if err != nil {
 		return nil, fmt.Errorf("read shard %s: %w", sh.Name, err)
 	}
@@ -171,6 +171,18 @@ func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.L
 	a.locs[sh.Name] = loc
 	a.mu.Unlock()
 	return loc, nil
+}
+
+// locReader is the shard's incremental reader of its git-annex branch.
+func (a *Agent) locReader(shard string) *annex.LocationReader {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	lr := a.locReaders[shard]
+	if lr == nil {
+		lr = &annex.LocationReader{}
+		a.locReaders[shard] = lr
+	}
+	return lr
 }
 
 // fits reports whether the ledger is within the budget.

@@ -71,7 +71,7 @@ func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
 		if sh.Name != shard {
 			continue
 		}
-		l, err := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub).locations(ctx)
+		l, err := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub).locations(ctx, a.locReader(shard))
 		if err != nil {
 			a.log.Warn("could not read the shard's location logs", "shard", shard, "err", err)
 			return nil

@@ -86,13 +86,6 @@ func (r *repo) annex(ctx context.Context, stdin io.Reader, sub string, args ...s
 }
 
 // locations reads the merged view of the repository's git-annex branch.
-func (r *repo) locations(ctx context.Context) (*annex.Locations, error) {
-	loc, err := annex.ReadLocations(ctx, r.git(), annex.BranchRef)
-	if err != nil {
-		return nil, err
-	}
-	if err := loc.ApplyJournal(r.dir + "/.git"); err != nil {
-		return nil, err
-	}
-	return loc, nil
+func (r *repo) locations(ctx context.Context, lr *annex.LocationReader) (*annex.Locations, error) {
+	return lr.Read(ctx, r.git(), annex.BranchRef, r.dir+"/.git")
 }
