@@ -16,10 +16,8 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	hubcli "github.com/shardkeeper/shardkeeper/hub/cli"
+	"github.com/shardkeeper/shardkeeper/internal/version"
 )
-
-// Version is set at build time with -ldflags "-X ...app.Version=...".
-var Version = "0.1.0-dev"
 
 // globals are the flags every subcommand shares.
 type globals struct {
@@ -61,7 +59,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Long: `Shardkeeper holds a slice of a public archive on your disk, so that the
 archive survives even if its own servers fail. Run it without arguments to
 open the desktop app, or use the commands below.`,
-		Version:       Version,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {

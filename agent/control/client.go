@@ -14,6 +14,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/internal/version"
 )
 
 // Client reaches an agent's control endpoint. It implements API.
@@ -267,5 +269,32 @@ func (c *Client) do(ctx context.Context, method, path string, body any) (*http.R
 	if json.Unmarshal(data, &e) == nil && e.Error != "" {
 		return nil, &httpError{resp.StatusCode, e.Error}
 	}
+	if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+		// The agent does not know this request at all: it is another version.
+		return nil, &httpError{resp.StatusCode, versionMismatch(resp.Header.Get(VersionHeader), version.String())}
+	}
 	return nil, &httpError{resp.StatusCode, fmt.Sprintf("the agent answered %s", resp.Status)}
+}
+
+// Version asks the running agent for its version (agents before 0.1.0
+// have none: ErrNotFound).
+func (c *Client) Version(ctx context.Context) (string, error) {
+	var v VersionInfo
+	err := c.call(ctx, http.MethodGet, "/v1/version", nil, &v)
+	return v.Version, err
+}
+
+// versionMismatch says, on one line, that the running agent is another
+// version than this program and what to do about it.
+func versionMismatch(agent, mine string) string {
+	if agent == "" {
+		agent = "an older version"
+	} else {
+		agent = "version " + agent
+	}
+	if agent == "version "+mine {
+		return "the agent does not know this request although it reports the same version (" + mine + "): restart it (quit the Shardkeeper app, or `shardkeeper service stop` then `start`)"
+	}
+	return "the running agent is " + agent + " and this shardkeeper is version " + mine +
+		": restart the agent so both are the same (quit and reopen the Shardkeeper app, or `shardkeeper service stop` then `shardkeeper service start`)"
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/internal/version"
 )
 
 // ErrAgentRunning means another agent already serves this home.
@@ -175,10 +177,31 @@ func Handler(api API, token string) http.Handler {
 		}
 		reply(w, struct{}{}, api.Leave(r.Context()))
 	})
-	if token == "" {
-		return mux
+	mux.HandleFunc("GET /v1/version", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, VersionInfo{Version: version.String()}, nil)
+	})
+	var h http.Handler = mux
+	if token != "" {
+		h = requireToken(token, mux)
 	}
-	return requireToken(token, mux)
+	return sayVersion(h)
+}
+
+// VersionHeader carries the agent's version on every answer, so a client
+// of another version can tell why a request is unknown.
+const VersionHeader = "Shardkeeper-Version"
+
+// VersionInfo is the answer of GET /v1/version.
+type VersionInfo struct {
+	Version string `json:"version"`
+}
+
+func sayVersion(next http.Handler) http.Handler {
+	v := version.String()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(VersionHeader, v)
+		next.ServeHTTP(w, r)
+	})
 }
 
 // requireToken refuses requests without the agent's token.

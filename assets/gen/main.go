@@ -4,6 +4,8 @@
 // distinguishable for colour-blind donors and on monochrome trays.
 //
 // Run it from the assets directory: go generate ./assets (or go run ./gen -out .).
+// With -package DIR it also writes the icons installers need (see
+// package.go): the hicolor theme's PNG sizes, the SVG and a Windows .ico.
 package main
 
 import (
@@ -44,7 +46,14 @@ var (
 
 func main() {
 	out := flag.String("out", ".", "directory to write the PNG files to")
+	pkg := flag.String("package", "", "also write the installers' icons (hicolor PNGs, SVG, .ico) under this directory")
 	flag.Parse()
+	if *pkg != "" {
+		if err := writePackageIcons(*pkg); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 
 	icons := []struct {
 		name string
@@ -74,9 +83,12 @@ func shield(p palette) []layer {
 	}
 }
 
+// shardPoints outline the crystal.
+var shardPoints = [][2]float64{{0.5, 0.22}, {0.67, 0.46}, {0.5, 0.80}, {0.33, 0.46}}
+
 // shard is a white crystal with a shaded right face.
 func shard() []layer {
-	pts := [][2]float64{{0.5, 0.22}, {0.67, 0.46}, {0.5, 0.80}, {0.33, 0.46}}
+	pts := shardPoints
 	return []layer{
 		{polygon(pts), white},
 		{func(x, y float64) bool { return x > 0.5 && polygon(pts)(x, y) }, facet},
@@ -99,7 +111,10 @@ func exclamation() []layer {
 
 // shieldScaled is the shield outline scaled by k about the icon's centre, so
 // the rim and the body share one outline.
-func shieldScaled(k float64) shape {
+func shieldScaled(k float64) shape { return polygon(shieldPoints(k)) }
+
+// shieldPoints is the outline shieldScaled fills.
+func shieldPoints(k float64) [][2]float64 {
 	var pts [][2]float64
 	// Top edge: a shallow crest from the left shoulder to the right one.
 	for i := 0; i <= 16; i++ {
@@ -122,7 +137,7 @@ func shieldScaled(k float64) shape {
 		pts[i][0] = 0.5 + (pts[i][0]-0.5)*k
 		pts[i][1] = 0.5 + (pts[i][1]-0.5)*k
 	}
-	return polygon(pts)
+	return pts
 }
 
 func quad(t float64, a, b, c [2]float64) [2]float64 {

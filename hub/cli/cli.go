@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/shardkeeper/shardkeeper/internal/version"
 )
 
 // Main runs shardhub with the process's arguments; SIGINT and SIGTERM
@@ -53,9 +55,11 @@ reports how many volunteer copies every file has.`,
 		Example: `  shardhub build collection.csv --out /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub health --data /srv/shardhub`,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("shardhub version {{.Version}}\n")
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())

@@ -116,3 +116,10 @@ func TestServeUntilCancelled(t *testing.T) {
 		t.Fatal("serve did not stop")
 	}
 }
+
+func TestVersion(t *testing.T) {
+	out, _, code := run(t, "--version")
+	if code != 0 || !strings.HasPrefix(out, "shardhub version ") {
+		t.Errorf("--version: %q (exit %d)", out, code)
+	}
+}
