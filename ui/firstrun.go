@@ -83,6 +83,9 @@ type FirstRun struct {
 	budget  int64
 	ui      *UI
 	freeGen int
+	// atLogin: start the agent at every login (offered on the last step,
+	// on by default: a donor's files only count while the agent runs).
+	atLogin bool
 }
 
 // NewFirstRun builds the wizard in a new window of a, on its first screen.
@@ -106,7 +109,7 @@ func NewFirstRun(a fyne.App, j Joiner, opts FirstRunOptions) *FirstRun {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
-	f := &FirstRun{app: a, j: j, opts: opts, ctx: ctx, cancel: cancel, free: -1}
+	f := &FirstRun{app: a, j: j, opts: opts, ctx: ctx, cancel: cancel, free: -1, atLogin: true}
 	f.goAsync = func(fn func()) { f.running.Go(fn) }
 	f.startUI = (*UI).Start
 	f.win = a.NewWindow("Welcome to Shardkeeper")
@@ -323,10 +326,12 @@ func (f *FirstRun) showJoin() {
 			problem.Show()
 		})
 	})
+	login := widget.NewCheck(startAtLoginOffer, func(on bool) { f.atLogin = on })
+	login.SetChecked(f.atLogin)
 	body := container.NewVBox(
 		wrapped("Shardkeeper registers with the archive's hub, downloads the list of files it should "+
 			"keep, and starts fetching them."),
-		summary, progress, problem,
+		summary, login, progress, problem,
 	)
 	f.page(4, "Ready to join", body, back, join)
 }
@@ -343,6 +348,10 @@ func (f *FirstRun) join(failed func(error)) {
 		if err == nil {
 			api, err = f.opts.Start(f.ctx) // the agent outlives the join's timeout
 		}
+		var loginErr error
+		if err == nil && f.atLogin {
+			loginErr = enableStartAtLogin(ctx, api)
+		}
 		if f.ctx.Err() != nil {
 			return
 		}
@@ -352,8 +361,29 @@ func (f *FirstRun) join(failed func(error)) {
 				return
 			}
 			f.showMain(api)
+			if loginErr != nil {
+				dialog.ShowInformation("Start at login", "Couldn't make Shardkeeper start at login: "+loginErr.Error()+
+					". Turn it on later under Settings.", f.win)
+			}
 		})
 	})
+}
+
+// startAtLoginOffer is the first-run wizard's offer to start at login.
+const startAtLoginOffer = "Start Shardkeeper when I log in, so it keeps protecting files"
+
+// enableStartAtLogin turns the agent's start_at_login setting on: the agent
+// installs its per-user service (or the desktop autostart entry).
+func enableStartAtLogin(ctx context.Context, api control.API) error {
+	s, err := api.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if s.StartAtLogin {
+		return nil
+	}
+	s.StartAtLogin = true
+	return api.UpdateSettings(ctx, s)
 }
 
 // showMain turns the wizard's window into the main window, on the

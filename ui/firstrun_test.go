@@ -47,7 +47,9 @@ func newTestFirstRun(t *testing.T, j Joiner, api control.API, opts FirstRunOptio
 	if opts.LookPath == nil {
 		opts.LookPath = found
 	}
-	opts.GOOS = "linux"
+	if opts.GOOS == "" {
+		opts.GOOS = "linux"
+	}
 	starts := 0
 	opts.Start = func(ctx context.Context) (control.API, error) {
 		starts++
@@ -105,6 +107,63 @@ func TestFirstRunWizardCompletes(t *testing.T) {
 	}
 	requireText(t, w, "Protecting 1,234 files · 12.0 GB")
 	requireText(t, w, "Up to date")
+	if len(api.updated) != 1 || !api.updated[0].StartAtLogin {
+		t.Errorf("settings updates %+v, want one turning start at login on", api.updated)
+	}
+}
+
+func TestFirstRunOffersStartAtLogin(t *testing.T) {
+	for _, on := range []bool{true, false} {
+		api := &fakeAPI{status: sampleStatus()}
+		f := newTestFirstRun(t, &fakeJoiner{}, api, FirstRunOptions{})
+		w := f.Window()
+		test.Tap(findButton(t, w, "Next"))
+		test.Tap(findButton(t, w, "Next"))
+		test.Tap(findButton(t, w, "Next"))
+		requireText(t, w, "Ready to join")
+		c, ok := find(w, func(c *widget.Check) bool { return c.Text == startAtLoginOffer })
+		if !ok || !c.Checked {
+			t.Fatalf("the last step does not offer to start at login (checked by default)")
+		}
+		if !on {
+			test.Tap(c)
+		}
+		test.Tap(findButton(t, w, "Join"))
+		if got := len(api.updated) == 1 && api.updated[0].StartAtLogin; got != on {
+			t.Errorf("offer accepted %v: settings updates %+v", on, api.updated)
+		}
+	}
+}
+
+func TestFirstRunStartAtLoginFailureIsShown(t *testing.T) {
+	api := &fakeAPI{status: sampleStatus(), actionErr: errors.New("no service manager here")}
+	f := newTestFirstRun(t, &fakeJoiner{}, api, FirstRunOptions{})
+	w := f.Window()
+	for range 3 {
+		test.Tap(findButton(t, w, "Next"))
+	}
+	test.Tap(findButton(t, w, "Join"))
+	if f.UI() == nil {
+		t.Fatal("a failed start-at-login stopped the join")
+	}
+	requireTextContaining(t, w, "Couldn't make Shardkeeper start at login: no service manager here")
+}
+
+func TestFirstRunOnWindowsSaysHowToGetGitAnnex(t *testing.T) {
+	noAnnex := func(name string) (string, error) {
+		if name == "git-annex" {
+			return "", errors.New("not found")
+		}
+		return `C:\Program Files\Git\cmd\` + name + ".exe", nil
+	}
+	f := newTestFirstRun(t, &fakeJoiner{}, &fakeAPI{}, FirstRunOptions{LookPath: noAnnex, GOOS: "windows"})
+	w := f.Window()
+	requireText(t, w, "Shardkeeper needs git-annex")
+	requireTextContaining(t, w, "(missing: git-annex)")
+	requireTextContaining(t, w, "Install Git for Windows (https://git-scm.com/download/win), then git-annex from https://git-annex.branchable.com/install/Windows/")
+	if _, ok := find(w, func(b *widget.Button) bool { return b.Text == "Check again" }); !ok {
+		t.Error("no way to check again after installing")
+	}
 }
 
 func TestFirstRunJoinFailureIsShown(t *testing.T) {
