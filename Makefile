@@ -5,12 +5,17 @@
 GO      ?= go
 BIN     ?= bin
 OUT     ?= out
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/shardkeeper/shardkeeper/app.Version=$(VERSION)
+# The version: the VERSION file, plus git's commit off a release tag
+# (scripts/version.sh). Every binary and package takes it from here.
+VERSION ?= $(shell scripts/version.sh)
+LDFLAGS := -s -w -X github.com/shardkeeper/shardkeeper/internal/version.Version=$(VERSION)
 NOCGO   := CGO_ENABLED=0
+# The work tree as make found it: package-test checks nothing changed it.
+TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench clean
+.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench clean \
+        package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
 
@@ -38,6 +43,7 @@ test: deps lint unit gui-test package-test
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(NOCGO) $(GO) vet $(GOTAGS) ./...
+	@grep -qx "Version = \"$$(cat VERSION)\"" FyneApp.toml || { echo "FyneApp.toml's Version differs from the VERSION file"; exit 1; }
 
 # Unit, integration and end-to-end tests: real git, git-annex, git
 # http-backend and HTTP servers on loopback.
@@ -50,10 +56,16 @@ gui-test: gui
 	scripts/gui-smoke.sh $(OUT)/gui -- $(BIN)/shardkeeper demo --files 120
 	scripts/tray-test.sh $(OUT)/tray $(BIN)/shardkeeper
 
+# Every package this machine can build, in one run (the cgo builds come
+# from GOCACHE after the first time): the per-user Linux tarball, the .deb,
+# the signed per-user Windows installer and the pure-Go agent and hub for
+# macOS. Nothing here changes a tracked file.
+package: package-linux package-deb package-windows package-darwin
+
 # A per-user Linux package: the desktop build, its menu entry and icon, and
 # an installer that needs no root.
 PKG := shardkeeper-$(VERSION)-linux-$(shell go env GOARCH)
-package: gui
+package-linux: gui
 	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg/$(PKG) dist
 	cp $(BIN)/shardkeeper installer/linux/install.sh installer/linux/uninstall.sh \
 	   packaging/linux/org.shardkeeper.app.desktop $(OUT)/pkg/$(PKG)/
@@ -61,8 +73,48 @@ package: gui
 	tar -C $(OUT)/pkg -czf dist/$(PKG).tar.gz $(PKG)
 	@echo "dist/$(PKG).tar.gz"
 
+# The Debian package (Depends: git-annex): /usr/bin/shardkeeper, menu entry,
+# hicolor icons, AppStream metainfo.
+DEB := dist/shardkeeper_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null || go env GOARCH).deb
+package-deb: gui
+	scripts/build-deb.sh $(BIN)/shardkeeper $(VERSION) dist
+
+# The Windows desktop app, cross-built with mingw, in a per-user NSIS
+# installer; both signed (a throwaway test certificate unless
+# SHARDKEEPER_SIGN_* name the real one: scripts/sign-windows.sh).
+SETUP := dist/shardkeeper-$(VERSION)-windows-amd64-setup.exe
+package-windows: deps
+	scripts/build-windows.sh $(VERSION) "$(LDFLAGS)" $(OUT)/windows dist
+
+# macOS: the agent (CLI, no desktop app: Fyne needs Apple's SDK) and the
+# hub, pure Go. The app bundle is built on a Mac: docs/packaging.md.
+package-darwin:
+	@mkdir -p dist
+	for arch in amd64 arm64; do \
+	  d=$(OUT)/darwin-$$arch/shardkeeper-$(VERSION)-darwin-$$arch && rm -rf $$d && mkdir -p $$d && \
+	  GOOS=darwin GOARCH=$$arch $(NOCGO) $(GO) build $(GOTAGS) -trimpath -ldflags "$(LDFLAGS)" -o $$d/shardkeeper . && \
+	  GOOS=darwin GOARCH=$$arch $(NOCGO) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $$d/shardhub ./hub/cmd/shardhub && \
+	  tar -C $$(dirname $$d) -czf dist/shardkeeper-$(VERSION)-darwin-$$arch.tar.gz $$(basename $$d) || exit 1; \
+	  echo "dist/shardkeeper-$(VERSION)-darwin-$$arch.tar.gz"; \
+	done
+
+# Installs every package as a donor would and removes it again: the
+# tarball in a throwaway HOME, the .deb with dpkg (as root: install, run,
+# purge; lintian, desktop-file-validate, appstreamcli), the Windows
+# installer under wine (silent install, the window on Xvfb, uninstall,
+# the signature).
 package-test: package
 	scripts/package-test.sh dist/$(PKG).tar.gz
+	scripts/deb-test.sh $(DEB)
+	scripts/wine-test.sh $(SETUP) $(OUT)/wine
+	@[ "$$(git status --porcelain 2>/dev/null | md5sum)" = "$(TREE_BEFORE)" ] || \
+	  { echo "package-test: building and packaging changed the work tree:"; git status --short; exit 1; }
+
+deb-test: package-deb
+	scripts/deb-test.sh $(DEB)
+
+wine-test: package-windows
+	scripts/wine-test.sh $(SETUP) $(OUT)/wine
 
 bench:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 3x ./...
