@@ -2,7 +2,10 @@
 # Installs what Shardkeeper needs on a Debian or Ubuntu machine, and only
 # what is missing: git-annex (the engine), the C libraries Fyne's desktop
 # build links against, and Xvfb, ImageMagick, xdotool and DBus for the
-# headless GUI tests. Does nothing, quickly, when all is there.
+# headless GUI tests, and the packaging tools: mingw-w64 (the Windows
+# cross build), NSIS, osslsigncode and wine (the Windows installer and its
+# test), dpkg-dev, lintian, appstream and desktop-file-utils (the .deb).
+# Does nothing, quickly, when all is there.
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,8 @@ packages=(
   libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev
   xvfb xauth imagemagick x11-utils xdotool dbus dbus-x11 desktop-file-utils
+  gcc-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64
+  dpkg-dev lintian appstream man-db
 )
 
 if ! command -v go >/dev/null 2>&1; then
