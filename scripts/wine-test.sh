@@ -57,6 +57,9 @@ wine reg query "$run" /v Shardkeeper >>"$outdir/reg.log" 2>&1 || die "no autosta
 grep -q 'AppData\\Local\\Programs\\Shardkeeper\\shardkeeper.exe' "$outdir/reg.log" || { cat "$outdir/reg.log"; die "the autostart value does not run the installed program"; }
 osslsigncode verify -CAfile "$cert" -in "$inst/shardkeeper.exe" >"$outdir/verify-exe.log" 2>&1 \
   || die "the installed program's signature does not verify (see $outdir/verify-exe.log)"
+ver=$(wine "$inst/shardkeeper.exe" --version 2>&1 | tr -d '\r') || die "the installed program does not run: $ver"
+[[ $ver == "shardkeeper version "* ]] || die "shardkeeper.exe --version says \"$ver\""
+echo "$tag: $ver"
 echo "$tag: installed silently under ${inst#"$WINEPREFIX"/drive_c/}, with Start-menu entry, uninstall entry and autostart"
 
 start_app "$outdir/app.log" wine "$inst/shardkeeper.exe"
