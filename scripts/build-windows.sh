@@ -8,7 +8,7 @@ set -euo pipefail
 version=$1 ldflags=$2 out=$3 dist=$4
 cd "$(dirname "$0")/.."
 # Windows wants four numbers: 0.1.0 -> 0.1.0.0 (from the VERSION file).
-IFS=. read -r a b c _ < <(tr -d ' \n' < VERSION)
+IFS=. read -r a b c _ <<<"$(tr -d ' \n' < VERSION)"
 num="${a:-0}.${b:-0}.${c:-0}.0"
 mkdir -p "$out" "$dist"
 go run ./assets/gen -package "$out/icons" >/dev/null
