@@ -7,7 +7,10 @@ BIN     ?= bin
 OUT     ?= out
 # The version: the VERSION file, plus git's commit off a release tag
 # (scripts/version.sh). Every binary and package takes it from here.
-VERSION ?= $(shell scripts/version.sh)
+# Computed once per make run (:=), so a commit during a run can't split it.
+ifndef VERSION
+VERSION := $(shell scripts/version.sh)
+endif
 LDFLAGS := -s -w -X github.com/shardkeeper/shardkeeper/internal/version.Version=$(VERSION)
 NOCGO   := CGO_ENABLED=0
 # The work tree as make found it: package-test checks nothing changed it.
