@@ -296,3 +296,70 @@ func TestRestoreEndpointsNeedTheDonorsToken(t *testing.T) {
 }
 
 func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// TestFreshCloneGetsADrilledFileFromTheHub: with the archive's copy marked
+// lost, git-annex in a fresh clone gets a re-injected file from origin,
+// which is the shard's restore remote R.
+func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "c/d.txt")
+	h.drill(t, restore.Selection{Paths: []string{"c/d.txt", "a.txt"}})
+	alice.restores()
+	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
+		t.Fatalf("upload: %d %s", code, msg)
+	}
+	env := testkit.Env(t)
+	dir := filepath.Join(t.TempDir(), "fresh")
+	testkit.Run(t, env, "", "git", "clone", "-q", alice.reg.Shard.URL, dir)
+	testkit.Run(t, env, dir, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "init", "-q", "fresh")
+	get := []string{"git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get"}
+	out := testkit.Run(t, env, dir, append(get, "c/d.txt")...)
+	data, err := os.ReadFile(filepath.Join(dir, "c", "d.txt"))
+	if err != nil || string(data) != "charlie" {
+		t.Fatalf("after git annex get: %q %v\n%s\n%s", data, err, out, h.logs.String())
+	}
+	// a.txt is lost and was never restored: git-annex has nowhere to get it.
+	if out, err := testkit.Try(env, dir, append(get, "a.txt")...); err == nil {
+		t.Errorf("a.txt came from somewhere although the archive's copy is marked lost:\n%s", out)
+	}
+}
+
+// TestAuditAllowsPresentLinesForTheRestoreRemote: a donor's upload through
+// the shardhub-restore special remote makes its git-annex record R as
+// present; that push lands (a real git push), R's missing lines and other
+// UUIDs' lines stay refused, and R never counts as a donor copy.
+func TestAuditAllowsPresentLinesForTheRestoreRemote(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
+	h.drill(t, restore.Selection{Paths: []string{"a.txt"}})
+	r := alice.restores().RemoteUUIDByShard["shard-0001"]
+	alice.sync()
+	before := alice.git("rev-parse", "git-annex")
+	alice.annex("setpresentkey", string(alice.key("c/d.txt")), r, "0")
+	alice.annex("merge", "-q")
+	alice.refused("adds a line for another repository ("+r+")", "git-annex:"+alice.ref())
+	alice.resetBranch(before)
+	alice.annex("setpresentkey", "SHA256E-s3--"+strings.Repeat("ab", 32)+".txt", r, "1")
+	alice.annex("merge", "-q")
+	alice.refused("claims a key that is not in this shard", "git-annex:"+alice.ref())
+	alice.resetBranch(before)
+
+	alice.annex("setpresentkey", string(alice.key("a.txt")), r, "1")
+	alice.annex("setpresentkey", string(alice.key("c/d.txt")), r, "1")
+	alice.annex("merge", "-q")
+	alice.accepted("")
+
+	resp := h.get(t, "/api/v1/health")
+	var rep struct {
+		Shards []struct {
+			Copies map[string]int `json:"copies"`
+		} `json:"shards"`
+	}
+	if err := decodeJSON(resp.Body, &rep); err != nil {
+		t.Fatal(err)
+	}
+	// Alice holds two files; R's lines on them add no copy.
+	if got := rep.Shards[0].Copies; got["1"] != 2 || got["2"] != 0 {
+		t.Errorf("copies %v: R counted as a donor copy", got)
+	}
+}
