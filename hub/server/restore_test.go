@@ -1,0 +1,365 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/manifest"
+	"github.com/shardkeeper/shardkeeper/hub/restore"
+	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
+)
+
+// The test files' contents (see startHubWith).
+var contents = map[string]string{"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo"}
+
+// restoreHub is a one-shard hub (all four files) with donors that hold
+// files and pushed, and the hub's database opened beside the server, as
+// shardhub firedrill opens it.
+type restoreHub struct {
+	hub
+	db   *store.DB
+	ops  restore.Hub
+	repo string
+}
+
+func startRestoreHub(t *testing.T, md5Only bool) *restoreHub {
+	t.Helper()
+	var edit func([]manifest.Entry)
+	if md5Only {
+		edit = func(es []manifest.Entry) {
+			for i := range es {
+				es[i].SHA256 = ""
+			}
+		}
+	}
+	h := startHubEntries(t, 10, edit, nil)
+	db, err := store.Open(h.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return &restoreHub{hub: h, db: db, ops: restore.Hub{DataDir: h.data, DB: db}, repo: filepath.Join(h.data, "shards", "shard-0001.git")}
+}
+
+// holding is a donor that fetched paths and pushed its branch.
+func (h *restoreHub) holding(t *testing.T, name string, paths ...string) *donor {
+	d := h.join(t, name)
+	d.get(paths...)
+	d.annex("merge", "-q")
+	d.accepted("")
+	return d
+}
+
+func (h *restoreHub) drill(t *testing.T, sel restore.Selection) restore.Started {
+	t.Helper()
+	st, err := h.ops.StartDrill(context.Background(), "shard-0001", sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// branchLog is a key's location log on the hub's git-annex branch.
+func (h *restoreHub) branchLog(t *testing.T, k annex.Key) []annex.LogLine {
+	out, err := testkit.Try(nil, h.repo, "git", "show", "git-annex:"+annex.LocationLogPath(k))
+	if err != nil {
+		t.Fatalf("read the location log of %s: %v\n%s", k, err, out)
+	}
+	return annex.Compact(annex.ParseLog([]byte(out)))
+}
+
+func status(lines []annex.LogLine, uuid string) byte {
+	for _, l := range lines {
+		if l.Value == uuid {
+			return l.Status
+		}
+	}
+	return 0
+}
+
+func (d *donor) restores() RestoresResponse {
+	d.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, d.h.url+"/api/v1/donors/"+d.reg.UUID+"/restores", nil)
+	req.Header.Set("Authorization", "Bearer "+d.reg.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out RestoresResponse
+	if err := decodeJSON(resp.Body, &out); err != nil || resp.StatusCode != 200 {
+		d.t.Fatalf("restores: %s %v", resp.Status, err)
+	}
+	return out
+}
+
+func asked(r RestoresResponse) []string {
+	var paths []string
+	for _, q := range r.Requests {
+		paths = append(paths, q.Path)
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// put uploads body for key as the donor whose token is given; length < 0
+// sends it chunked (no Content-Length).
+func (h *restoreHub) put(t *testing.T, uuid, token, key string, body string, length int64) (int, string) {
+	t.Helper()
+	var r io.Reader = strings.NewReader(body)
+	if length < 0 {
+		r = io.MultiReader(r) // hides the length: sent chunked
+	}
+	req, _ := http.NewRequest(http.MethodPut, h.url+"/api/v1/donors/"+uuid+"/restores/shard-0001/"+key, r)
+	if length >= 0 {
+		req.ContentLength = length
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(data)
+}
+
+func (d *donor) upload(h *restoreHub, path, body string) (int, string) {
+	d.t.Helper()
+	return h.put(d.t, d.reg.UUID, d.reg.Token, string(d.key(path)), body, int64(len(body)))
+}
+
+// filesOutside lists the files under dir that are not in the restore
+// area, the database or a shard repository.
+func filesOutside(t *testing.T, dir string) []string {
+	var out []string
+	filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		rel, _ := filepath.Rel(dir, p)
+		if e != nil && e.IsDir() && (rel == "restore" || rel == "shards") {
+			return filepath.SkipDir
+		}
+		if e != nil && !e.IsDir() && !strings.HasPrefix(rel, "hub.db") {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	return out
+}
+
+func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
+	bob := h.holding(t, "bob", "a.txt")
+	st := h.drill(t, restore.Selection{Paths: []string{"a.txt", "c/d.txt", "b b.bin"}})
+	if len(st.Files) != 3 || !strings.HasPrefix(st.Drill.ID, "drill-") {
+		t.Fatalf("drill %+v", st)
+	}
+	keyA, keyD := alice.key("a.txt"), alice.key("c/d.txt")
+	if got := status(h.branchLog(t, keyA), annex.WebUUID); got != '0' {
+		t.Fatalf("the archive's copy of a.txt is not marked lost: %q", got)
+	}
+	before := filesOutside(t, filepath.Dir(h.data))
+
+	// Alice asks first: she holds both files and is asked for both.
+	ra := alice.restores()
+	if got := asked(ra); !slices.Equal(got, []string{"a.txt", "c/d.txt"}) {
+		t.Fatalf("alice is asked for %v", got)
+	}
+	r := ra.RemoteUUIDByShard["shard-0001"]
+	if r == "" || r != restore.RemoteUUID(context.Background(), annex.Git{Dir: h.repo}) {
+		t.Fatalf("restore remote %q", r)
+	}
+	if got := asked(bob.restores()); len(got) != 0 {
+		t.Errorf("bob is asked for %v while alice is on it", got)
+	}
+
+	// The bad-upload matrix: each refused with a clear status and message.
+	cases := []struct {
+		name, uuid, token, key, body string
+		length                       int64
+		want                         int
+		says                         string
+	}{
+		{"no token", alice.reg.UUID, "", string(keyD), "charlie", 7, 401, "token"},
+		{"unknown token", alice.reg.UUID, strings.Repeat("0", 64), string(keyD), "charlie", 7, 401, "token"},
+		{"another donor's token", alice.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "another donor"},
+		{"a key the donor never held", bob.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "does not say it holds"},
+		{"a key nobody asked for", alice.reg.UUID, alice.reg.Token, string(alice.key("e.txt")), "echo", 4, 404, "no open restore request"},
+		{"bytes past the size", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", 16, 413, "more bytes"},
+		{"bytes past the size, chunked", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", -1, 413, "more bytes"},
+		{"truncated", alice.reg.UUID, alice.reg.Token, string(keyD), "charl", 5, 422, "truncated"},
+		{"wrong bytes", alice.reg.UUID, alice.reg.Token, string(keyA), "ALPHA\n", 6, 422, "checksum"},
+		{"dot-dot key", alice.reg.UUID, alice.reg.Token, "..", "x", 1, 400, "'..'"},
+		{"dot-dot in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--..%2F..%2Fx", "x", 1, 400, "'..'"},
+		{"slash in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--a%2Fb", "x", 1, 400, "not a git-annex key"},
+	}
+	for _, c := range cases {
+		code, msg := h.put(t, c.uuid, c.token, c.key, c.body, c.length)
+		if code != c.want || !strings.Contains(msg, c.says) || !strings.Contains(msg, `"error"`) {
+			t.Errorf("%s: %d %s; want %d saying %q", c.name, code, msg, c.want, c.says)
+		}
+	}
+	if after := filesOutside(t, filepath.Dir(h.data)); !slices.Equal(before, after) {
+		t.Errorf("uploads wrote outside the restore area: before %v, after %v", before, after)
+	}
+	rec, _ := h.db.Donor(alice.reg.UUID)
+	if rec.Proof.FailsInRow != 4 {
+		t.Errorf("alice's four refused uploads count %d failed proofs", rec.Proof.FailsInRow)
+	}
+
+	// Refused, alice is not asked again for a while: bob is, for a.txt.
+	if got := asked(alice.restores()); len(got) != 0 {
+		t.Errorf("after her bad uploads alice is asked for %v", got)
+	}
+	if got := asked(bob.restores()); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("bob is asked for %v; want a.txt, which alice failed", got)
+	}
+	if code, msg := bob.upload(h, "a.txt", "alpha\n"); code != 200 || !strings.Contains(msg, `"verified"`) {
+		t.Fatalf("bob's good upload: %d %s", code, msg)
+	}
+	for range 2 { // idempotent
+		if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, `"verified"`) {
+			t.Fatalf("alice's good upload: %d %s", code, msg)
+		}
+	}
+	if code, msg := alice.upload(h, "a.txt", "alpha\n"); code != 409 {
+		t.Errorf("an upload of a file verified from bob: %d %s", code, msg)
+	}
+	for _, f := range st.Files {
+		ups, _ := h.db.Uploads(f.ID)
+		accepted := slices.DeleteFunc(ups, func(u store.Upload) bool { return !u.Accepted })
+		if f.Path == "c/d.txt" && len(accepted) != 1 {
+			t.Errorf("c/d.txt uploaded twice counts %d accepted uploads", len(accepted))
+		}
+	}
+
+	// Verified files are re-injected: R holds them on the branch, and the
+	// hub serves them where git-annex looks in an HTTP remote.
+	for _, k := range []annex.Key{keyA, keyD} {
+		if got := status(h.branchLog(t, k), r); got != '1' {
+			t.Errorf("%s: R's line %q, want present", k, got)
+		}
+	}
+	if code, _ := alice.api("GET", "/api/v1/donors/"+alice.reg.UUID+"/restores/shard-0001/"+string(keyD), ""); code != 200 {
+		t.Errorf("GET a verified key: %d", code)
+	}
+	if code, _ := alice.api("GET", "/api/v1/donors/"+alice.reg.UUID+"/restores/shard-0001/"+string(alice.key("e.txt")), ""); code != 404 {
+		t.Errorf("GET a key the hub does not hold: %d", code)
+	}
+	if body := h.fetch(t, "/git/shard-0001.git/config"); !strings.Contains(body, "uuid = "+r) {
+		t.Errorf("config: %q", body)
+	}
+	if body := h.fetch(t, "/git/shard-0001.git/"+restore.ObjectRel(keyD)); body != "charlie" {
+		t.Errorf("object: %q", body)
+	}
+}
+
+func (h *restoreHub) fetch(t *testing.T, path string) string {
+	t.Helper()
+	resp := h.get(t, path)
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %s %s", path, resp.Status, data)
+	}
+	return string(data)
+}
+
+func TestRestoreEndpointsNeedTheDonorsToken(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "a.txt")
+	path := "/api/v1/donors/" + alice.reg.UUID + "/restores"
+	if code, _ := h.call(t, "GET", path, "", ""); code != 401 {
+		t.Errorf("no token: %d", code)
+	}
+	other := h.register(t, "mallory")
+	if code, out := h.call(t, "GET", path, other.Token, ""); code != 403 {
+		t.Errorf("another donor's token: %d %v", code, out)
+	}
+	if code, out := h.call(t, "GET", path, alice.reg.Token, ""); code != 200 || len(out["requests"].([]any)) != 0 {
+		t.Errorf("no requests: %d %v", code, out)
+	}
+	if _, err := os.Stat(filepath.Join(h.data, restore.AreaDir)); err == nil {
+		t.Errorf("a restore area exists before any upload")
+	}
+}
+
+func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+// TestFreshCloneGetsADrilledFileFromTheHub: with the archive's copy marked
+// lost, git-annex in a fresh clone gets a re-injected file from origin,
+// which is the shard's restore remote R.
+func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "c/d.txt")
+	h.drill(t, restore.Selection{Paths: []string{"c/d.txt", "a.txt"}})
+	alice.restores()
+	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
+		t.Fatalf("upload: %d %s", code, msg)
+	}
+	env := testkit.Env(t)
+	dir := filepath.Join(t.TempDir(), "fresh")
+	testkit.Run(t, env, "", "git", "clone", "-q", alice.reg.Shard.URL, dir)
+	testkit.Run(t, env, dir, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "init", "-q", "fresh")
+	get := []string{"git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get"}
+	out := testkit.Run(t, env, dir, append(get, "c/d.txt")...)
+	data, err := os.ReadFile(filepath.Join(dir, "c", "d.txt"))
+	if err != nil || string(data) != "charlie" {
+		t.Fatalf("after git annex get: %q %v\n%s\n%s", data, err, out, h.logs.String())
+	}
+	// a.txt is lost and was never restored: git-annex has nowhere to get it.
+	if out, err := testkit.Try(env, dir, append(get, "a.txt")...); err == nil {
+		t.Errorf("a.txt came from somewhere although the archive's copy is marked lost:\n%s", out)
+	}
+}
+
+// TestAuditAllowsPresentLinesForTheRestoreRemote: a donor's upload through
+// the shardhub-restore special remote makes its git-annex record R as
+// present; that push lands (a real git push), R's missing lines and other
+// UUIDs' lines stay refused, and R never counts as a donor copy.
+func TestAuditAllowsPresentLinesForTheRestoreRemote(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
+	h.drill(t, restore.Selection{Paths: []string{"a.txt"}})
+	r := alice.restores().RemoteUUIDByShard["shard-0001"]
+	alice.sync()
+	before := alice.git("rev-parse", "git-annex")
+	alice.annex("setpresentkey", string(alice.key("c/d.txt")), r, "0")
+	alice.annex("merge", "-q")
+	alice.refused("adds a line for another repository ("+r+")", "git-annex:"+alice.ref())
+	alice.resetBranch(before)
+	alice.annex("setpresentkey", "SHA256E-s3--"+strings.Repeat("ab", 32)+".txt", r, "1")
+	alice.annex("merge", "-q")
+	alice.refused("claims a key that is not in this shard", "git-annex:"+alice.ref())
+	alice.resetBranch(before)
+
+	alice.annex("setpresentkey", string(alice.key("a.txt")), r, "1")
+	alice.annex("setpresentkey", string(alice.key("c/d.txt")), r, "1")
+	alice.annex("merge", "-q")
+	alice.accepted("")
+
+	resp := h.get(t, "/api/v1/health")
+	var rep struct {
+		Shards []struct {
+			Copies map[string]int `json:"copies"`
+		} `json:"shards"`
+	}
+	if err := decodeJSON(resp.Body, &rep); err != nil {
+		t.Fatal(err)
+	}
+	// Alice holds two files; R's lines on them add no copy.
+	if got := rep.Shards[0].Copies; got["1"] != 2 || got["2"] != 0 {
+		t.Errorf("copies %v: R counted as a donor copy", got)
+	}
+}
