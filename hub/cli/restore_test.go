@@ -68,7 +68,9 @@ func (d *handDonor) do(method, path string, body io.Reader) (int, []byte) {
 // returns the paths it uploaded, whatever the verdict.
 func (d *handDonor) serveRequests() []string {
 	code, data := d.do("GET", "/restores", nil)
-	var list struct{ Requests []struct{ Shard, Key, Path string } }
+	var list struct {
+		Requests []struct{ Shard, Key, Path string }
+	}
 	if err := json.Unmarshal(data, &list); code != 200 || err != nil {
 		d.t.Errorf("restores: %d %s", code, data)
 		return nil
