@@ -363,3 +363,55 @@ func TestAuditAllowsPresentLinesForTheRestoreRemote(t *testing.T) {
 		t.Errorf("copies %v: R counted as a donor copy", got)
 	}
 }
+
+// TestMD5OnlyKeysNeedTwoDonorsToAgree: an MD5 can be forged, so an
+// MD5-only file counts as verified only when a second donor's bytes agree;
+// a file one donor alone holds is "verified, single MD5 source".
+func TestMD5OnlyKeysNeedTwoDonorsToAgree(t *testing.T) {
+	h := startRestoreHub(t, true)
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
+	bob := h.holding(t, "bob", "a.txt")
+	if k := alice.key("a.txt"); k.Backend() != "MD5E" {
+		t.Fatalf("key %s is not MD5-only", k)
+	}
+	h.drill(t, restore.Selection{Paths: []string{"a.txt", "c/d.txt"}})
+	if got := asked(alice.restores()); !slices.Equal(got, []string{"a.txt", "c/d.txt"}) {
+		t.Fatalf("alice is asked for %v", got)
+	}
+	if code, msg := alice.upload(h, "a.txt", "alpha\n"); code != 200 || !strings.Contains(msg, `"uploaded"`) {
+		t.Fatalf("alice's upload of a.txt: %d %s", code, msg)
+	}
+	statusPath := "/api/v1/donors/" + alice.reg.UUID + "/restores/shard-0001/" + string(alice.key("a.txt"))
+	if code, _ := alice.api("GET", statusPath, ""); code != 404 {
+		t.Errorf("one donor's MD5-only bytes already count as verified: %d", code)
+	}
+	if code, msg := alice.upload(h, "a.txt", "alpha\n"); code != 200 || !strings.Contains(msg, `"uploaded"`) {
+		t.Errorf("the same donor again does not make two: %d %s", code, msg)
+	}
+	if got := asked(bob.restores()); !slices.Equal(got, []string{"a.txt"}) {
+		t.Fatalf("bob is asked for %v; want a.txt for a second opinion", got)
+	}
+	if code, msg := bob.upload(h, "a.txt", "alpha\n"); code != 200 || !strings.Contains(msg, `"verified"`) {
+		t.Fatalf("bob's agreeing upload: %d %s", code, msg)
+	}
+	if code, _ := alice.api("GET", statusPath, ""); code != 200 {
+		t.Errorf("two agreeing donors: %d", code)
+	}
+	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, `"verified_single_md5"`) || !strings.Contains(msg, "single MD5 source") {
+		t.Errorf("a file only alice holds: %d %s", code, msg)
+	}
+	rep, err := restore.Status(h.db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Drills[0]
+	if d.Verified != 2 || d.Uploaded != 2 || d.Reinjected != 2 {
+		t.Errorf("report %+v", d)
+	}
+	for _, f := range d.Files {
+		want := map[string]string{"a.txt": "md5_two_donors", "c/d.txt": "md5_single_source"}[f.Path]
+		if f.Verification != want {
+			t.Errorf("%s verified as %q, want %q", f.Path, f.Verification, want)
+		}
+	}
+}
