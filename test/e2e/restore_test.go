@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/md5"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -313,3 +314,191 @@ func isDonor(t *testing.T, homes []string, uuid string) bool {
 	}
 	return false
 }
+
+// TestRestoreToDirFromDonors is issue 9's second acceptance test: the
+// donors jointly hold a shard but one file, which nobody could fetch;
+// `shardhub restore --all --to DIR` is stopped half-way, run again, and
+// then DIR holds the source tree byte-exact but that file, the report
+// names it, the exit status is 3, and no file was uploaded twice.
+func TestRestoreToDirFromDonors(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	total := makeCollection(t, coll, 24, 21)
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
+	// One file leaves the origin before any donor fetched it: nobody holds it.
+	lost := filepath.Join("item-01", "file 013.bin")
+	if err := os.Rename(filepath.Join(coll, lost), filepath.Join(tmp, "lost.bin")); err != nil {
+		t.Fatal(err)
+	}
+	hub := startHub(t, data)
+	var homes []string
+	held := map[string]bool{}
+	for i := 0; i < 3; i++ {
+		home := filepath.Join(tmp, fmt.Sprintf("home-%d", i))
+		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)),
+			"--budget", strconv.FormatInt(total*7/10, 10))
+		mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
+		for _, k := range heldKeys(t, restoreStatus(t, home).Shards[0].Path) {
+			held[k] = true
+		}
+		// Slow uploads (8 KB/s) so that the restore can be stopped half-way.
+		mustRun(t, shardkeeperBin, "settings", "--home", home, "--bandwidth", "8")
+		homes = append(homes, home)
+	}
+	if len(held) != 23 {
+		t.Fatalf("the donors jointly hold %d of the 23 files the origin still has: the test needs all", len(held))
+	}
+	for _, h := range homes {
+		restoreAgent(t, h)
+	}
+	out := filepath.Join(tmp, "restored")
+	first := exec.Command(shardhubBin, "restore", "--data", data, "--shard", "shard-0001", "--to", out, "--all", "--wait", "2m")
+	var firstOut bytes.Buffer
+	first.Stdout, first.Stderr = &firstOut, &firstOut
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first files in "+out, 2*time.Minute, func() bool { return countFiles(out) >= 3 })
+	first.Process.Signal(os.Interrupt)
+	first.Wait()
+	if n := countFiles(out); n >= 23 {
+		t.Fatalf("the first run restored all %d files before it was stopped: nothing left to continue", n)
+	}
+
+	r := run(t, shardhubBin, "restore", "--data", data, "--shard", "shard-0001", "--to", out, "--all", "--wait", "2m")
+	if r.code != 3 {
+		t.Fatalf("restore with a file no donor holds: exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	report := r.stdout + r.stderr
+	if !strings.Contains(report, filepath.ToSlash(lost)) || !strings.Contains(report, "unrecoverable") {
+		t.Errorf("the report does not name %s as unrecoverable:\n%s", lost, report)
+	}
+	if !strings.Contains(report, "from an earlier run") {
+		t.Errorf("the second run does not say it kept the first run's files:\n%s", report)
+	}
+	compareTrees(t, coll, out)
+	if _, err := os.Stat(filepath.Join(out, lost)); err == nil {
+		t.Errorf("%s was written though no donor holds it", lost)
+	}
+	// Without fetching twice: the donors uploaded each file once.
+	var uploaded int64
+	for _, h := range homes {
+		uploaded += restoreStatus(t, h).Restore.Uploaded
+	}
+	if uploaded != 23 {
+		t.Errorf("donors uploaded %d times for 23 files", uploaded)
+	}
+}
+
+// countFiles counts the regular files under dir.
+func countFiles(dir string) int {
+	n := 0
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
+
+// compareTrees checks, file by file, that every file of src is in dst
+// with the same bytes, and dst holds nothing else.
+func compareTrees(t *testing.T, src, dst string) {
+	t.Helper()
+	want := map[string][]byte{}
+	filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			rel, _ := filepath.Rel(src, p)
+			want[rel], _ = os.ReadFile(p)
+		}
+		return nil
+	})
+	got := 0
+	filepath.WalkDir(dst, func(p string, d os.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		got++
+		rel, _ := filepath.Rel(dst, p)
+		b, _ := os.ReadFile(p)
+		if w, ok := want[rel]; !ok {
+			t.Errorf("restored %s, which is not in the source", rel)
+		} else if !bytes.Equal(b, w) {
+			t.Errorf("%s differs from the source (%d bytes, want %d)", rel, len(b), len(w))
+		}
+		return nil
+	})
+	if got != len(want) {
+		t.Errorf("restored %d files, the source has %d", got, len(want))
+	}
+}
+
+// TestMD5DrillNeedsTwoDonors is issue 9's third acceptance test: in an
+// MD5-only shard a drilled file is verified only once two donors' bytes
+// agree; a file only one donor holds is verified as a single MD5 source.
+func TestMD5DrillNeedsTwoDonors(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	table := "id\tmd5\tsize\textension\n"
+	for id := 1; id <= 4; id++ {
+		body := bytes.Repeat([]byte(fmt.Sprintf("file %d of the md5 collection\n", id)), 100*id)
+		p := filepath.Join(coll, "repository", "0", fmt.Sprintf("%d.bin", id))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		table += fmt.Sprintf("%d\t%x\t%d\tbin\n", id, md5sum(body), len(body))
+	}
+	tsv := filepath.Join(tmp, "table.tsv")
+	os.WriteFile(tsv, []byte(table), 0o644)
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--md5-table", tsv, "--url-template", serveOrigin(t, coll)+"/repository/{dir}/{id}.{ext}", "--out", data)
+	hub := startHub(t, data)
+	var homes []string
+	for i := 0; i < 2; i++ {
+		home := filepath.Join(tmp, fmt.Sprintf("home-%d", i))
+		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)), "--budget", "10MB")
+		mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
+		homes = append(homes, home)
+	}
+	// Donor 1 gives file 4 back: only donor 0 holds it now.
+	mustRun(t, shardkeeperBin, "release", "--home", homes[1], "repository/0/4.bin")
+	mustRun(t, shardkeeperBin, "agent", "--home", homes[1], "--until-idle")
+
+	mustRun(t, shardhubBin, "firedrill", "--data", data, "--shard", "shard-0001", "--path", "repository/0/1.bin", "--path", "repository/0/4.bin")
+	state := func(path string) (string, string) {
+		for _, f := range drills(t, data).Drills[0].Files {
+			if f.Path == path {
+				return f.State, f.Donor
+			}
+		}
+		t.Fatalf("%s is not in the drill", path)
+		return "", ""
+	}
+	// Donor 0 alone: file 1 waits for a second donor; file 4, which only
+	// donor 0 holds, is verified as a single MD5 source.
+	mustRun(t, shardkeeperBin, "agent", "--home", homes[0], "--until-idle")
+	if s, _ := state("repository/0/1.bin"); s != "uploaded" {
+		t.Errorf("file 1 after one donor's upload: %q, want uploaded (not verified before a second donor agrees)", s)
+	}
+	if s, _ := state("repository/0/4.bin"); s != "verified" && s != "reinjected" {
+		t.Errorf("file 4 (one holder): %q, want verified as a single MD5 source", s)
+	}
+	mustRun(t, shardkeeperBin, "agent", "--home", homes[1], "--until-idle")
+	if s, _ := state("repository/0/1.bin"); s != "verified" && s != "reinjected" {
+		t.Errorf("file 1 after the second donor's upload agreed: %q, want verified", s)
+	}
+	text := mustRun(t, shardhubBin, "firedrill", "--data", data, "--status").stdout
+	if !strings.Contains(text, "single MD5 source") {
+		t.Errorf("firedrill --status does not mark file 4 single-source:\n%s", text)
+	}
+	if d := drills(t, data).Drills[0]; d.Verified != 2 {
+		t.Errorf("drill counts %d verified, want 2", d.Verified)
+	}
+}
+
+func md5sum(b []byte) [16]byte { return md5.Sum(b) }
