@@ -264,6 +264,12 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 	if body := h.fetch(t, "/git/shard-0001.git/"+restore.ObjectRel(keyD)); body != "charlie" {
 		t.Errorf("object: %q", body)
 	}
+	if body := h.fetch(t, "/restore/shard-0001/c/d.txt"); body != "charlie" {
+		t.Errorf("at its path: %q", body)
+	}
+	if resp := h.get(t, "/restore/shard-0001/e.txt"); resp.StatusCode != 404 {
+		t.Errorf("a file not restored: %s", resp.Status)
+	}
 }
 
 func (h *restoreHub) fetch(t *testing.T, path string) string {
