@@ -128,7 +128,11 @@ func (a Area) Receive(shard string, k annex.Key, body io.Reader) (Received, erro
 		}
 	}()
 	sum, check := sha256.New(), newHash(k)
-	n, err := io.Copy(io.MultiWriter(f, sum, check), io.LimitReader(body, size))
+	w := io.MultiWriter(f, sum, check)
+	if !MD5Only(k) {
+		check, w = sum, io.MultiWriter(f, sum) // one SHA-256 serves both
+	}
+	n, err := io.Copy(w, io.LimitReader(body, size))
 	if err != nil {
 		return Received{}, fmt.Errorf("receive the upload: %w", err)
 	}

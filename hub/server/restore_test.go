@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
@@ -34,6 +35,11 @@ type restoreHub struct {
 
 func startRestoreHub(t *testing.T, md5Only bool) *restoreHub {
 	t.Helper()
+	return startRestoreHubWith(t, md5Only, nil)
+}
+
+func startRestoreHubWith(t *testing.T, md5Only bool, change func(*Config)) *restoreHub {
+	t.Helper()
 	var edit func([]manifest.Entry)
 	if md5Only {
 		edit = func(es []manifest.Entry) {
@@ -42,7 +48,7 @@ func startRestoreHub(t *testing.T, md5Only bool) *restoreHub {
 			}
 		}
 	}
-	h := startHubEntries(t, 10, edit, nil)
+	h := startHubEntries(t, 10, edit, change)
 	db, err := store.Open(h.data)
 	if err != nil {
 		t.Fatal(err)
@@ -264,6 +270,12 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 	if body := h.fetch(t, "/git/shard-0001.git/"+restore.ObjectRel(keyD)); body != "charlie" {
 		t.Errorf("object: %q", body)
 	}
+	if body := h.fetch(t, "/restore/shard-0001/c/d.txt"); body != "charlie" {
+		t.Errorf("at its path: %q", body)
+	}
+	if resp := h.get(t, "/restore/shard-0001/e.txt"); resp.StatusCode != 404 {
+		t.Errorf("a file not restored: %s", resp.Status)
+	}
 }
 
 func (h *restoreHub) fetch(t *testing.T, path string) string {
@@ -413,5 +425,37 @@ func TestMD5OnlyKeysNeedTwoDonorsToAgree(t *testing.T) {
 		if f.Verification != want {
 			t.Errorf("%s verified as %q, want %q", f.Path, f.Verification, want)
 		}
+	}
+}
+
+// TestASilentDonorIsPassedOver: a donor asked for a file that does not
+// upload it within AskSilence is passed over for another holding it; a
+// leaving donor is not asked.
+func TestASilentDonorIsPassedOver(t *testing.T) {
+	c := &clock{t: time.Now()}
+	h := startRestoreHubWith(t, false, func(cfg *Config) { cfg.Now = c.Now })
+	alice := h.holding(t, "alice", "a.txt")
+	bob := h.holding(t, "bob", "a.txt")
+	carol := h.holding(t, "carol", "a.txt")
+	h.drill(t, restore.Selection{Paths: []string{"a.txt"}})
+	if got := asked(alice.restores()); len(got) != 1 {
+		t.Fatalf("alice is asked for %v", got)
+	}
+	if code, _ := carol.api("POST", "/api/v1/donors/"+carol.reg.UUID+"/leave", ""); code != 200 {
+		t.Fatal("carol could not leave")
+	}
+	c.Add(DefaultAskSilence - time.Second)
+	if got := asked(bob.restores()); len(got) != 0 {
+		t.Errorf("bob is asked for %v while alice still may upload", got)
+	}
+	c.Add(2 * time.Second)
+	if got := asked(carol.restores()); len(got) != 0 {
+		t.Errorf("carol, leaving, is asked for %v", got)
+	}
+	if got := asked(bob.restores()); len(got) != 1 {
+		t.Errorf("alice stayed silent, yet bob is asked for %v", got)
+	}
+	if got := asked(alice.restores()); len(got) != 0 {
+		t.Errorf("alice is still asked for %v after bob took it", got)
 	}
 }

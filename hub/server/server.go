@@ -78,6 +78,7 @@ type Server struct {
 
 	branchMu  sync.Mutex // one writer of the shards' git-annex branches at a time
 	restoreMu sync.Mutex // one restore upload decided at a time
+	paths     pathIndex  // shard paths -> keys, for /restore/
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -219,6 +220,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/donors/{uuid}/restores", s.donorOnly(s.listRestores))
 	mux.HandleFunc("PUT /api/v1/donors/{uuid}/restores/{shard}/{key}", s.donorOnly(s.putRestore))
 	mux.HandleFunc("GET /api/v1/donors/{uuid}/restores/{shard}/{key}", s.donorOnly(s.restoreStatus))
+	mux.HandleFunc("GET /restore/{shard}/{path...}", s.serveRestored)
 	mux.HandleFunc("GET /api/v1/health", s.health)
 	mux.HandleFunc("GET /health", s.healthPage)
 	mux.HandleFunc("GET /health/at-risk.csv", s.atRiskCSV)
