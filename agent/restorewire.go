@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
@@ -31,10 +32,10 @@ func (a *Agent) newUploader() *restore.Uploader {
 			_, ok := a.ledger.held[objRef{shard, annex.Key(key)}]
 			return ok
 		},
-		Annex: func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {
 			r := newRepo(a.opts.Tools, dir, a.cfg.Hub)
 			r.env = append(r.env, env...)
-			return r.annex(ctx, nil, args[0], args[1:]...)
+			return r.annex(ctx, stdin, args[0], args[1:]...)
 		},
 		Git: func(ctx context.Context, dir string, args ...string) ([]byte, error) {
 			return a.opts.Tools.git(dir).Output(ctx, nil, args...)

@@ -14,22 +14,22 @@ type copyResult struct {
 	msg string // git-annex's error messages, one line
 }
 
-func parseCopy(out []byte) copyResult {
-	var res copyResult
+// parseCopy reads the result of each key (with -J they come in any order).
+func parseCopy(out []byte) map[string]copyResult {
+	res := map[string]copyResult{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		var line struct {
 			Command string   `json:"command"`
+			Key     string   `json:"key"`
 			Success bool     `json:"success"`
 			Errors  []string `json:"error-messages"`
-			Info    string   `json:"info"`
 		}
 		if json.Unmarshal(sc.Bytes(), &line) != nil || line.Command != "copy" {
 			continue
 		}
-		res.ok = line.Success
-		res.msg = strings.Join(strings.Fields(strings.Join(line.Errors, " ")), " ")
+		res[line.Key] = copyResult{ok: line.Success, msg: strings.Join(strings.Fields(strings.Join(line.Errors, " ")), " ")}
 	}
 	return res
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,9 @@ const (
 	// EnvShard names the shard when the repository cannot tell (set by
 	// the agent for git-annex; optional).
 	EnvShard = "SHARDKEEPER_SHARD"
+	// EnvJobs is how many uploads the agent runs at once: each takes its
+	// share of the donor's bandwidth limit.
+	EnvJobs = "SHARDKEEPER_UPLOAD_JOBS"
 )
 
 // IsRemoteProgram says whether the binary was started as the external
@@ -153,5 +157,15 @@ func (b *homeBackend) policy() (int64, bool) {
 	home.ReadJSON(b.home.SettingsPath(), &s)
 	st, _ := b.home.LoadState()
 	paused := st.Paused && (st.PausedUntil.IsZero() || b.now().Before(st.PausedUntil))
-	return int64(max(s.BandwidthKBps, 0)) * 1024, paused
+	return int64(max(s.BandwidthKBps, 0)) * 1024 / int64(jobs()), paused
+}
+
+// jobs is how many uploads share the bandwidth limit (git-annex runs one
+// special remote process per job).
+func jobs() int {
+	n, err := strconv.Atoi(os.Getenv(EnvJobs))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
 }

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // Shard is one of the donor's shard repositories on connected storage.
@@ -21,8 +25,8 @@ type Shard struct {
 }
 
 // AnnexFunc runs git-annex in a repository with extra environment and
-// returns its stdout (also when it fails).
-type AnnexFunc func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error)
+// stdin, and returns its stdout (also when it fails).
+type AnnexFunc func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error)
 
 // Deps are what the Uploader needs from the agent.
 type Deps struct {
@@ -51,6 +55,9 @@ type Deps struct {
 	After   func(time.Duration) <-chan time.Time
 	// PollEvery is how often the hub is asked for requests (default 30s).
 	PollEvery time.Duration
+	// Jobs is how many uploads run at once per shard (default 2); the
+	// bandwidth limit is shared between them.
+	Jobs int
 	// RetryAfter is how long a failed upload waits before it is tried
 	// again (default 5m).
 	RetryAfter time.Duration
@@ -97,6 +104,9 @@ func New(d Deps) *Uploader {
 	}
 	if d.PollEvery <= 0 {
 		d.PollEvery = 30 * time.Second
+	}
+	if d.Jobs <= 0 {
+		d.Jobs = 2
 	}
 	if d.RetryAfter <= 0 {
 		d.RetryAfter = 5 * time.Minute
@@ -170,7 +180,7 @@ func (u *Uploader) Round(ctx context.Context) time.Duration {
 	todo := u.mine(reqs.Requests)
 	u.checkPending(ctx)
 	uploaded := 0
-	for _, r := range todo {
+	for _, batch := range u.byShard(todo) {
 		if ctx.Err() != nil {
 			break
 		}
@@ -178,12 +188,7 @@ func (u *Uploader) Round(ctx context.Context) time.Duration {
 			u.d.Log.Info("restore uploads wait", "why", why, "files", len(todo))
 			break
 		}
-		if u.retryLater(r.ID) {
-			continue
-		}
-		if u.upload(ctx, r, reqs.RemoteUUIDByShard[r.Shard]) {
-			uploaded++
-		}
+		uploaded += u.upload(ctx, batch, reqs.RemoteUUIDByShard[batch[0].Shard])
 	}
 	if uploaded > 0 {
 		if err := u.d.Push(ctx); err != nil && ctx.Err() == nil {
@@ -242,45 +247,77 @@ func (u *Uploader) shardDir(name string) string {
 	return ""
 }
 
-// upload sends one file with git-annex copy --to shardhub-restore, which
-// records the copy in the donor's location log.
-func (u *Uploader) upload(ctx context.Context, r Request, remoteUUID string) bool {
-	dir := u.shardDir(r.Shard)
-	if dir == "" || remoteUUID == "" {
-		return false
+// byShard groups the requests not waiting for a retry by shard, in the
+// hub's order.
+func (u *Uploader) byShard(todo []Request) [][]Request {
+	idx := map[string]int{}
+	var out [][]Request
+	for _, r := range todo {
+		if u.retryLater(r.ID) {
+			continue
+		}
+		i, ok := idx[r.Shard]
+		if !ok {
+			i = len(out)
+			idx[r.Shard] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], r)
 	}
-	env, err := u.prepare(ctx, dir, remoteUUID, r.Shard)
+	return out
+}
+
+// upload sends a shard's requested files with one
+// `git annex copy --to shardhub-restore --batch-keys -J N`, which records
+// each copy in the donor's location log; it returns how many the hub
+// accepted.
+func (u *Uploader) upload(ctx context.Context, reqs []Request, remoteUUID string) int {
+	shard := reqs[0].Shard
+	dir := u.shardDir(shard)
+	if dir == "" || remoteUUID == "" {
+		return 0
+	}
+	env, err := u.prepare(ctx, dir, remoteUUID, shard)
 	if err != nil {
 		u.d.Log.Warn("cannot upload for the restore", "err", err)
-		u.fail(r, err)
-		return false
+		for _, r := range reqs {
+			u.fail(r, err)
+		}
+		return 0
 	}
-	u.d.Emit(control.Event{Kind: control.EventRestore, Message: "Sending " + r.Path + " back to the archive", Shard: r.Shard, Key: r.Key, File: r.Path})
+	var keys strings.Builder
+	for _, r := range reqs {
+		keys.WriteString(r.Key + "\n")
+	}
+	u.d.Emit(control.Event{Kind: control.EventRestore, Shard: shard,
+		Message: "Sending " + words.Count(int64(len(reqs)), "file", "files") + " back to the archive"})
 	cctx, cancel := context.WithCancel(ctx)
 	stopped := make(chan string, 1)
 	go u.watchGate(cctx, cancel, stopped)
-	// One try: a refused upload must not be sent twice (the hub counts
-	// refusals against the donor); the agent tries again later. (The
-	// remote's own annex-forward-retry is not read by 10.20230126.)
-	out, err := u.d.Annex(cctx, dir, env, "copy", "-c", "annex.forward-retry=0",
-		"--key", r.Key, "--to", RemoteName, "--json", "--json-error-messages")
+	// One try each: a refused upload must not be sent twice (the hub
+	// counts refusals against the donor); the agent tries again later.
+	// (The remote's own annex-forward-retry is not read by 10.20230126.)
+	out, _ := u.d.Annex(cctx, dir, append(env, EnvJobs+"="+strconv.Itoa(u.d.Jobs)), strings.NewReader(keys.String()),
+		"copy", "-c", "annex.forward-retry=0", "--to", RemoteName, "--batch-keys", "-J", strconv.Itoa(u.d.Jobs),
+		"--json", "--json-error-messages")
 	cancel()
-	res := parseCopy(out)
-	switch {
-	case res.ok && err == nil:
-		u.done(r)
-		return true
-	case len(stopped) > 0:
-		u.d.Log.Info("restore upload stopped", "why", <-stopped, "key", r.Key)
-		return false
-	case ctx.Err() != nil:
-		return false
+	results := parseCopy(out)
+	gateClosed := len(stopped) > 0
+	if gateClosed {
+		u.d.Log.Info("restore uploads stopped", "why", <-stopped)
 	}
-	if res.msg != "" {
-		err = errors.New(res.msg)
+	n := 0
+	for _, r := range reqs {
+		res, ok := results[r.Key]
+		switch {
+		case ok && res.ok:
+			u.done(r)
+			n++
+		case ok && ctx.Err() == nil && !gateClosed:
+			u.fail(r, errors.New(res.msg))
+		}
 	}
-	u.fail(r, err)
-	return false
+	return n
 }
 
 // watchGate ends an upload when the donor pauses or the hours close.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -90,11 +91,11 @@ func newTestUploader(t *testing.T, f *fakeHub, repo string) *testUploader {
 		Holds: func(shard, key string) bool {
 			return exec.Command("git", "-C", repo, "annex", "contentlocation", key).Run() == nil
 		},
-		Annex: func(ctx context.Context, dir string, env []string, args ...string) ([]byte, error) {
+		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {
 			tu.mu.Lock()
 			tu.envs = append(tu.envs, env)
 			tu.mu.Unlock()
-			return annex.Git{Bin: "git-annex", Dir: dir, Env: env}.Output(ctx, nil, args...)
+			return annex.Git{Bin: "git-annex", Dir: dir, Env: env}.Output(ctx, stdin, args...)
 		},
 		Git: func(ctx context.Context, dir string, args ...string) ([]byte, error) {
 			return annex.Git{Dir: dir}.Output(ctx, nil, args...)
