@@ -96,15 +96,10 @@ func status(lines []annex.LogLine, uuid string) byte {
 func (d *donor) restores() RestoresResponse {
 	d.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, d.h.url+"/api/v1/donors/"+d.reg.UUID+"/restores", nil)
-	req.Header.Set("Authorization", "Bearer "+d.reg.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, data := send(d.t, req, d.reg.Token)
 	var out RestoresResponse
-	if err := decodeJSON(resp.Body, &out); err != nil || resp.StatusCode != 200 {
-		d.t.Fatalf("restores: %s %v", resp.Status, err)
+	if err := json.Unmarshal(data, &out); err != nil || code != 200 {
+		d.t.Fatalf("restores: %d %s", code, data)
 	}
 	return out
 }
@@ -130,16 +125,8 @@ func (h *restoreHub) put(t *testing.T, uuid, token, key string, body string, len
 	if length >= 0 {
 		req.ContentLength = length
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	code, data := send(t, req, token)
+	return code, string(data)
 }
 
 func (d *donor) upload(h *restoreHub, path, body string) (int, string) {
@@ -307,8 +294,6 @@ func TestRestoreEndpointsNeedTheDonorsToken(t *testing.T) {
 	}
 }
 
-func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
-
 // TestFreshCloneGetsADrilledFileFromTheHub: with the archive's copy marked
 // lost, git-annex in a fresh clone gets a re-injected file from origin,
 // which is the shard's restore remote R.
@@ -367,7 +352,7 @@ func TestAuditAllowsPresentLinesForTheRestoreRemote(t *testing.T) {
 			Copies map[string]int `json:"copies"`
 		} `json:"shards"`
 	}
-	if err := decodeJSON(resp.Body, &rep); err != nil {
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
 	// Alice holds two files; R's lines on them add no copy.
