@@ -345,7 +345,7 @@ func (s *Server) othersMayUpload(req store.Request, holders []string, self strin
 func (s *Server) reinject(ctx context.Context, name string) error {
 	s.branchMu.Lock()
 	defer s.branchMu.Unlock()
-	reqs, err := s.donors.RequestsIn([]string{name})
+	reqs, err := s.donors.Unreinjected(name)
 	if err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (s *Server) reinject(ctx context.Context, name string) error {
 	var keys []annex.Key
 	var ids []string
 	for _, req := range reqs {
-		if store.Verified(req.State) && req.ReinjectedAt.IsZero() && area.Has(name, annex.Key(req.Key)) {
+		if area.Has(name, annex.Key(req.Key)) {
 			keys, ids = append(keys, annex.Key(req.Key)), append(ids, req.ID)
 		}
 	}
