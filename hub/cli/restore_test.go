@@ -155,6 +155,15 @@ func TestFiredrillCommand(t *testing.T) {
 		t.Errorf("--status:\n%s", text)
 	}
 
+	// What the archive lost is in the restore area now: restore writes it
+	// out without asking anyone, and exits 0.
+	to := filepath.Join(t.TempDir(), "lost")
+	if out, errOut, code := run(t, "restore", "--data", s.data, "--shard", "shard-0001", "--to", to); code != 0 || !strings.Contains(out, "restored: 3 files") {
+		t.Errorf("restore of the lost files: %d %s %s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(filepath.Join(to, "b", "c.txt")); string(got) != "charlie" {
+		t.Errorf("b/c.txt restored as %q", got)
+	}
 	if out, errOut, code := run(t, "firedrill", "--data", s.data, "--end"); code != 0 || !strings.Contains(out, id+" ended") {
 		t.Fatalf("--end: %d %q %q", code, out, errOut)
 	}
@@ -215,6 +224,11 @@ func TestRestoreCommand(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("%s: %q %v", p, got, err)
 		}
+	}
+	// Third run: nothing to ask, everything that can be is there.
+	if out, _, code := run(t, "restore", "--data", s.data, "--shard", "shard-0001", "--to", to, "--all", "--wait", "1s"); code != ExitMissing ||
+		!strings.Contains(out, "restored: 3 files into "+to+" (3 were there from an earlier run)") {
+		t.Errorf("third run: %d\n%s", code, out)
 	}
 	entries, _ := os.ReadDir(to)
 	if names := dirNames(entries); !slices.Equal(names, []string{"a.txt", "b", "d.txt"}) {
