@@ -178,32 +178,7 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 		t.Errorf("bob is asked for %v while alice is on it", got)
 	}
 
-	// The bad-upload matrix: each refused with a clear status and message.
-	cases := []struct {
-		name, uuid, token, key, body string
-		length                       int64
-		want                         int
-		says                         string
-	}{
-		{"no token", alice.reg.UUID, "", string(keyD), "charlie", 7, 401, "token"},
-		{"unknown token", alice.reg.UUID, strings.Repeat("0", 64), string(keyD), "charlie", 7, 401, "token"},
-		{"another donor's token", alice.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "another donor"},
-		{"a key the donor never held", bob.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "does not say it holds"},
-		{"a key nobody asked for", alice.reg.UUID, alice.reg.Token, string(alice.key("e.txt")), "echo", 4, 404, "no open restore request"},
-		{"bytes past the size", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", 16, 413, "more bytes"},
-		{"bytes past the size, chunked", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", -1, 413, "more bytes"},
-		{"truncated", alice.reg.UUID, alice.reg.Token, string(keyD), "charl", 5, 422, "truncated"},
-		{"wrong bytes", alice.reg.UUID, alice.reg.Token, string(keyA), "ALPHA\n", 6, 422, "checksum"},
-		{"dot-dot key", alice.reg.UUID, alice.reg.Token, "..", "x", 1, 400, "'..'"},
-		{"dot-dot in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--..%2F..%2Fx", "x", 1, 400, "'..'"},
-		{"slash in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--a%2Fb", "x", 1, 400, "not a git-annex key"},
-	}
-	for _, c := range cases {
-		code, msg := h.put(t, c.uuid, c.token, c.key, c.body, c.length)
-		if code != c.want || !strings.Contains(msg, c.says) || !strings.Contains(msg, `"error"`) {
-			t.Errorf("%s: %d %s; want %d saying %q", c.name, code, msg, c.want, c.says)
-		}
-	}
+	badUploads(t, h, alice, bob, keyA, keyD)
 	if after := filesOutside(t, filepath.Dir(h.data)); !slices.Equal(before, after) {
 		t.Errorf("uploads wrote outside the restore area: before %v, after %v", before, after)
 	}
@@ -262,6 +237,37 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 	}
 	if resp := h.get(t, "/restore/shard-0001/e.txt"); resp.StatusCode != 404 {
 		t.Errorf("a file not restored: %s", resp.Status)
+	}
+}
+
+// badUploads is the bad-upload matrix: each refused with a clear status
+// and message (alice holds a.txt and c/d.txt, bob only a.txt).
+func badUploads(t *testing.T, h *restoreHub, alice, bob *donor, keyA, keyD annex.Key) {
+	t.Helper()
+	cases := []struct {
+		name, uuid, token, key, body string
+		length                       int64
+		want                         int
+		says                         string
+	}{
+		{"no token", alice.reg.UUID, "", string(keyD), "charlie", 7, 401, "token"},
+		{"unknown token", alice.reg.UUID, strings.Repeat("0", 64), string(keyD), "charlie", 7, 401, "token"},
+		{"another donor's token", alice.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "another donor"},
+		{"a key the donor never held", bob.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "does not say it holds"},
+		{"a key nobody asked for", alice.reg.UUID, alice.reg.Token, string(alice.key("e.txt")), "echo", 4, 404, "no open restore request"},
+		{"bytes past the size", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", 16, 413, "more bytes"},
+		{"bytes past the size, chunked", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", -1, 413, "more bytes"},
+		{"truncated", alice.reg.UUID, alice.reg.Token, string(keyD), "charl", 5, 422, "truncated"},
+		{"wrong bytes", alice.reg.UUID, alice.reg.Token, string(keyA), "ALPHA\n", 6, 422, "checksum"},
+		{"dot-dot key", alice.reg.UUID, alice.reg.Token, "..", "x", 1, 400, "'..'"},
+		{"dot-dot in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--..%2F..%2Fx", "x", 1, 400, "'..'"},
+		{"slash in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--a%2Fb", "x", 1, 400, "not a git-annex key"},
+	}
+	for _, c := range cases {
+		code, msg := h.put(t, c.uuid, c.token, c.key, c.body, c.length)
+		if code != c.want || !strings.Contains(msg, c.says) || !strings.Contains(msg, `"error"`) {
+			t.Errorf("%s: %d %s; want %d saying %q", c.name, code, msg, c.want, c.says)
+		}
 	}
 }
 
