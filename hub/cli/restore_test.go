@@ -35,7 +35,7 @@ type handDonor struct {
 func holdingDonor(t *testing.T, s served, paths ...string) *handDonor {
 	t.Helper()
 	d := &handDonor{t: t, s: s, reg: s.register(t), keys: map[string]string{}, bad: map[string]bool{}}
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	work := filepath.Join(t.TempDir(), "work")
 	testkit.Run(t, env, "", "git", "clone", "-q", d.reg.Shard.URL, work)
 	testkit.Run(t, env, work, "git", "config", "annex.uuid", d.reg.UUID)

@@ -311,7 +311,7 @@ func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
 		t.Fatalf("upload: %d %s", code, msg)
 	}
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	dir := filepath.Join(t.TempDir(), "fresh")
 	testkit.Run(t, env, "", "git", "clone", "-q", alice.reg.Shard.URL, dir)
 	testkit.Run(t, env, dir, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "init", "-q", "fresh")
