@@ -263,3 +263,43 @@ func dirNames(entries []os.DirEntry) []string {
 	}
 	return out
 }
+
+// TestFiredrillOnAStoppedHub: a drill needs no running serve; files no
+// donor holds are reported unrecoverable; --end ID puts the archive's
+// copies back.
+func TestFiredrillOnAStoppedHub(t *testing.T) {
+	testkit.RequireGitAnnex(t)
+	collection := testkit.WriteFiles(t, drillFiles)
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--count", "2"); code != 1 || !strings.Contains(errOut, "no donor holds a file") {
+		t.Errorf("--count with no donors: %d %q", code, errOut)
+	}
+	if _, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--path", "nope.txt"); code != 1 || !strings.Contains(errOut, "has no file nope.txt") {
+		t.Errorf("an unknown path: %d %q", code, errOut)
+	}
+	out, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--path", "a.txt", "b/c.txt")
+	id := strings.TrimSpace(out)
+	if code != 0 || !strings.Contains(errOut, "2 files of shard-0001") {
+		t.Fatalf("firedrill: %d %q %q", code, out, errOut)
+	}
+	rep := drillStatus(t, data)
+	for _, f := range rep.Drills[0].Files {
+		if f.State != "unrecoverable" {
+			t.Errorf("%s: %s, want unrecoverable (no donor holds it)", f.Path, f.State)
+		}
+		if webLine(t, data, f.Key) != '0' {
+			t.Errorf("%s: not marked lost", f.Path)
+		}
+	}
+	if out, errOut, code := run(t, "firedrill", "--data", data, "--end", id); code != 0 || !strings.Contains(out, id+" ended") {
+		t.Fatalf("--end %s: %d %q %q", id, code, out, errOut)
+	}
+	for _, f := range rep.Drills[0].Files {
+		if webLine(t, data, f.Key) != '1' {
+			t.Errorf("%s: not marked present after --end", f.Path)
+		}
+	}
+}
