@@ -140,6 +140,10 @@ func TestFiredrillCommand(t *testing.T) {
 		alice.serveRequests()
 		bob.serveRequests()
 	}
+	// Re-injection runs in the background: wait for it.
+	for deadline := time.Now().Add(30 * time.Second); drillStatus(t, s.data).Drills[0].Reinjected < 3 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	rep = drillStatus(t, s.data)
 	d := rep.Drills[0]
 	if d.Requested != 3 || d.Uploaded != 3 || d.Verified != 3 || d.Rejected != 1 || d.Reinjected != 3 {

@@ -84,6 +84,24 @@ func (h *restoreHub) branchLog(t *testing.T, k annex.Key) []annex.LogLine {
 	return annex.Compact(annex.ParseLog([]byte(out)))
 }
 
+// reinjected waits until the hub recorded every verified file on the
+// branch (it does so in the background).
+func (h *restoreHub) reinjected(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		left, err := h.db.Unreinjected("shard-0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verified files were not re-injected:\n%s", len(left), h.logs)
+		}
+	}
+}
+
 func status(lines []annex.LogLine, uuid string) byte {
 	for _, l := range lines {
 		if l.Value == uuid {
@@ -215,6 +233,7 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 
 	// Verified files are re-injected: R holds them on the branch, and the
 	// hub serves them where git-annex looks in an HTTP remote.
+	h.reinjected(t)
 	for _, k := range []annex.Key{keyA, keyD} {
 		if got := status(h.branchLog(t, k), r); got != '1' {
 			t.Errorf("%s: R's line %q, want present", k, got)
@@ -311,6 +330,7 @@ func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
 		t.Fatalf("upload: %d %s", code, msg)
 	}
+	h.reinjected(t)
 	env := testkit.HandEnv(t)
 	dir := filepath.Join(t.TempDir(), "fresh")
 	testkit.Run(t, env, "", "git", "clone", "-q", alice.reg.Shard.URL, dir)
@@ -403,6 +423,7 @@ func TestMD5OnlyKeysNeedTwoDonorsToAgree(t *testing.T) {
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, `"verified_single_md5"`) || !strings.Contains(msg, "single MD5 source") {
 		t.Errorf("a file only alice holds: %d %s", code, msg)
 	}
+	h.reinjected(t)
 	rep, err := restore.Status(h.db, nil)
 	if err != nil {
 		t.Fatal(err)
