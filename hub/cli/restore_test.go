@@ -35,7 +35,7 @@ type handDonor struct {
 func holdingDonor(t *testing.T, s served, paths ...string) *handDonor {
 	t.Helper()
 	d := &handDonor{t: t, s: s, reg: s.register(t), keys: map[string]string{}, bad: map[string]bool{}}
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	work := filepath.Join(t.TempDir(), "work")
 	testkit.Run(t, env, "", "git", "clone", "-q", d.reg.Shard.URL, work)
 	testkit.Run(t, env, work, "git", "config", "annex.uuid", d.reg.UUID)
@@ -140,6 +140,10 @@ func TestFiredrillCommand(t *testing.T) {
 		alice.serveRequests()
 		bob.serveRequests()
 	}
+	// Re-injection runs in the background: wait for it.
+	for deadline := time.Now().Add(30 * time.Second); drillStatus(t, s.data).Drills[0].Reinjected < 3 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	rep = drillStatus(t, s.data)
 	d := rep.Drills[0]
 	if d.Requested != 3 || d.Uploaded != 3 || d.Verified != 3 || d.Rejected != 1 || d.Reinjected != 3 {
@@ -155,6 +159,15 @@ func TestFiredrillCommand(t *testing.T) {
 		t.Errorf("--status:\n%s", text)
 	}
 
+	// What the archive lost is in the restore area now: restore writes it
+	// out without asking anyone, and exits 0.
+	to := filepath.Join(t.TempDir(), "lost")
+	if out, errOut, code := run(t, "restore", "--data", s.data, "--shard", "shard-0001", "--to", to); code != 0 || !strings.Contains(out, "restored: 3 files") {
+		t.Errorf("restore of the lost files: %d %s %s", code, out, errOut)
+	}
+	if got, _ := os.ReadFile(filepath.Join(to, "b", "c.txt")); string(got) != "charlie" {
+		t.Errorf("b/c.txt restored as %q", got)
+	}
 	if out, errOut, code := run(t, "firedrill", "--data", s.data, "--end"); code != 0 || !strings.Contains(out, id+" ended") {
 		t.Fatalf("--end: %d %q %q", code, out, errOut)
 	}
@@ -216,6 +229,11 @@ func TestRestoreCommand(t *testing.T) {
 			t.Errorf("%s: %q %v", p, got, err)
 		}
 	}
+	// Third run: nothing to ask, everything that can be is there.
+	if out, _, code := run(t, "restore", "--data", s.data, "--shard", "shard-0001", "--to", to, "--all", "--wait", "1s"); code != ExitMissing ||
+		!strings.Contains(out, "restored: 3 files into "+to+" (3 were there from an earlier run)") {
+		t.Errorf("third run: %d\n%s", code, out)
+	}
 	entries, _ := os.ReadDir(to)
 	if names := dirNames(entries); !slices.Equal(names, []string{"a.txt", "b", "d.txt"}) {
 		t.Errorf("the directory holds %v", names)
@@ -248,4 +266,44 @@ func dirNames(entries []os.DirEntry) []string {
 		out = append(out, e.Name())
 	}
 	return out
+}
+
+// TestFiredrillOnAStoppedHub: a drill needs no running serve; files no
+// donor holds are reported unrecoverable; --end ID puts the archive's
+// copies back.
+func TestFiredrillOnAStoppedHub(t *testing.T) {
+	testkit.RequireGitAnnex(t)
+	collection := testkit.WriteFiles(t, drillFiles)
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	if _, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--count", "2"); code != 1 || !strings.Contains(errOut, "no donor holds a file") {
+		t.Errorf("--count with no donors: %d %q", code, errOut)
+	}
+	if _, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--path", "nope.txt"); code != 1 || !strings.Contains(errOut, "has no file nope.txt") {
+		t.Errorf("an unknown path: %d %q", code, errOut)
+	}
+	out, errOut, code := run(t, "firedrill", "--data", data, "--shard", "shard-0001", "--path", "a.txt", "b/c.txt")
+	id := strings.TrimSpace(out)
+	if code != 0 || !strings.Contains(errOut, "2 files of shard-0001") {
+		t.Fatalf("firedrill: %d %q %q", code, out, errOut)
+	}
+	rep := drillStatus(t, data)
+	for _, f := range rep.Drills[0].Files {
+		if f.State != "unrecoverable" {
+			t.Errorf("%s: %s, want unrecoverable (no donor holds it)", f.Path, f.State)
+		}
+		if webLine(t, data, f.Key) != '0' {
+			t.Errorf("%s: not marked lost", f.Path)
+		}
+	}
+	if out, errOut, code := run(t, "firedrill", "--data", data, "--end", id); code != 0 || !strings.Contains(out, id+" ended") {
+		t.Fatalf("--end %s: %d %q %q", id, code, out, errOut)
+	}
+	for _, f := range rep.Drills[0].Files {
+		if webLine(t, data, f.Key) != '1' {
+			t.Errorf("%s: not marked present after --end", f.Path)
+		}
+	}
 }

@@ -92,7 +92,7 @@ func (h Hub) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, erro
 		}
 	}
 	if len(job.byKey) == 0 {
-		return RestoreResult{}, nil
+		return job.res, nil // nothing lost, or all there from an earlier run
 	}
 	if err := job.ask(ctx, where); err != nil {
 		return RestoreResult{}, err

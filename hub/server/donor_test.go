@@ -26,7 +26,7 @@ type donor struct {
 
 func (h hub) join(t *testing.T, name string) *donor {
 	t.Helper()
-	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.Env(t)}
+	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.HandEnv(t)}
 	d.dir = filepath.Join(t.TempDir(), name)
 	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
 	d.git("config", "annex.uuid", d.reg.UUID)
@@ -200,6 +200,16 @@ func (d *donor) api(method, path, body string) (int, map[string]any) {
 func (h hub) call(t *testing.T, method, path, token, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	code, data := send(t, req, token)
+	var out map[string]any
+	json.Unmarshal(data, &out)
+	return code, out
+}
+
+// send sends req with the token (none when "") and returns the status and
+// body.
+func send(t *testing.T, req *http.Request, token string) (int, []byte) {
+	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -209,7 +219,5 @@ func (h hub) call(t *testing.T, method, path, token, body string) (int, map[stri
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	json.Unmarshal(data, &out)
-	return resp.StatusCode, out
+	return resp.StatusCode, data
 }

@@ -84,6 +84,24 @@ func (h *restoreHub) branchLog(t *testing.T, k annex.Key) []annex.LogLine {
 	return annex.Compact(annex.ParseLog([]byte(out)))
 }
 
+// reinjected waits until the hub recorded every verified file on the
+// branch (it does so in the background).
+func (h *restoreHub) reinjected(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		left, err := h.db.Unreinjected("shard-0001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d verified files were not re-injected:\n%s", len(left), h.logs)
+		}
+	}
+}
+
 func status(lines []annex.LogLine, uuid string) byte {
 	for _, l := range lines {
 		if l.Value == uuid {
@@ -96,15 +114,10 @@ func status(lines []annex.LogLine, uuid string) byte {
 func (d *donor) restores() RestoresResponse {
 	d.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, d.h.url+"/api/v1/donors/"+d.reg.UUID+"/restores", nil)
-	req.Header.Set("Authorization", "Bearer "+d.reg.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, data := send(d.t, req, d.reg.Token)
 	var out RestoresResponse
-	if err := decodeJSON(resp.Body, &out); err != nil || resp.StatusCode != 200 {
-		d.t.Fatalf("restores: %s %v", resp.Status, err)
+	if err := json.Unmarshal(data, &out); err != nil || code != 200 {
+		d.t.Fatalf("restores: %d %s", code, data)
 	}
 	return out
 }
@@ -130,16 +143,8 @@ func (h *restoreHub) put(t *testing.T, uuid, token, key string, body string, len
 	if length >= 0 {
 		req.ContentLength = length
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(data)
+	code, data := send(t, req, token)
+	return code, string(data)
 }
 
 func (d *donor) upload(h *restoreHub, path, body string) (int, string) {
@@ -191,32 +196,7 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 		t.Errorf("bob is asked for %v while alice is on it", got)
 	}
 
-	// The bad-upload matrix: each refused with a clear status and message.
-	cases := []struct {
-		name, uuid, token, key, body string
-		length                       int64
-		want                         int
-		says                         string
-	}{
-		{"no token", alice.reg.UUID, "", string(keyD), "charlie", 7, 401, "token"},
-		{"unknown token", alice.reg.UUID, strings.Repeat("0", 64), string(keyD), "charlie", 7, 401, "token"},
-		{"another donor's token", alice.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "another donor"},
-		{"a key the donor never held", bob.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "does not say it holds"},
-		{"a key nobody asked for", alice.reg.UUID, alice.reg.Token, string(alice.key("e.txt")), "echo", 4, 404, "no open restore request"},
-		{"bytes past the size", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", 16, 413, "more bytes"},
-		{"bytes past the size, chunked", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", -1, 413, "more bytes"},
-		{"truncated", alice.reg.UUID, alice.reg.Token, string(keyD), "charl", 5, 422, "truncated"},
-		{"wrong bytes", alice.reg.UUID, alice.reg.Token, string(keyA), "ALPHA\n", 6, 422, "checksum"},
-		{"dot-dot key", alice.reg.UUID, alice.reg.Token, "..", "x", 1, 400, "'..'"},
-		{"dot-dot in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--..%2F..%2Fx", "x", 1, 400, "'..'"},
-		{"slash in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--a%2Fb", "x", 1, 400, "not a git-annex key"},
-	}
-	for _, c := range cases {
-		code, msg := h.put(t, c.uuid, c.token, c.key, c.body, c.length)
-		if code != c.want || !strings.Contains(msg, c.says) || !strings.Contains(msg, `"error"`) {
-			t.Errorf("%s: %d %s; want %d saying %q", c.name, code, msg, c.want, c.says)
-		}
-	}
+	badUploads(t, h, alice, bob, keyA, keyD)
 	if after := filesOutside(t, filepath.Dir(h.data)); !slices.Equal(before, after) {
 		t.Errorf("uploads wrote outside the restore area: before %v, after %v", before, after)
 	}
@@ -253,6 +233,7 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 
 	// Verified files are re-injected: R holds them on the branch, and the
 	// hub serves them where git-annex looks in an HTTP remote.
+	h.reinjected(t)
 	for _, k := range []annex.Key{keyA, keyD} {
 		if got := status(h.branchLog(t, k), r); got != '1' {
 			t.Errorf("%s: R's line %q, want present", k, got)
@@ -275,6 +256,37 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 	}
 	if resp := h.get(t, "/restore/shard-0001/e.txt"); resp.StatusCode != 404 {
 		t.Errorf("a file not restored: %s", resp.Status)
+	}
+}
+
+// badUploads is the bad-upload matrix: each refused with a clear status
+// and message (alice holds a.txt and c/d.txt, bob only a.txt).
+func badUploads(t *testing.T, h *restoreHub, alice, bob *donor, keyA, keyD annex.Key) {
+	t.Helper()
+	cases := []struct {
+		name, uuid, token, key, body string
+		length                       int64
+		want                         int
+		says                         string
+	}{
+		{"no token", alice.reg.UUID, "", string(keyD), "charlie", 7, 401, "token"},
+		{"unknown token", alice.reg.UUID, strings.Repeat("0", 64), string(keyD), "charlie", 7, 401, "token"},
+		{"another donor's token", alice.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "another donor"},
+		{"a key the donor never held", bob.reg.UUID, bob.reg.Token, string(keyD), "charlie", 7, 403, "does not say it holds"},
+		{"a key nobody asked for", alice.reg.UUID, alice.reg.Token, string(alice.key("e.txt")), "echo", 4, 404, "no open restore request"},
+		{"bytes past the size", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", 16, 413, "more bytes"},
+		{"bytes past the size, chunked", alice.reg.UUID, alice.reg.Token, string(keyD), "charlie and more", -1, 413, "more bytes"},
+		{"truncated", alice.reg.UUID, alice.reg.Token, string(keyD), "charl", 5, 422, "truncated"},
+		{"wrong bytes", alice.reg.UUID, alice.reg.Token, string(keyA), "ALPHA\n", 6, 422, "checksum"},
+		{"dot-dot key", alice.reg.UUID, alice.reg.Token, "..", "x", 1, 400, "'..'"},
+		{"dot-dot in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--..%2F..%2Fx", "x", 1, 400, "'..'"},
+		{"slash in a key", alice.reg.UUID, alice.reg.Token, "SHA256E-s1--a%2Fb", "x", 1, 400, "not a git-annex key"},
+	}
+	for _, c := range cases {
+		code, msg := h.put(t, c.uuid, c.token, c.key, c.body, c.length)
+		if code != c.want || !strings.Contains(msg, c.says) || !strings.Contains(msg, `"error"`) {
+			t.Errorf("%s: %d %s; want %d saying %q", c.name, code, msg, c.want, c.says)
+		}
 	}
 }
 
@@ -307,8 +319,6 @@ func TestRestoreEndpointsNeedTheDonorsToken(t *testing.T) {
 	}
 }
 
-func decodeJSON(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
-
 // TestFreshCloneGetsADrilledFileFromTheHub: with the archive's copy marked
 // lost, git-annex in a fresh clone gets a re-injected file from origin,
 // which is the shard's restore remote R.
@@ -320,7 +330,8 @@ func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
 		t.Fatalf("upload: %d %s", code, msg)
 	}
-	env := testkit.Env(t)
+	h.reinjected(t)
+	env := testkit.HandEnv(t)
 	dir := filepath.Join(t.TempDir(), "fresh")
 	testkit.Run(t, env, "", "git", "clone", "-q", alice.reg.Shard.URL, dir)
 	testkit.Run(t, env, dir, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "init", "-q", "fresh")
@@ -367,7 +378,7 @@ func TestAuditAllowsPresentLinesForTheRestoreRemote(t *testing.T) {
 			Copies map[string]int `json:"copies"`
 		} `json:"shards"`
 	}
-	if err := decodeJSON(resp.Body, &rep); err != nil {
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
 	// Alice holds two files; R's lines on them add no copy.
@@ -412,6 +423,7 @@ func TestMD5OnlyKeysNeedTwoDonorsToAgree(t *testing.T) {
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, `"verified_single_md5"`) || !strings.Contains(msg, "single MD5 source") {
 		t.Errorf("a file only alice holds: %d %s", code, msg)
 	}
+	h.reinjected(t)
 	rep, err := restore.Status(h.db, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -220,9 +221,7 @@ func (s *Server) putRestore(w http.ResponseWriter, r *http.Request, d store.Dono
 		return
 	}
 	if store.Verified(resp.State) {
-		if err := s.reinject(r.Context(), name); err != nil {
-			s.log.Error("record a restored file on the git-annex branch", "shard", name, "err", err)
-		}
+		s.queueReinject(name)
 	}
 	writeJSON(w, status, resp)
 }
@@ -345,7 +344,7 @@ func (s *Server) othersMayUpload(req store.Request, holders []string, self strin
 func (s *Server) reinject(ctx context.Context, name string) error {
 	s.branchMu.Lock()
 	defer s.branchMu.Unlock()
-	reqs, err := s.donors.RequestsIn([]string{name})
+	reqs, err := s.donors.Unreinjected(name)
 	if err != nil {
 		return err
 	}
@@ -353,7 +352,7 @@ func (s *Server) reinject(ctx context.Context, name string) error {
 	var keys []annex.Key
 	var ids []string
 	for _, req := range reqs {
-		if store.Verified(req.State) && req.ReinjectedAt.IsZero() && area.Has(name, annex.Key(req.Key)) {
+		if area.Has(name, annex.Key(req.Key)) {
 			keys, ids = append(keys, annex.Key(req.Key)), append(ids, req.ID)
 		}
 	}
@@ -375,6 +374,53 @@ func (s *Server) reinject(ctx context.Context, name string) error {
 	}
 	s.log.Info("restored files re-injected", "shard", name, "files", len(keys))
 	return s.tracker.RefreshShard(ctx, name)
+}
+
+// reinjecter records verified files on the branch in the background, one
+// commit for whatever was verified meanwhile, so an upload's answer never
+// waits for git.
+type reinjecter struct {
+	mu      sync.Mutex
+	due     map[string]bool
+	running bool
+	wg      sync.WaitGroup
+}
+
+// queueReinject has the shard's verified files re-injected soon.
+func (s *Server) queueReinject(name string) {
+	q := &s.reinjects
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.due == nil {
+		q.due = map[string]bool{}
+	}
+	q.due[name] = true
+	if !q.running {
+		q.running = true
+		q.wg.Add(1)
+		go s.reinjectLoop()
+	}
+}
+
+func (s *Server) reinjectLoop() {
+	q := &s.reinjects
+	defer q.wg.Done()
+	for {
+		q.mu.Lock()
+		due := q.due
+		q.due = nil
+		if len(due) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		for name := range due {
+			if err := s.reinject(context.Background(), name); err != nil {
+				s.log.Error("record restored files on the git-annex branch (retried every round)", "shard", name, "err", err)
+			}
+		}
+	}
 }
 
 // ReinjectAll re-injects what is verified in every shard (a failure after

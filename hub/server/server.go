@@ -79,6 +79,7 @@ type Server struct {
 	branchMu  sync.Mutex // one writer of the shards' git-annex branches at a time
 	restoreMu sync.Mutex // one restore upload decided at a time
 	paths     pathIndex  // shard paths -> keys, for /restore/
+	reinjects reinjecter // verified files waiting to be recorded on the branch
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -153,8 +154,10 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the donor registry New opened.
+// Close waits for background re-injection and releases the donor
+// registry New opened.
 func (s *Server) Close() error {
+	s.reinjects.wg.Wait()
 	if s.ownsDB {
 		return s.donors.Close()
 	}

@@ -103,6 +103,9 @@ type Restores interface {
 	// state (when not empty) and the donor's standing: a refused upload
 	// counts as a failed proof of storage, an accepted one as a pass.
 	RecordUpload(u Upload, state string, now time.Time) error
+	// Unreinjected lists a shard's verified requests, open or closed,
+	// whose copy is not recorded on the branch yet.
+	Unreinjected(shard string) ([]Request, error)
 	// MarkReinjected records that the hub's copy of the requests is on
 	// the shard's git-annex branch.
 	MarkReinjected(ids []string, now time.Time) error
@@ -428,6 +431,12 @@ func setState(tx *sql.Tx, u Upload, state string, now time.Time) error {
 		return fmt.Errorf("record a request's state: %w", err)
 	}
 	return nil
+}
+
+// Unreinjected implements Restores.
+func (s *DB) Unreinjected(shard string) ([]Request, error) {
+	return requests(s.db, `WHERE shard = ? AND state IN (?, ?) AND reinjected_at IS NULL ORDER BY verified_at, id`,
+		shard, StateVerified, StateVerifiedSingleMD5)
 }
 
 // MarkReinjected implements Restores.
