@@ -1,13 +1,17 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"os"
+	"os/exec"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // newUploader wires agent/restore's Uploader to this agent: its shards,
@@ -35,7 +39,7 @@ func (a *Agent) newUploader() *restore.Uploader {
 		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {
 			r := newRepo(a.opts.Tools, dir, a.cfg.Hub)
 			r.env = append(r.env, env...)
-			return r.annex(ctx, stdin, args[0], args[1:]...)
+			return r.annexGroup(ctx, stdin, args[0], args[1:]...)
 		},
 		Git: func(ctx context.Context, dir string, args ...string) ([]byte, error) {
 			return a.opts.Tools.git(dir).Output(ctx, nil, args...)
@@ -47,6 +51,24 @@ func (a *Agent) newUploader() *restore.Uploader {
 		After:     a.clock.After,
 		PollEvery: a.opts.RestorePollEvery,
 	})
+}
+
+// annexGroup runs git-annex in its own process group: cancelling ctx (a
+// pause, the hours closing) ends it and the special remote it started
+// together, so no upload goes on behind the donor's back.
+func (r *repo) annexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
+	cmd.Dir = r.dir
+	cmd.Env = gitenv.Environ(os.Environ(), r.env)
+	ownGroup(cmd, sigStop)
+	cmd.WaitDelay = 10 * time.Second
+	cmd.Stdin = stdin
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.Bytes(), annex.CommandError("git-annex", append([]string{sub}, args...), err, errb.Bytes())
+	}
+	return out.Bytes(), nil
 }
 
 // uploadGate: restore uploads stop while paused, on battery or a metered

@@ -158,6 +158,9 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, si
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	resp, err := c.HTTP.Do(req)
+	if errors.Is(err, ErrPaused) {
+		return nil, ErrPaused
+	}
 	if err != nil {
 		return nil, fmt.Errorf("the hub at %s does not answer: %w", c.Base, unwrapURL(err))
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // TestMain lets git-annex run this test binary as the external special
@@ -19,7 +21,8 @@ func TestMain(m *testing.M) {
 	if IsRemoteProgram(os.Args[0]) {
 		os.Exit(RemoteMain(os.Stdin, os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	testkit.Main(m) // as a donor's fresh account: no git identity
+
 }
 
 // fakeHub is a stand-in for the hub's side of docs/briefs' restore
@@ -36,11 +39,12 @@ type fakeHub struct {
 	got      map[string][]byte // key -> bytes accepted
 	puts     int
 	auths    []string
+	started  chan struct{} // a PUT began (its body may still be coming)
 }
 
 func newFakeHub(t *testing.T) *fakeHub {
 	f := &fakeHub{t: t, donor: "d0000000-0000-4000-8000-000000000001", token: "secret-token-1234",
-		rUUID: "e0000000-0000-4000-8000-000000000009", got: map[string][]byte{}}
+		rUUID: "e0000000-0000-4000-8000-000000000009", got: map[string][]byte{}, started: make(chan struct{}, 16)}
 	mux := http.NewServeMux()
 	base := "/api/v1/donors/{uuid}/restores"
 	mux.HandleFunc("GET "+base, f.auth(f.list))
@@ -94,7 +98,12 @@ func (f *fakeHub) list(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeHub) put(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	data, _ := io.ReadAll(io.LimitReader(r.Body, 1<<24))
+	f.started <- struct{}{}
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<24))
+	if err != nil || int64(len(data)) != r.ContentLength {
+		jsonAnswer(w, 422, map[string]string{"error": "truncated upload"})
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.puts++

@@ -261,6 +261,34 @@ func TestStoreObeysPauseAndRate(t *testing.T) {
 	}
 }
 
+// The donor pauses while a slow upload runs: the special remote reads the
+// pause from the home and ends the upload; nothing is counted or stored.
+func TestPauseEndsAnUploadUnderWay(t *testing.T) {
+	requireAnnex(t)
+	f := newFakeHub(t)
+	body := strings.Repeat("slow bytes ", 4000) // 44 KB at 4 KB/s: about 11 s
+	repo, keys := donorRepo(t, map[string]string{"big.bin": body})
+	f.add(Request{ID: "q1", Shard: "shard-0001", Key: keys["big.bin"], Size: int64(len(body)), Path: "big.bin"})
+	tu := newTestUploader(t, f, repo)
+	home.WriteJSON(tu.home.SettingsPath(), control.Settings{BandwidthKBps: 8}) // shared by -J2
+	done := make(chan struct{})
+	go func() { tu.Round(context.Background()); close(done) }()
+	<-f.started
+	if err := tu.home.SaveState(home.State{Paused: true}); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if len(f.got) != 0 {
+		t.Errorf("the hub stored %d files from an upload the donor paused", len(f.got))
+	}
+	if st := tu.Status(); st.Uploaded != 0 {
+		t.Errorf("a paused upload counted: %+v", st)
+	}
+	if msgs := strings.Join(tu.kinds(control.EventRestore), "\n"); !strings.Contains(msgs, "paused") {
+		t.Errorf("events do not say the upload was paused:\n%s", msgs)
+	}
+}
+
 func TestShardOfMatchesTheRepository(t *testing.T) {
 	dir := t.TempDir()
 	cfg := home.Config{Shards: []home.ShardConfig{{Name: "shard-0007", Path: filepath.Join(dir, "s7")}}}
