@@ -25,7 +25,9 @@ func TestRestoreShowsInTrayAndOverview(t *testing.T) {
 	if !slices.Contains(texts(u.Window()), line) {
 		t.Errorf("overview does not say %q: %q", line, texts(u.Window()))
 	}
-	api.set(func(f *fakeAPI) { f.status.Restore = control.RestoreStatus{Requested: 0, Uploaded: 3, BytesUploaded: 300} })
+	api.set(func(f *fakeAPI) {
+		f.status.Restore = control.RestoreStatus{Requested: 0, Uploaded: 3, BytesUploaded: 300}
+	})
 	refresh(t, u)
 	if slices.Contains(menuLabels(a.menu), line) || slices.Contains(texts(u.Window()), line) {
 		t.Error("still helping after the requests are done")

@@ -3,7 +3,6 @@ package restore
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -16,48 +15,32 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
-func requireAnnex(t *testing.T) {
-	t.Helper()
-	for _, b := range []string{"git", "git-annex"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s not installed (make deps installs it)", b)
-		}
-	}
-}
-
-// sh runs a command in dir as the test's own third party (never the
-// product), failing the test on error.
-func sh(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// donorRepo makes a git-annex repository holding files, and returns it
-// with the key of each file.
+// donorRepo makes a git-annex repository holding files, set up by hand as
+// some other party would (testkit.HandEnv), and returns it with the key
+// of each file.
 func donorRepo(t *testing.T, files map[string]string) (string, map[string]string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "shard-0001")
-	os.MkdirAll(dir, 0o755)
-	sh(t, dir, "git", "init", "-q")
-	sh(t, dir, "git", "config", "user.name", "Test Donor")
-	sh(t, dir, "git", "config", "user.email", "donor@example.invalid")
-	sh(t, dir, "git", "annex", "init", "-q", "donor")
+	testkit.RequireGitAnnex(t)
+	env := testkit.HandEnv(t)
+	dir := testkit.WriteFiles(t, files)
+	testkit.Run(t, env, dir, "git", "init", "-q")
+	testkit.Run(t, env, dir, "git", "annex", "init", "-q", "donor")
 	keys := map[string]string{}
-	for name, body := range files {
-		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
-		sh(t, dir, "git", "annex", "add", "-q", name)
-		keys[name] = sh(t, dir, "git", "annex", "lookupkey", name)
+	for name := range files {
+		testkit.Run(t, env, dir, "git", "annex", "add", "-q", name)
+		keys[name] = strings.TrimSpace(testkit.Run(t, env, dir, "git", "annex", "lookupkey", name))
 	}
-	sh(t, dir, "git", "commit", "-qm", "files")
+	testkit.Run(t, env, dir, "git", "commit", "-qm", "files")
 	return dir, keys
+}
+
+// sh runs a command in dir and returns its output, trimmed.
+func sh(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	return strings.TrimSpace(testkit.Run(t, testkit.Env(t), dir, args...))
 }
 
 // testUploader wires an Uploader to a repo, a home and the fake hub.
@@ -124,7 +107,6 @@ func (tu *testUploader) kinds(kind string) []string {
 }
 
 func TestUploaderSendsHeldFilesThroughGitAnnex(t *testing.T) {
-	requireAnnex(t)
 	f := newFakeHub(t)
 	repo, keys := donorRepo(t, map[string]string{"a.bin": "alpha bytes", "b.bin": "bravo bytes, a few more"})
 	f.add(Request{ID: "q1", Shard: "shard-0001", Key: keys["a.bin"], Size: 11, Path: "a.bin"})
@@ -197,7 +179,6 @@ func TestUploaderSendsHeldFilesThroughGitAnnex(t *testing.T) {
 // Bytes that do not match the key are refused by the hub: the upload
 // fails with the hub's reason, is not counted, and is retried later.
 func TestUploaderReportsRefusal(t *testing.T) {
-	requireAnnex(t)
 	f := newFakeHub(t)
 	repo, keys := donorRepo(t, map[string]string{"a.bin": "alpha bytes"})
 	obj := filepath.Join(repo, sh(t, repo, "git", "annex", "contentlocation", keys["a.bin"]))
@@ -264,7 +245,6 @@ func TestStoreObeysPauseAndRate(t *testing.T) {
 // The donor pauses while a slow upload runs: the special remote reads the
 // pause from the home and ends the upload; nothing is counted or stored.
 func TestPauseEndsAnUploadUnderWay(t *testing.T) {
-	requireAnnex(t)
 	f := newFakeHub(t)
 	body := strings.Repeat("slow bytes ", 4000) // 44 KB at 4 KB/s: about 11 s
 	repo, keys := donorRepo(t, map[string]string{"big.bin": body})
@@ -304,5 +284,4 @@ func TestShardOfMatchesTheRepository(t *testing.T) {
 	if got := shardOf(cfg, "/nowhere"); got != "shard-0009" {
 		t.Errorf("shardOf with %s set = %q", EnvShard, got)
 	}
-	_ = fmt.Sprint()
 }

@@ -212,20 +212,8 @@ func TestFireDrillThreeDonors(t *testing.T) {
 		}
 	}
 
-	// Donor 0 sends wrong bytes (of the right size) for one file it is
-	// asked for: refused as not matching the key.
 	bad := readDonor(t, homes[0])
-	asked := donorRequests(t, bad)
-	if len(asked) == 0 {
-		t.Fatal("the hub asks donor 0 for nothing")
-	}
-	badKey := asked[0]["key"].(string)
-	size := keySize(t, badKey)
-	code, msg := putBytes(t, bad, "shard-0001", badKey, bytes.Repeat([]byte("x"), int(size)))
-	if code != http.StatusUnprocessableEntity {
-		t.Fatalf("wrong bytes: %d %s, want 422", code, msg)
-	}
-
+	badKey := sendWrongBytes(t, bad)
 	for _, h := range homes {
 		restoreAgent(t, h)
 	}
@@ -278,6 +266,23 @@ func TestFireDrillThreeDonors(t *testing.T) {
 			t.Errorf("%s: after --end the archive's copy is not present again", path)
 		}
 	}
+}
+
+// sendWrongBytes makes a donor send wrong bytes (of the right size) for one
+// file it is asked for, by hand with its token: the hub must refuse them as
+// not matching the key.
+func sendWrongBytes(t *testing.T, d donorConf) string {
+	t.Helper()
+	asked := donorRequests(t, d)
+	if len(asked) == 0 {
+		t.Fatal("the hub asks the donor for nothing")
+	}
+	key := asked[0]["key"].(string)
+	code, msg := putBytes(t, d, "shard-0001", key, bytes.Repeat([]byte("x"), int(keySize(t, key))))
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong bytes: %d %s, want 422", code, msg)
+	}
+	return key
 }
 
 // checkDonorRefs: every drilled key is recorded, on the uploading donor's
