@@ -507,3 +507,64 @@ func TestMD5DrillNeedsTwoDonors(t *testing.T) {
 }
 
 func md5sum(b []byte) [16]byte { return md5.Sum(b) }
+
+// TestHandCopyToRestoreRemote: the special remote works for a person too.
+// With the remote in .git/config only and shardkeeper on PATH as
+// git-annex-remote-shardkeeper, `git annex copy --key KEY --to
+// shardhub-restore` uploads a drilled file to the real hub, which verifies
+// it, and git-annex records the location line for the restore remote.
+func TestHandCopyToRestoreRemote(t *testing.T) {
+	requireGitAnnex(t)
+	tmp := t.TempDir()
+	coll := filepath.Join(tmp, "collection")
+	makeCollection(t, coll, 3, 31)
+	data := filepath.Join(tmp, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
+	hub := startHub(t, data)
+	home := filepath.Join(tmp, "home")
+	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, "store"), "--budget", "10MB")
+	mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
+	mustRun(t, shardhubBin, "firedrill", "--data", data, "--shard", "shard-0001", "--count", "1")
+	d := readDonor(t, home)
+	req, _ := http.NewRequest(http.MethodGet, hub+"/api/v1/donors/"+d.DonorUUID+"/restores", nil)
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Remotes  map[string]string      `json:"remote_uuid_by_shard"`
+		Requests []struct{ Key string } `json:"requests"`
+	}
+	json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	r := list.Remotes["shard-0001"]
+	if r == "" || len(list.Requests) != 1 {
+		t.Fatalf("restores of the donor: %+v", list)
+	}
+	repo := restoreStatus(t, home).Shards[0].Path
+	bin := filepath.Join(tmp, "bin")
+	os.MkdirAll(bin, 0o755)
+	if err := os.Symlink(shardkeeperBin, filepath.Join(bin, "git-annex-remote-shardkeeper")); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) string {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = repo
+		cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "SHARDKEEPER_HOME="+home)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	git("config", "remote.shardhub-restore.annex-externaltype", "shardkeeper")
+	git("config", "remote.shardhub-restore.annex-uuid", r)
+	key := list.Requests[0].Key
+	out := git("annex", "copy", "--key", key, "--to", "shardhub-restore")
+	git("annex", "readpresentkey", key, r) // exits 0 only when the line says present
+	if ds := drills(t, data).Drills[0]; ds.Verified != 1 {
+		t.Errorf("the hub verified %d files after the hand-made copy, want 1\n%s", ds.Verified, out)
+	}
+}
