@@ -51,6 +51,7 @@ type Started struct {
 	Drill   store.Drill
 	Files   []store.DrillFile
 	Skipped []File
+	Unheld  int // files of the drill no donor holds: unrecoverable
 }
 
 // ErrNothingToDrill: no file fits the selection.
@@ -107,6 +108,9 @@ func (h Hub) StartDrill(ctx context.Context, name string, sel Selection) (Starte
 	for _, f := range kept {
 		if f.MarkedLost {
 			lost = append(lost, annex.Key(f.Key))
+		}
+		if len(where.Holders(annex.Key(f.Key))) == 0 {
+			out.Unheld++
 		}
 	}
 	if _, err := SetLocations(ctx, g, lost, annex.WebUUID, annex.StatusMissing, now, "shardhub: fire drill "+id+": the archive's copies marked lost"); err != nil {
