@@ -68,12 +68,7 @@ func (h Hub) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, erro
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
-	g := h.Repo(o.Shard)
-	files, err := ShardFiles(ctx, g)
-	if err != nil {
-		return RestoreResult{}, err
-	}
-	where, err := ReadWhere(ctx, g, h.DB)
+	files, where, err := h.read(ctx, o.Shard)
 	if err != nil {
 		return RestoreResult{}, err
 	}
