@@ -140,9 +140,13 @@ func (o firedrillOptions) startDrill(cmd *cobra.Command, h restore.Hub) error {
 	for _, f := range st.Skipped {
 		fmt.Fprintf(o.stderr, "skipped %s: a running drill has it already\n", f.Path)
 	}
-	fmt.Fprintf(o.stderr, "%d files of %s: the archive's copies are marked lost and donors are asked for them by the serving hub.\n"+
-		"Follow it with 'shardhub firedrill --data %s --status'; end it with 'shardhub firedrill --data %s --end %s'.\n",
-		len(st.Files), o.shard, o.data, o.data, st.Drill.ID)
+	fmt.Fprintf(o.stderr, "%d files of %s: the archive's copies are marked lost and donors are asked for them by the serving hub.\n",
+		len(st.Files), o.shard)
+	if st.Unheld > 0 {
+		fmt.Fprintf(o.stderr, "%d of them no donor holds: they are unrecoverable in this drill.\n", st.Unheld)
+	}
+	fmt.Fprintf(o.stderr, "Follow it with 'shardhub firedrill --data %s --status'; end it with 'shardhub firedrill --data %s --end %s'.\n",
+		o.data, o.data, st.Drill.ID)
 	return nil
 }
 

@@ -21,10 +21,13 @@ type restoreOptions struct {
 }
 
 // errMissing makes Run exit with ExitMissing after the report.
-type errMissing struct{ n int }
+type errMissing struct{ missing, unrecoverable int }
 
 func (e errMissing) Error() string {
-	return fmt.Sprintf("%d files were not restored; run the same command again later to continue", e.n)
+	if e.missing == 0 {
+		return fmt.Sprintf("%d files were not restored: no donor holds them", e.unrecoverable)
+	}
+	return fmt.Sprintf("%d files were not restored; run the same command again later to continue", e.missing+e.unrecoverable)
 }
 
 func newRestoreCmd() *cobra.Command {
@@ -78,9 +81,8 @@ func (o restoreOptions) run(cmd *cobra.Command) error {
 	defer db.Close()
 	h := restore.Hub{DataDir: o.data, DB: db}
 	stderr := cmd.ErrOrStderr()
-	fmt.Fprintf(stderr, "Asking the donors of %s through the serving hub (keep 'shardhub serve --data %s' running); giving up after %s without progress.\n",
-		o.shard, o.data, wait)
-	p := &progressLine{w: stderr}
+	p := &progressLine{w: stderr, header: fmt.Sprintf("Asking the donors of %s through the serving hub (keep 'shardhub serve --data %s' running); giving up after %s without progress.\n",
+		o.shard, o.data, wait)}
 	res, err := h.Restore(cmd.Context(), restore.RestoreOptions{Shard: o.shard, To: o.to, All: o.all, Wait: wait, Progress: p.show})
 	p.end()
 	if err != nil {
@@ -88,19 +90,24 @@ func (o restoreOptions) run(cmd *cobra.Command) error {
 	}
 	printRestore(cmd.OutOrStdout(), o, res)
 	if !res.Complete() {
-		return errMissing{len(res.Missing) + len(res.Unrecoverable)}
+		return errMissing{len(res.Missing), len(res.Unrecoverable)}
 	}
 	return nil
 }
 
 // progressLine rewrites one status line at most every half second.
 type progressLine struct {
-	w     io.Writer
-	last  time.Time
-	shown bool
+	w      io.Writer
+	header string // said once, when donors are to be waited for
+	last   time.Time
+	shown  bool
 }
 
 func (p *progressLine) show(pr restore.Progress) {
+	if pr.Waiting > 0 && p.header != "" {
+		fmt.Fprint(p.w, p.header)
+		p.header = ""
+	}
 	if time.Since(p.last) < 500*time.Millisecond && pr.Waiting > 0 {
 		return
 	}

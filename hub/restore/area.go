@@ -138,13 +138,13 @@ func (a Area) Receive(shard string, k annex.Key, body io.Reader) (Received, erro
 	}
 	var one [1]byte
 	if extra, _ := io.ReadFull(body, one[:]); extra > 0 {
-		return Received{}, ErrTooLarge
+		return Received{Bytes: n + 1}, ErrTooLarge
 	}
 	if n < size {
-		return Received{}, ErrTruncated
+		return Received{Bytes: n}, ErrTruncated
 	}
 	if hex.EncodeToString(check.Sum(nil)) != strings.ToLower(k.Digest()) {
-		return Received{}, ErrMismatch
+		return Received{Bytes: n}, ErrMismatch
 	}
 	if err := f.Sync(); err != nil {
 		return Received{}, fmt.Errorf("write the upload: %w", err)

@@ -37,6 +37,21 @@ func (h Hub) Repo(name string) annex.Git {
 	return g
 }
 
+// read lists a shard's files and where their copies are, and checks the
+// shard exists.
+func (h Hub) read(ctx context.Context, name string) ([]File, Where, error) {
+	g := h.Repo(name)
+	if !g.RefExists(ctx, annex.BranchRef) {
+		return nil, Where{}, fmt.Errorf("%s has no shard %s (see %s)", h.DataDir, name, shard.CatalogPath(h.DataDir))
+	}
+	files, err := ShardFiles(ctx, g)
+	if err != nil {
+		return nil, Where{}, err
+	}
+	where, err := ReadWhere(ctx, g, h.DB)
+	return files, where, err
+}
+
 // Selection says which files a drill takes: Count at random among the
 // files some donor holds, or the given keys or paths.
 type Selection struct {
@@ -51,6 +66,7 @@ type Started struct {
 	Drill   store.Drill
 	Files   []store.DrillFile
 	Skipped []File
+	Unheld  int // files of the drill no donor holds: unrecoverable
 }
 
 // ErrNothingToDrill: no file fits the selection.
@@ -63,11 +79,7 @@ var ErrNothingToDrill = errors.New("no file to drill")
 // donors for them on their next poll.
 func (h Hub) StartDrill(ctx context.Context, name string, sel Selection) (Started, error) {
 	g := h.Repo(name)
-	files, err := ShardFiles(ctx, g)
-	if err != nil {
-		return Started{}, err
-	}
-	where, err := ReadWhere(ctx, g, h.DB)
+	files, where, err := h.read(ctx, name)
 	if err != nil {
 		return Started{}, err
 	}
@@ -107,6 +119,9 @@ func (h Hub) StartDrill(ctx context.Context, name string, sel Selection) (Starte
 	for _, f := range kept {
 		if f.MarkedLost {
 			lost = append(lost, annex.Key(f.Key))
+		}
+		if len(where.Holders(annex.Key(f.Key))) == 0 {
+			out.Unheld++
 		}
 	}
 	if _, err := SetLocations(ctx, g, lost, annex.WebUUID, annex.StatusMissing, now, "shardhub: fire drill "+id+": the archive's copies marked lost"); err != nil {

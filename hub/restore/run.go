@@ -9,7 +9,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -66,12 +68,7 @@ func (h Hub) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, erro
 	if o.Poll <= 0 {
 		o.Poll = time.Second
 	}
-	g := h.Repo(o.Shard)
-	files, err := ShardFiles(ctx, g)
-	if err != nil {
-		return RestoreResult{}, err
-	}
-	where, err := ReadWhere(ctx, g, h.DB)
+	files, where, err := h.read(ctx, o.Shard)
 	if err != nil {
 		return RestoreResult{}, err
 	}
@@ -96,6 +93,9 @@ func (h Hub) Restore(ctx context.Context, o RestoreOptions) (RestoreResult, erro
 	}
 	if err := job.ask(ctx, where); err != nil {
 		return RestoreResult{}, err
+	}
+	if len(job.byKey) == 0 {
+		return job.finish(), nil
 	}
 	return job.wait(ctx)
 }
@@ -224,6 +224,10 @@ func (j *restoreJob) finish() RestoreResult {
 		}
 	}
 	j.h.DB.CloseRequests(done, j.h.now())
+	byPath := func(a, b File) int { return strings.Compare(a.Path, b.Path) }
+	slices.SortFunc(j.res.Unrecoverable, byPath)
+	slices.SortFunc(j.res.Restored, byPath)
+	slices.SortFunc(j.res.Missing, func(a, b Missing) int { return byPath(a.File, b.File) })
 	return j.res
 }
 

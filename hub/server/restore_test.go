@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -469,5 +470,38 @@ func TestASilentDonorIsPassedOver(t *testing.T) {
 	}
 	if got := asked(alice.restores()); len(got) != 0 {
 		t.Errorf("alice is still asked for %v after bob took it", got)
+	}
+}
+
+// TestRestoreStateSurvivesAHubRestart: a second server on the same data
+// knows the drill, who was asked and what was verified.
+func TestRestoreStateSurvivesAHubRestart(t *testing.T) {
+	h := startRestoreHub(t, false)
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
+	h.drill(t, restore.Selection{Paths: []string{"a.txt", "c/d.txt"}})
+	if got := asked(alice.restores()); len(got) != 2 {
+		t.Fatalf("alice is asked for %v", got)
+	}
+	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
+		t.Fatalf("upload: %d %s", code, msg)
+	}
+	h.reinjected(t)
+
+	srv, err := New(Config{DataDir: h.data, AuditHook: testkit.SelfHook(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	again := *alice
+	again.h.url = ts.URL
+	if got := asked(again.restores()); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("after a restart alice is asked for %v, want a.txt only", got)
+	}
+	h2 := *h
+	h2.url = ts.URL
+	if code, msg := again.upload(&h2, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, "already verified") {
+		t.Errorf("after a restart an upload of a verified file: %d %s", code, msg)
 	}
 }
