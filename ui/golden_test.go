@@ -103,7 +103,7 @@ func TestGoldenPauseConfirmRelease(t *testing.T) {
 	selectTab(u, 1)
 	api := u.api.(*fakeAPI)
 	api.release = control.BudgetPlan{ReleaseBytes: 1_200_000_000, ReleaseFiles: 34}
-	dragTo(u.Window(), u.view.space.slider, 0.25)
+	dragTo(u.Window(), u.view.space.slider, 0.75) // 100 GB
 	test.AssertImageMatches(t, "space_confirm.png", capture(u.Window()))
 }
 
