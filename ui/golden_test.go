@@ -92,6 +92,14 @@ func TestGoldenScreens(t *testing.T) {
 	}
 }
 
+// The raw log, behind "Show details": wrapped, never cut off.
+func TestGoldenActivityDetails(t *testing.T) {
+	u := goldenUI(t, theme.VariantLight)
+	selectTab(u, 3)
+	test.Tap(u.view.activity.details)
+	test.AssertImageMatches(t, "activity_details.png", capture(u.Window()))
+}
+
 func TestGoldenOverviewDark(t *testing.T) {
 	u := goldenUI(t, theme.VariantDark)
 	test.AssertImageMatches(t, "overview_dark.png", capture(u.Window()))
