@@ -71,6 +71,7 @@ func newSpaceTab(u *UI) *spaceTab {
 		maxPercent: widget.NewEntry(),
 		effective:  widget.NewLabel(""),
 		noDisk:     note("Waiting for the agent to describe the drive…"),
+		scale:      newBudgetScale(0),
 	}
 	t.sliderText.TextStyle = fyne.TextStyle{Bold: true}
 	t.drive.SizeName = theme.SizeNameSubHeadingText
