@@ -230,6 +230,7 @@ func (t *activityTab) showEvents(evs []control.Event) {
 	t.problems.RemoveAll()
 	t.timeline.RemoveAll()
 	now := t.u.opts.Now()
+	timeWidth := widget.NewLabel("Wed 00:00").MinSize() // the widest time: the sentences line up
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
 		if ev.Kind == control.EventTransfer {
@@ -239,7 +240,7 @@ func (t *activityTab) showEvents(evs []control.Event) {
 			t.problems.Add(problemRow(ev, now))
 		}
 		if len(t.timeline.Objects) < showEvents {
-			t.timeline.Add(eventRow(ev, now))
+			t.timeline.Add(eventRow(ev, now, timeWidth))
 		}
 	}
 	if len(t.problems.Objects) == 0 {
@@ -276,7 +277,7 @@ func problemRow(ev control.Event, now time.Time) fyne.CanvasObject {
 
 // eventRow is one event: its time, an icon for its kind and its sentence,
 // wrapped to the width of the list.
-func eventRow(ev control.Event, now time.Time) fyne.CanvasObject {
+func eventRow(ev control.Event, now time.Time, timeWidth fyne.Size) fyne.CanvasObject {
 	when := widget.NewLabel(eventTime(ev.Time, now))
 	when.Importance = widget.MediumImportance
 	msg := widget.NewLabel(ev.Message)
@@ -285,15 +286,8 @@ func eventRow(ev control.Event, now time.Time) fyne.CanvasObject {
 		msg.Importance = widget.WarningImportance
 	}
 	// The time and the icon stay by the first line of a long sentence.
-	left := container.NewVBox(container.NewHBox(timeColumn(when), widget.NewIcon(eventIcon(ev.Kind))))
+	left := container.NewVBox(container.NewHBox(container.NewGridWrap(timeWidth, when), widget.NewIcon(eventIcon(ev.Kind))))
 	return container.NewBorder(nil, nil, left, nil, msg)
-}
-
-// timeColumn gives event times one width ("Mon 14:32" is the widest), so
-// the sentences line up.
-func timeColumn(l *widget.Label) fyne.CanvasObject {
-	w := widget.NewLabel("Wed 00:00").MinSize()
-	return container.NewGridWrap(w, l)
 }
 
 // eventIcon shows an event's kind.
