@@ -154,7 +154,8 @@ func (t *spaceTab) show(s snapshot) {
 		value = t.usable // no size limit: the slider sits at the end
 	}
 	t.slider.SetValue(t.scale.pos(value))
-	enableWidget(t.slider, s.canToggle() || s.status.Paused)
+	// A full drive leaves one stop: nothing to choose from.
+	enableWidget(t.slider, (s.canToggle() || s.status.Paused) && t.scale.steps() > 0)
 	t.showValue(value)
 	if !t.edited {
 		t.maxBytes.SetText(sizeField(b.MaxBytes))
@@ -338,7 +339,7 @@ func percentField(p float64) string {
 // sliderText reads "Donate up to 5.0 GB (1.3% of the space Shardkeeper could use)".
 func sliderText(n, usable int64) string {
 	if usable <= 0 {
-		return "Donate up to " + bytesText(n)
+		return "The drive is full: free some space on it to donate."
 	}
 	return "Donate up to " + bytesText(n) + " (" + shareText(n, usable) + " of the space Shardkeeper could use)"
 }

@@ -256,3 +256,16 @@ func TestLowers(t *testing.T) {
 		t.Error("a first size limit does not count as lowering")
 	}
 }
+
+// A drive with no room left has nothing to slide over.
+func TestSpaceFullDrive(t *testing.T) {
+	st := sampleStatus()
+	st.Budget.Disk.AvailableBytes, st.Budget.Disk.UsedByShardkeeper = 0, 0
+	u := newTestUI(t, test.NewTempApp(t), &fakeAPI{status: st})
+	refresh(t, u)
+	selectTab(u, 1)
+	if !u.view.space.slider.Disabled() {
+		t.Error("the slider can move on a full drive")
+	}
+	requireText(t, u.Window(), "The drive is full: free some space on it to donate.")
+}
