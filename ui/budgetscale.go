@@ -22,14 +22,20 @@ const gigabyte = 1_000_000_000
 // stops (say 200 GB and 210 GB) never crowd each other.
 const nearlyAll = 0.75
 
-func newBudgetScale(usable int64) budgetScale {
+// newBudgetScale spans the usable space. It starts at 1 GB, on a drive
+// under 10 GB at a tenth of its order of magnitude, and lower still when
+// the donor gives less than that (current), so the thumb never sits
+// squeezed at the left end.
+func newBudgetScale(usable, current int64) budgetScale {
 	if usable <= 1 {
 		return budgetScale{stops: []int64{max(usable, 1)}}
 	}
-	// Start at 1 GB; on a small drive a tenth of its order of magnitude.
 	start := int64(gigabyte)
 	if usable < 10*gigabyte {
-		start = max(int64(math.Pow(10, math.Floor(math.Log10(float64(usable)))-1)), 1)
+		start = decade(usable / 10)
+	}
+	if current > 0 && current < start {
+		start = decade(current)
 	}
 	var stops []int64
 	for decade := start; float64(decade) <= nearlyAll*float64(usable); decade *= 10 {
@@ -40,6 +46,15 @@ func newBudgetScale(usable int64) budgetScale {
 		}
 	}
 	return budgetScale{stops: append(stops, usable)}
+}
+
+// decade is the power of ten at or below n (1 for n < 10).
+func decade(n int64) int64 {
+	d := int64(1)
+	for d <= n/10 {
+		d *= 10
+	}
+	return d
 }
 
 // steps is the slider's range: it runs from 0 to steps.

@@ -9,21 +9,24 @@ import (
 func TestBudgetScale(t *testing.T) {
 	const GB = gigabyte
 	for _, c := range []struct {
-		usable int64
-		want   []int64
+		usable, current int64
+		want            []int64
 	}{
-		{400 * GB, []int64{1 * GB, 2 * GB, 5 * GB, 10 * GB, 20 * GB, 50 * GB, 100 * GB, 200 * GB, 400 * GB}},
-		{250 * GB, []int64{1 * GB, 2 * GB, 5 * GB, 10 * GB, 20 * GB, 50 * GB, 100 * GB, 250 * GB}}, // not 200 next to 250
-		{4 * GB, []int64{100e6, 200e6, 500e6, 1 * GB, 2 * GB, 4 * GB}},
-		{1, []int64{1}},
+		{400 * GB, 200 * GB, []int64{1 * GB, 2 * GB, 5 * GB, 10 * GB, 20 * GB, 50 * GB, 100 * GB, 200 * GB, 400 * GB}},
+		{250 * GB, 0, []int64{1 * GB, 2 * GB, 5 * GB, 10 * GB, 20 * GB, 50 * GB, 100 * GB, 250 * GB}}, // not 200 next to 250
+		{4 * GB, 4 * GB, []int64{100e6, 200e6, 500e6, 1 * GB, 2 * GB, 4 * GB}},
+		// Giving less than the first stop starts the scale at its decade.
+		{80 * GB, 798e3, []int64{100e3, 200e3, 500e3, 1e6, 2e6, 5e6, 10e6, 20e6, 50e6, 100e6, 200e6, 500e6,
+			1 * GB, 2 * GB, 5 * GB, 10 * GB, 20 * GB, 50 * GB, 80 * GB}},
+		{1, 1, []int64{1}},
 	} {
-		s := newBudgetScale(c.usable)
+		s := newBudgetScale(c.usable, c.current)
 		if !slices.Equal(s.stops, c.want) {
 			t.Errorf("stops for %s: %v, want %v", bytesText(c.usable), s.stops, c.want)
 		}
 	}
 
-	s := newBudgetScale(400 * GB)
+	s := newBudgetScale(400*GB, 200*GB)
 	for _, c := range []struct {
 		n    int64
 		want float64
@@ -37,7 +40,7 @@ func TestBudgetScale(t *testing.T) {
 	if got := s.tickStops(); !slices.Equal(got, []int{0, 3, 6, 8}) {
 		t.Errorf("labelled stops %v, want 1 GB, 10 GB, 100 GB and 400 GB", got)
 	}
-	if f := newBudgetScale(1).frac(1); f != 1 {
+	if f := newBudgetScale(1, 1).frac(1); f != 1 {
 		t.Errorf("a one-stop scale puts its stop at %v, not the end", f)
 	}
 }

@@ -71,7 +71,7 @@ func newSpaceTab(u *UI) *spaceTab {
 		maxPercent: widget.NewEntry(),
 		effective:  widget.NewLabel(""),
 		noDisk:     note("Waiting for the agent to describe the drive…"),
-		scale:      newBudgetScale(0),
+		scale:      newBudgetScale(0, 0),
 	}
 	t.sliderText.TextStyle = fyne.TextStyle{Bold: true}
 	t.drive.SizeName = theme.SizeNameSubHeadingText
@@ -143,15 +143,15 @@ func (t *spaceTab) show(s snapshot) {
 
 	t.updating = true
 	defer func() { t.updating = false }()
-	t.scale = newBudgetScale(t.usable)
+	value := b.MaxBytes
+	if value <= 0 || value > t.usable {
+		value = t.usable // no size limit: the slider sits at the end
+	}
+	t.scale = newBudgetScale(t.usable, value)
 	t.ticks.set(t.scale)
 	if m := float64(t.scale.steps()); m != t.slider.Max {
 		t.slider.Max = m
 		t.slider.Refresh()
-	}
-	value := b.MaxBytes
-	if value <= 0 || value > t.usable {
-		value = t.usable // no size limit: the slider sits at the end
 	}
 	t.slider.SetValue(t.scale.pos(value))
 	// A full drive leaves one stop: nothing to choose from.

@@ -269,3 +269,20 @@ func TestSpaceFullDrive(t *testing.T) {
 	}
 	requireText(t, u.Window(), "The drive is full: free some space on it to donate.")
 }
+
+// A donation smaller than 1 GB (the demo gives 798 kB of 80 GB) still has
+// room: the scale starts at its order of magnitude, and it reads as a share.
+func TestSpaceSmallDonationHasRoom(t *testing.T) {
+	st := sampleStatus()
+	st.Budget.MaxBytes = 798_000
+	st.Budget.Disk.UsedByShardkeeper, st.Budget.Disk.AvailableBytes = 791_000, 80e9
+	u := newTestUI(t, test.NewTempApp(t), &fakeAPI{status: st})
+	refresh(t, u)
+	selectTab(u, 1)
+	s := u.view.space.slider
+	if f := s.Value / s.Max; f < 0.1 {
+		t.Errorf("798 kB sits at %.0f%% of the slider, squeezed at its left end", 100*f)
+	}
+	requireText(t, u.Window(), "Donate up to 798 kB (less than 0.1% of the space Shardkeeper could use)")
+	requireText(t, u.Window(), "100 kB") // the ruler starts there
+}

@@ -113,7 +113,7 @@ type scaleTicks struct {
 }
 
 func newScaleTicks() *scaleTicks {
-	t := &scaleTicks{scale: newBudgetScale(0)}
+	t := &scaleTicks{scale: newBudgetScale(0, 0)}
 	t.ExtendBaseWidget(t)
 	return t
 }
