@@ -36,6 +36,8 @@ type activityTab struct {
 	timeline    *fyne.Container // the events, newest first
 	shownEvents []control.Event // what problems and timeline show now
 	details     *widget.Check
+	happened    fyne.CanvasObject // the card around timeline
+	middle      *fyne.Container   // happened, or happened over the log with details
 	logBox      fyne.CanvasObject // the log, shown with details
 	log         *widget.Label
 	logScroll   *container.Scroll
@@ -68,12 +70,12 @@ func newActivityTab(u *UI) *activityTab {
 	t.skipped.Hide()
 	downloads := widget.NewCard("Downloads", "", cardScroll(container.NewVBox(t.noTransfers, t.transfers)))
 	problems := widget.NewCard("Problems", "", cardScroll(container.NewVBox(t.skipped, t.problems)))
-	happened := widget.NewCard("What happened", "", container.NewVScroll(t.timeline))
+	t.happened = widget.NewCard("What happened", "", container.NewVScroll(t.timeline))
+	t.middle = container.NewStack(t.happened)
 	t.logBox = t.newLogBox()
 	t.details = widget.NewCheck("Show details (the agent's log, as it writes it)", t.showDetails)
 	t.content = container.NewPadded(container.NewBorder(
-		container.NewGridWithColumns(2, downloads, problems), container.NewVBox(t.details, t.logBox),
-		nil, nil, happened))
+		container.NewGridWithColumns(2, downloads, problems), t.details, nil, nil, t.middle))
 	t.showEvents(nil)
 	return t
 }
@@ -86,12 +88,10 @@ func (t *activityTab) newLogBox() fyne.CanvasObject {
 	t.logErr.Importance = widget.WarningImportance
 	t.logErr.Hide()
 	t.logScroll = container.NewVScroll(t.log)
-	t.logScroll.SetMinSize(fyne.NewSize(0, 200))
+	t.logScroll.SetMinSize(fyne.NewSize(0, 100))
 	reload := widget.NewButtonWithIcon("Reload", theme.ViewRefreshIcon(), t.loadLog)
 	head := container.NewBorder(nil, nil, heading("Agent log"), reload, t.logErr)
-	box := container.NewBorder(head, nil, nil, nil, t.logScroll)
-	box.Hide()
-	return box
+	return container.NewBorder(head, nil, nil, nil, t.logScroll)
 }
 
 // cardScroll gives a card a fixed height, so a long list scrolls inside it
@@ -128,9 +128,15 @@ func (t *activityTab) selected() {
 	t.u.after(logEvery, tick)
 }
 
-// showDetails shows or hides the log.
+// showDetails shows the log under what happened, the two sharing the
+// height (the donor can move the divider), or hides it.
 func (t *activityTab) showDetails(on bool) {
-	showIf(t.logBox, on)
+	if on {
+		t.middle.Objects = []fyne.CanvasObject{container.NewVSplit(t.happened, t.logBox)}
+	} else {
+		t.middle.Objects = []fyne.CanvasObject{t.happened}
+	}
+	t.middle.Refresh()
 	t.selected()
 }
 
