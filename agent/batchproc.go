@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // annexLine is one line of a batch git-annex's --json output.
@@ -66,7 +67,7 @@ func (r *repo) startBatch(ctx context.Context, sig syscall.Signal, sub string, a
 func (r *repo) startJSON(ctx context.Context, sig syscall.Signal, input bool, sub string, args ...string) (*batchProc, error) {
 	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
 	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), r.env...)
+	cmd.Env = gitenv.Environ(os.Environ(), r.env)
 	ownGroup(cmd, sig)
 	cmd.WaitDelay = 10 * time.Second
 	p := &batchProc{cmd: cmd, lines: make(chan annexLine, 64), stderr: &tailBuffer{max: 16 << 10}, closed: !input}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // JoinRequest is what a donor says when joining a hub.
@@ -104,6 +105,9 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 		{"config", "annex.uuid", reg.UUID},
 		// The hub's repository holds no content: never ask it for any.
 		{"config", "remote.origin.annex-ignore", "true"},
+	}
+	for _, kv := range gitenv.RepoSettings() {
+		steps = append(steps, []string{"config", kv[0], kv[1]})
 	}
 	for _, s := range steps {
 		if _, err := g.Output(ctx, nil, s...); err != nil {

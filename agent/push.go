@@ -98,12 +98,8 @@ func (a *Agent) push(ctx context.Context, r *repo) error {
 	}
 	ref := "refs/heads/git-annex:refs/heads/donors/" + a.cfg.DonorUUID + "/git-annex"
 	g := r.git()
-	g.Env = []string{
-		"GIT_TERMINAL_PROMPT=0",
-		"GIT_CONFIG_COUNT=1",
-		"GIT_CONFIG_KEY_0=http.extraHeader",
-		"GIT_CONFIG_VALUE_0=Authorization: Bearer " + a.cfg.Token,
-	}
+	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
+	g.Config = []string{"http.extraHeader=Authorization: Bearer " + a.cfg.Token}
 	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
 	if err != nil {
 		return errors.New(redact(err.Error(), a.cfg.Token))

@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // Git runs the git binary in one repository. Bin is injectable so tests and
@@ -16,6 +18,9 @@ type Git struct {
 	Bin string   // "git" when empty
 	Dir string   // repository (work tree or bare)
 	Env []string // extra environment, appended to the process's own
+	// Config is git config ("key=value") forced above the defaults of
+	// gitenv, which keep the user's git configuration out.
+	Config []string
 }
 
 // Command prepares a git command; the caller wires stdin/stdout.
@@ -26,9 +31,7 @@ func (g Git) Command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = g.Dir
-	if len(g.Env) > 0 {
-		cmd.Env = append(cmd.Environ(), g.Env...)
-	}
+	cmd.Env = gitenv.Environ(cmd.Environ(), g.Env, g.Config...)
 	return cmd
 }
 

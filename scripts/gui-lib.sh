@@ -23,6 +23,7 @@ gui_cleanup() {
 		kill -TERM "$xvfb_pid" 2>/dev/null || true
 		wait "$xvfb_pid" 2>/dev/null || true
 	fi
+	if [[ -n ${donor_home:-} ]]; then rm -rf "$donor_home"; fi
 }
 
 need_tools() {
@@ -111,4 +112,19 @@ differ() {
 	local ae
 	ae=$(compare -metric AE "$1" "$2" null: 2>&1) || true
 	[[ $ae != 0 ]]
+}
+
+# donor_machine runs the rest as a donor's fresh account would: an empty
+# HOME, no system or global git config and no git identity (our machines
+# have one, which once hid a bug that stopped every new donor). Go's caches
+# stay where they were, so `go test` does not start cold.
+donor_machine() {
+	export GOCACHE=${GOCACHE:-$(go env GOCACHE 2>/dev/null || true)}
+	export GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE 2>/dev/null || true)}
+	export GOPATH=${GOPATH:-$(go env GOPATH 2>/dev/null || true)}
+	donor_home=$(mktemp -d "${TMPDIR:-/tmp}/donor-home.XXXXXX")
+	export HOME=$donor_home XDG_CONFIG_HOME=$donor_home/.config
+	export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+	unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL EMAIL GIT_CONFIG_COUNT
+	echo "$tag: running as a fresh account (HOME=$HOME, no git identity)"
 }

@@ -34,6 +34,7 @@ need_tools xdotool import identify compare
 trap gui_cleanup EXIT
 trap 'exit 130' INT TERM
 use_display
+donor_machine
 
 runner=()
 command -v dbus-run-session >/dev/null && runner=(dbus-run-session --)

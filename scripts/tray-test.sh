@@ -27,6 +27,7 @@ need_tools xdotool dbus-run-session go
 trap gui_cleanup EXIT
 trap 'exit 130' INT TERM
 use_display
+donor_machine
 
 cd "$(dirname "$0")/.."
 echo "$tag: testing $bin's tray in a private DBus session"

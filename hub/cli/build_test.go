@@ -193,7 +193,7 @@ func TestBuildThousandDirGetsFromTemplate(t *testing.T) {
 	}
 	srv := testkit.Origin(t, testkit.WriteFiles(t, origin))
 	tablePath := writeFile(t, "comics.tsv", table)
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 
 	for _, tc := range []struct {
 		template, prefix, path, item string

@@ -77,7 +77,7 @@ func TestChallengeCommand(t *testing.T) {
 		t.Errorf("a donor holding nothing: %d %q", code, errOut)
 	}
 	// The donor says it holds a.txt (the origin here is not real).
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	work := filepath.Join(t.TempDir(), "work")
 	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
 	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)

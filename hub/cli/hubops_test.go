@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(audit.EnvHook) == "1" {
 		os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	testkit.Main(m)
 }
 
 func TestParseDays(t *testing.T) {
@@ -79,7 +79,7 @@ func TestServeAuditsPushes(t *testing.T) {
 	if reg.TargetCopies != 2 {
 		t.Errorf("target copies %d", reg.TargetCopies)
 	}
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	work := filepath.Join(t.TempDir(), "work")
 	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
 	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)

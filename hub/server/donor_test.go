@@ -26,7 +26,7 @@ type donor struct {
 
 func (h hub) join(t *testing.T, name string) *donor {
 	t.Helper()
-	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.Env(t)}
+	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.HandEnv(t)}
 	d.dir = filepath.Join(t.TempDir(), name)
 	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
 	d.git("config", "annex.uuid", d.reg.UUID)

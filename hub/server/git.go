@@ -17,6 +17,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // maxPushBody bounds a request body the hub spools to disk.
@@ -41,7 +42,10 @@ func newGitBackend(g annex.Git, projectRoot string, log *slog.Logger) (gitBacken
 		Root: "/git",
 		// Receive-pack is enabled by REMOTE_USER, which only an
 		// authenticated push gets; http.receivepack stays unset.
-		Env:    append(slices.Clip(g.Env), "GIT_PROJECT_ROOT="+projectRoot, "GIT_HTTP_EXPORT_ALL=1"),
+		// The user's git config is kept out, but the shard's own hooks (the
+		// push audit) run even when a global core.hooksPath says otherwise.
+		Env: append(append(slices.Clip(g.Env), "GIT_PROJECT_ROOT="+projectRoot, "GIT_HTTP_EXPORT_ALL=1"),
+			gitenv.Vars(gitenv.HubHooks)...),
 		Logger: stderr,
 		Stderr: stderr.Writer(),
 	}}, nil

@@ -40,7 +40,7 @@ func TestRebuildIsServedWithoutRestart(t *testing.T) {
 	if len(report.Shards) != 3 {
 		t.Errorf("health lists %d shards after the rebuild, want 3", len(report.Shards))
 	}
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	dst := filepath.Join(t.TempDir(), "clone")
 	if _, err := testkit.Try(env, "", "git", "clone", "-q", h.url+"/git/"+infos[2].Name+".git", dst); err != nil {
 		t.Errorf("the new shard %s cannot be cloned from the running hub: %v", infos[2].Name, err)

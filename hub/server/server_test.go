@@ -126,7 +126,7 @@ func TestDonorPushesOverSmartHTTPAndHealthSeesIt(t *testing.T) {
 		t.Errorf("unknown shard: %s", resp.Status)
 	}
 
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	work := filepath.Join(t.TempDir(), "work")
 	testkit.Run(t, env, "", "git", "clone", "-q", alice.Shard.URL, work)
 	testkit.Run(t, env, work, "git", "config", "annex.uuid", alice.UUID)

@@ -59,7 +59,7 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 		t.Fatalf("first build: %s", got)
 	}
 
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	donor := filepath.Join(t.TempDir(), "donor")
 	testkit.Run(t, env, "", "git", "clone", "-q", RepoDir(data, "shard-0001"), donor)
 	testkit.Run(t, env, donor, "git", "annex", "init", "-q", "donor")

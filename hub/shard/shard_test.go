@@ -58,7 +58,7 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 		t.Fatalf("catalog %+v, want %+v", infos, want)
 	}
 
-	env := testkit.Env(t)
+	env := testkit.HandEnv(t)
 	// Before any git-annex touches it (it initialises a local remote).
 	testkit.Run(t, env, RepoDir(data, "shard-0001"), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
 	if n := testkit.Run(t, env, RepoDir(data, "shard-0001"), "git", "rev-list", "--count", "main", "git-annex"); n != "2\n" {

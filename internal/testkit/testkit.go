@@ -24,19 +24,30 @@ func RequireGitAnnex(t testing.TB) {
 	}
 }
 
-// Env is an environment for client-side git and git-annex that ignores the
-// user's configuration and never prompts.
+// Env is an environment for client-side git and git-annex as on a donor's
+// fresh account: its own empty HOME, no system or global git config and no
+// git identity. A test that commits as a third party passes -c user.name=...
+// to that one git call; the product must never need one.
 func Env(t testing.TB) []string {
 	home := t.TempDir()
-	return append(os.Environ(),
+	empty := filepath.Join(home, ".empty-gitconfig")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(name, "GIT_") && name != "EMAIL" {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
 		"HOME="+home,
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 		"GIT_CONFIG_NOSYSTEM=1",
+		"GIT_CONFIG_GLOBAL="+empty,
 		"GIT_TERMINAL_PROMPT=0",
 		"GIT_ASKPASS=",
 		"SSH_ASKPASS=",
-		"GIT_AUTHOR_NAME=Test Donor", "GIT_AUTHOR_EMAIL=donor@example.invalid",
-		"GIT_COMMITTER_NAME=Test Donor", "GIT_COMMITTER_EMAIL=donor@example.invalid",
 	)
 }
 
@@ -97,4 +108,16 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// HandEnv is Env for a repository a test drives by hand with raw git and
+// git-annex, standing in for some other party: it has the identity a person
+// who set up git would have, as command-scope config. The product never
+// gets it: what Shardkeeper starts replaces GIT_CONFIG_COUNT with its own.
+func HandEnv(t testing.TB) []string {
+	return append(Env(t),
+		"GIT_CONFIG_COUNT=2",
+		"GIT_CONFIG_KEY_0=user.name", "GIT_CONFIG_VALUE_0=Hand Donor",
+		"GIT_CONFIG_KEY_1=user.email", "GIT_CONFIG_VALUE_1=hand@example.invalid",
+	)
 }

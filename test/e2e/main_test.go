@@ -10,6 +10,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // Binaries built once for the whole package.
@@ -35,7 +37,11 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
+	// From here on this process and everything it starts is a donor's
+	// fresh account: empty HOME, no git config, no git identity.
+	cleanup := testkit.DonorMachine()
 	code := m.Run()
+	cleanup()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
