@@ -296,27 +296,22 @@ func eventRow(ev control.Event, now time.Time, timeWidth fyne.Size) fyne.CanvasO
 	return container.NewBorder(nil, nil, left, nil, msg)
 }
 
-// eventIcon shows an event's kind.
+// eventIcons show an event's kind (looked up when drawn: they follow the theme).
+var eventIcons = map[string]func() fyne.Resource{
+	control.EventFetched: theme.DownloadIcon,
+	control.EventDropped: theme.DeleteIcon,
+	control.EventError:   func() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) },
+	control.EventPaused:  theme.MediaPauseIcon,
+	control.EventResumed: theme.MediaPlayIcon,
+	control.EventBudget:  theme.StorageIcon,
+	control.EventVerify:  theme.ConfirmIcon,
+	control.EventHub:     theme.UploadIcon,
+	control.EventStorage: theme.FolderIcon,
+}
+
 func eventIcon(kind string) fyne.Resource {
-	switch kind {
-	case control.EventFetched:
-		return theme.DownloadIcon()
-	case control.EventDropped:
-		return theme.DeleteIcon()
-	case control.EventError:
-		return theme.NewWarningThemedResource(theme.WarningIcon())
-	case control.EventPaused:
-		return theme.MediaPauseIcon()
-	case control.EventResumed:
-		return theme.MediaPlayIcon()
-	case control.EventBudget:
-		return theme.StorageIcon()
-	case control.EventVerify:
-		return theme.ConfirmIcon()
-	case control.EventHub:
-		return theme.UploadIcon()
-	case control.EventStorage:
-		return theme.FolderIcon()
+	if icon, ok := eventIcons[kind]; ok {
+		return icon()
 	}
 	return theme.InfoIcon()
 }
