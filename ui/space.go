@@ -25,8 +25,9 @@ import (
 const sliderSteps = 100
 
 // spaceTab is a live picture of the drive, the budget slider under a bar
-// of the space Shardkeeper could use, and the agent's three limits. A change takes effect at once; one that gives space
-// back says how much first and asks.
+// of the space Shardkeeper could use, and the agent's three limits. A
+// change takes effect at once; one that gives space back says how much
+// first and asks.
 type spaceTab struct {
 	u       *UI
 	content fyne.CanvasObject
