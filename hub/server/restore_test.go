@@ -41,6 +41,7 @@ func startRestoreHub(t *testing.T, md5Only bool) *restoreHub {
 
 func startRestoreHubWith(t *testing.T, md5Only bool, change func(*Config)) *restoreHub {
 	t.Helper()
+	t.Parallel()
 	var edit func([]manifest.Entry)
 	if md5Only {
 		edit = func(es []manifest.Entry) {
@@ -174,6 +175,16 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 	h := startRestoreHub(t, false)
 	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
 	bob := h.holding(t, "bob", "a.txt")
+	path := "/api/v1/donors/" + alice.reg.UUID + "/restores"
+	if code, _ := h.call(t, "GET", path, "", ""); code != 401 {
+		t.Errorf("no token: %d", code)
+	}
+	if code, out := h.call(t, "GET", path, bob.reg.Token, ""); code != 403 {
+		t.Errorf("another donor's token: %d %v", code, out)
+	}
+	if code, out := h.call(t, "GET", path, alice.reg.Token, ""); code != 200 || len(out["requests"].([]any)) != 0 {
+		t.Errorf("no requests before a drill: %d %v", code, out)
+	}
 	st := h.drill(t, restore.Selection{Paths: []string{"a.txt", "c/d.txt", "b b.bin"}})
 	if len(st.Files) != 3 || !strings.HasPrefix(st.Drill.ID, "drill-") {
 		t.Fatalf("drill %+v", st)
@@ -301,36 +312,23 @@ func (h *restoreHub) fetch(t *testing.T, path string) string {
 	return string(data)
 }
 
-func TestRestoreEndpointsNeedTheDonorsToken(t *testing.T) {
-	h := startRestoreHub(t, false)
-	alice := h.holding(t, "alice", "a.txt")
-	path := "/api/v1/donors/" + alice.reg.UUID + "/restores"
-	if code, _ := h.call(t, "GET", path, "", ""); code != 401 {
-		t.Errorf("no token: %d", code)
-	}
-	other := h.register(t, "mallory")
-	if code, out := h.call(t, "GET", path, other.Token, ""); code != 403 {
-		t.Errorf("another donor's token: %d %v", code, out)
-	}
-	if code, out := h.call(t, "GET", path, alice.reg.Token, ""); code != 200 || len(out["requests"].([]any)) != 0 {
-		t.Errorf("no requests: %d %v", code, out)
-	}
-	if _, err := os.Stat(filepath.Join(h.data, restore.AreaDir)); err == nil {
-		t.Errorf("a restore area exists before any upload")
-	}
-}
-
 // TestFreshCloneGetsADrilledFileFromTheHub: with the archive's copy marked
 // lost, git-annex in a fresh clone gets a re-injected file from origin,
-// which is the shard's restore remote R.
+// which is the shard's restore remote R. A restarted hub knows the drill,
+// who was asked and what was verified.
 func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
 	h := startRestoreHub(t, false)
-	alice := h.holding(t, "alice", "c/d.txt")
+	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
 	h.drill(t, restore.Selection{Paths: []string{"c/d.txt", "a.txt"}})
-	alice.restores()
+	if got := asked(alice.restores()); len(got) != 2 {
+		t.Fatalf("alice is asked for %v", got)
+	}
 	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
 		t.Fatalf("upload: %d %s", code, msg)
 	}
+	h.reinjected(t)
+	h.restarted(t, alice)
+
 	h.reinjected(t)
 	env := testkit.HandEnv(t)
 	dir := filepath.Join(t.TempDir(), "fresh")
@@ -342,7 +340,7 @@ func TestFreshCloneGetsADrilledFileFromTheHub(t *testing.T) {
 	if err != nil || string(data) != "charlie" {
 		t.Fatalf("after git annex get: %q %v\n%s\n%s", data, err, out, h.logs.String())
 	}
-	// a.txt is lost and was never restored: git-annex has nowhere to get it.
+	// a.txt is lost and was not sent back yet: git-annex has nowhere to get it.
 	if out, err := testkit.Try(env, dir, append(get, "a.txt")...); err == nil {
 		t.Errorf("a.txt came from somewhere although the archive's copy is marked lost:\n%s", out)
 	}
@@ -473,20 +471,10 @@ func TestASilentDonorIsPassedOver(t *testing.T) {
 	}
 }
 
-// TestRestoreStateSurvivesAHubRestart: a second server on the same data
-// knows the drill, who was asked and what was verified.
-func TestRestoreStateSurvivesAHubRestart(t *testing.T) {
-	h := startRestoreHub(t, false)
-	alice := h.holding(t, "alice", "a.txt", "c/d.txt")
-	h.drill(t, restore.Selection{Paths: []string{"a.txt", "c/d.txt"}})
-	if got := asked(alice.restores()); len(got) != 2 {
-		t.Fatalf("alice is asked for %v", got)
-	}
-	if code, msg := alice.upload(h, "c/d.txt", "charlie"); code != 200 {
-		t.Fatalf("upload: %d %s", code, msg)
-	}
-	h.reinjected(t)
-
+// restarted checks a second server on the same data: alice is still asked
+// for a.txt only, and c/d.txt is known verified from her bytes.
+func (h *restoreHub) restarted(t *testing.T, alice *donor) {
+	t.Helper()
 	srv, err := New(Config{DataDir: h.data, AuditHook: testkit.SelfHook(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -494,13 +482,11 @@ func TestRestoreStateSurvivesAHubRestart(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	again := *alice
-	again.h.url = ts.URL
+	again, h2 := *alice, *h
+	again.h.url, h2.url = ts.URL, ts.URL
 	if got := asked(again.restores()); !slices.Equal(got, []string{"a.txt"}) {
 		t.Errorf("after a restart alice is asked for %v, want a.txt only", got)
 	}
-	h2 := *h
-	h2.url = ts.URL
 	if code, msg := again.upload(&h2, "c/d.txt", "charlie"); code != 200 || !strings.Contains(msg, "already verified") {
 		t.Errorf("after a restart an upload of a verified file: %d %s", code, msg)
 	}
