@@ -145,5 +145,15 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 			files[i].New = []byte{} // present but empty
 		}
 	}
-	return CheckFiles(p.Donor, p.Now, files), nil
+	return Rules{Donor: p.Donor, Now: p.Now, RestoreUUID: restoreUUID(ctx, g)}.Check(files), nil
+}
+
+// restoreUUID is the shard's restore remote R: the repository's
+// annex.uuid ("" when it has none).
+func restoreUUID(ctx context.Context, g annex.Git) string {
+	out, err := g.Output(ctx, nil, "config", "--get", "annex.uuid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }
