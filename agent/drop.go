@@ -35,20 +35,6 @@ const maxDropFailuresInARow = 3
 // not be confirmed.
 var errArchiveUnchecked = errors.New("the archive's copy could not be confirmed, so nothing more was given back; will retry")
 
-// othersCopies is how many donors other than this one hold k.
-func othersCopies(loc *annex.Locations, k annex.Key, me string) int {
-	if loc == nil {
-		return 0
-	}
-	n := 0
-	for _, line := range loc.Logs[k] {
-		if line.Status == annex.StatusPresent && line.Value != annex.WebUUID && line.Value != me && loc.Counts(line.Value) {
-			n++
-		}
-	}
-	return n
-}
-
 // dropOrderLocked lists held objects in the order they are given back:
 // most copies elsewhere first, then the largest (fewer files for the same
 // space). The rarest files are dropped last.
@@ -60,7 +46,7 @@ func (a *Agent) dropOrderLocked() []objRef {
 	}
 	var items []item
 	for ref, o := range a.ledger.held {
-		items = append(items, item{ref, othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID), o.size})
+		items = append(items, item{ref, a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID), o.size})
 	}
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].copies != items[j].copies {
@@ -305,7 +291,7 @@ func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref objRef) (bool, st
 		a.mu.Lock()
 		obj := a.ledger.held[ref]
 		delete(a.ledger.held, ref)
-		copies := othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID)
+		copies := a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID)
 		if a.releasing != nil {
 			a.releasing.Done++
 			if a.releasing.Total > 0 {

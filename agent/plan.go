@@ -10,7 +10,7 @@ import (
 
 // DefaultTargetCopies is how many donor copies a file should have besides
 // the archive's own (IA.BAK's choice: 3 volunteers plus the archive).
-const DefaultTargetCopies = 3
+const DefaultTargetCopies = annex.DefaultTargetCopies
 
 // Candidate is a file this donor could fetch.
 type Candidate struct {
@@ -68,7 +68,7 @@ func MakePlanFrom(in PlanInput) Plan {
 		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
 			continue
 		}
-		copies := othersCopies(in.Loc, k, in.Donor) // a line of ours is stale: we do not hold it
+		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
 		if copies >= in.Target {
 			continue
 		}

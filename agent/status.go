@@ -49,7 +49,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 			}
 			ss.FilesHeld++
 			ss.BytesHeld += o.size
-			if loc != nil && othersCopies(loc, ref.key, a.cfg.DonorUUID) < a.target {
+			if loc != nil && loc.Copies(ref.key, a.cfg.DonorUUID) < a.target {
 				st.FilesFewCopies++
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // The words a donor sees. Kept apart from the widgets so the window, the tray
@@ -18,7 +19,7 @@ import (
 
 // defaultTargetCopies is the number of copies a hub aims for when the
 // agent does not say; the overview says how many held files have fewer.
-const defaultTargetCopies = 3
+const defaultTargetCopies = annex.DefaultTargetCopies
 
 func targetCopies(s control.Status) int {
 	if s.TargetCopies > 0 {

@@ -16,8 +16,8 @@ type Update struct {
 
 const zeroID = "0000000000000000000000000000000000000000"
 
-// DonorRef is the one ref a donor may push to.
-func DonorRef(uuid string) string { return "refs/heads/donors/" + uuid + "/git-annex" }
+// DonorRef is the one ref a donor may push to (annex.DonorRef).
+var DonorRef = annex.DonorRef
 
 // Push is a push to audit.
 type Push struct {
@@ -41,7 +41,7 @@ func Check(ctx context.Context, p Push) ([]string, error) {
 	var problems []string
 	for _, u := range p.Updates {
 		switch {
-		case u.Ref != own && strings.HasPrefix(u.Ref, "refs/heads/donors/") && strings.HasSuffix(u.Ref, "/git-annex"):
+		case u.Ref != own && annex.IsDonorRef(u.Ref):
 			problems = append(problems, fmt.Sprintf("refusing %s: that is another donor's branch; your token is for %s", u.Ref, own))
 		case u.Ref != own:
 			problems = append(problems, fmt.Sprintf("refusing %s: a donor may push only to %s", u.Ref, own))
@@ -90,7 +90,7 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 	}
 	known := []string{annex.BranchRef}
 	for ref := range refs {
-		if strings.HasPrefix(ref, "refs/heads/donors/") && strings.HasSuffix(ref, "/git-annex") {
+		if annex.IsDonorRef(ref) {
 			known = append(known, ref)
 		}
 	}
