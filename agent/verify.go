@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 	"github.com/shardkeeper/shardkeeper/internal/words"
-	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 )
-
-// verifyWG lets tests wait for a verification to finish.
-var verifyWG sync.WaitGroup
 
 // Outcomes of a verification (control.VerifyReport.Outcome).
 const (
@@ -86,9 +82,9 @@ func (a *Agent) startVerify(ids []string) error {
 	a.mu.Unlock()
 
 	a.emit(control.Event{Kind: control.EventVerify, Message: "Verifying " + words.Count(int64(total), "file", "files")})
-	verifyWG.Add(1)
+	a.verifyRuns.Add(1)
 	go func() {
-		defer verifyWG.Done()
+		defer a.verifyRuns.Done()
 		defer stop()
 		defer kill()
 		outcome, err := verifyDone, error(nil)

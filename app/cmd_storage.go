@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -60,11 +59,7 @@ nothing is downloaded there and nothing is reported lost.`,
 		Short: "List storage folders: connected or not, and their verification",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := g.resolveHome()
-			if err != nil {
-				return err
-			}
-			st, err := currentStatus(cmd.Context(), g, h)
+			st, err := homeStatus(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -118,12 +113,17 @@ func addStorage(ctx context.Context, h home.Home, dir string, budget int64) (str
 	if err != nil {
 		return "", fmt.Errorf("storage folder %q is not a valid path", dir)
 	}
-	l, err := agentClient(h).AddStorage(ctx, abs, budget)
-	if errors.Is(err, control.ErrNotRunning) {
-		lc, err := agent.AddStorage(h, abs, budget, time.Now())
-		return lc.Path, err
-	}
-	return l.Path, err
+	var path string
+	err = orOffline(ctx, h, 0, func(ctx context.Context, c *control.Client) error {
+		l, err := c.AddStorage(ctx, abs, budget)
+		path = l.Path
+		return err
+	}, func() error {
+		l, err := agent.AddStorage(h, abs, budget, time.Now())
+		path = l.Path
+		return err
+	})
+	return path, err
 }
 
 // removeStorage is addStorage's opposite; dir may also be a location ID.
@@ -133,9 +133,7 @@ func removeStorage(ctx context.Context, h home.Home, dir string) error {
 			dir = abs
 		}
 	}
-	err := agentClient(h).RemoveStorage(ctx, dir)
-	if errors.Is(err, control.ErrNotRunning) {
-		return agent.RemoveStorage(h, dir)
-	}
-	return err
+	return orOffline(ctx, h, 0, func(ctx context.Context, c *control.Client) error {
+		return c.RemoveStorage(ctx, dir)
+	}, func() error { return agent.RemoveStorage(h, dir) })
 }
