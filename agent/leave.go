@@ -99,7 +99,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 	a.mu.Lock()
-	kept := len(a.ledger.held)
+	kept := a.ledger.heldCount()
 	a.mu.Unlock()
 	perr := a.pushAll(ctx)
 	if kept > 0 || derr != nil {

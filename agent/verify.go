@@ -68,11 +68,11 @@ func (a *Agent) startVerify(ids []string) error {
 		locOf[sh.Name] = sh.Location
 	}
 	var total int64
-	for ref := range a.ledger.held {
+	a.ledger.eachHeld(func(ref objRef, _ object) {
 		if checking[locOf[ref.shard]] {
 			total++
 		}
-	}
+	})
 	a.verifying = &control.Progress{Total: total}
 	a.lastVerify = &control.VerifyReport{Started: a.clock.Now().UTC(), Outcome: "running", ProblemFiles: []string{}}
 	a.home.SaveState(a.state)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -63,26 +64,7 @@ nothing is downloaded there and nothing is reported lost.`,
 			if err != nil {
 				return err
 			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PATH\tCONNECTED\tBUDGET\tLAST VERIFIED\tNEXT")
-			for _, l := range st.Locations {
-				on := "yes"
-				if !l.Online {
-					on = "no"
-					if l.OfflineSince != nil {
-						on = "no, since " + l.OfflineSince.Local().Format(time.DateTime)
-					}
-				}
-				last, next := "never", "-"
-				if l.LastVerified != nil {
-					last = l.LastVerified.Local().Format(time.DateTime)
-				}
-				if l.NextVerification != nil {
-					next = l.NextVerification.Local().Format(time.DateTime)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Path, on, agent.FormatSize(l.BudgetBytes), last, next)
-			}
-			return tw.Flush()
+			return printLocations(cmd.OutOrStdout(), st.Locations)
 		},
 	}
 	remove := &cobra.Command{
@@ -136,4 +118,28 @@ func removeStorage(ctx context.Context, h home.Home, dir string) error {
 	return orOffline(ctx, h, 0, func(ctx context.Context, c *control.Client) error {
 		return c.RemoveStorage(ctx, dir)
 	}, func() error { return agent.RemoveStorage(h, dir) })
+}
+
+// printLocations is the table of `storage list`.
+func printLocations(w io.Writer, locs []control.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PATH\tCONNECTED\tBUDGET\tLAST VERIFIED\tNEXT")
+	for _, l := range locs {
+		on := "yes"
+		if !l.Online {
+			on = "no"
+			if l.OfflineSince != nil {
+				on = "no, since " + l.OfflineSince.Local().Format(time.DateTime)
+			}
+		}
+		last, next := "never", "-"
+		if l.LastVerified != nil {
+			last = l.LastVerified.Local().Format(time.DateTime)
+		}
+		if l.NextVerification != nil {
+			next = l.NextVerification.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Path, on, agent.FormatSize(l.BudgetBytes), last, next)
+	}
+	return tw.Flush()
 }

@@ -95,6 +95,17 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 		}
 	}
 
+	files, err := readFiles(ctx, g, changes, known)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
+	}
+	return CheckFiles(p.Donor, p.Now, files), nil
+}
+
+// readFiles reads what the audit compares for each changed file: its
+// content before and after, and what the hub's branch and every donor's
+// ref (known) say at the same path.
+func readFiles(ctx context.Context, g annex.Git, changes []annex.Change, known []string) ([]File, error) {
 	files := make([]File, 0, len(changes))
 	var names []string
 	type slot struct {
@@ -118,7 +129,7 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 			names, slots = append(names, ref+":"+c.Path), append(slots, slot{i, 2 + r})
 		}
 	}
-	err = annex.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
+	err := annex.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
 		if !found {
 			return nil
 		}
@@ -138,12 +149,12 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
+		return nil, err
 	}
 	for i := range files {
 		if files[i].New == nil && files[i].Mode != "000000" {
 			files[i].New = []byte{} // present but empty
 		}
 	}
-	return CheckFiles(p.Donor, p.Now, files), nil
+	return files, nil
 }
