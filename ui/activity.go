@@ -18,12 +18,12 @@ const (
 	logLines     = 200
 	logEvery     = 5 * time.Second
 	showProblems = 20
-	showRecent   = 30
+	showEvents   = 100
 )
 
 // activityTab shows what the agent does now (downloads with progress
-// bars), what went wrong (in plain language, with what to do) and, for the
-// curious, the agent's log.
+// bars), what went wrong (in plain language, with what to do), what it
+// did (its events, one sentence each) and, behind "Show details", its log.
 type activityTab struct {
 	u       *UI
 	content fyne.CanvasObject
@@ -33,8 +33,12 @@ type activityTab struct {
 	rows        map[string]*transferRow
 	problems    *fyne.Container
 	skipped     *widget.Label
-	recent      *fyne.Container
-	shownEvents []control.Event // what problems and recent show now
+	timeline    *fyne.Container // the events, newest first
+	shownEvents []control.Event // what problems and timeline show now
+	details     *widget.Check
+	happened    fyne.CanvasObject // the card around timeline
+	middle      *fyne.Container   // happened, or happened over the log with details
+	logBox      fyne.CanvasObject // the log, shown with details
 	log         *widget.Label
 	logScroll   *container.Scroll
 	logErr      *widget.Label
@@ -57,36 +61,44 @@ func newActivityTab(u *UI) *activityTab {
 		noTransfers: note("No downloads right now."),
 		rows:        map[string]*transferRow{},
 		problems:    container.NewVBox(),
-		recent:      container.NewVBox(),
+		timeline:    container.NewVBox(),
 		log:         widget.NewLabel(""),
 		logErr:      note(""),
 		skipped:     note(""),
 	}
 	t.skipped.Importance = widget.WarningImportance
 	t.skipped.Hide()
-	t.log.TextStyle = fyne.TextStyle{Monospace: true}
-	t.log.Selectable = true
-	t.logErr.Importance = widget.WarningImportance
-	t.logErr.Hide()
-	t.logScroll = container.NewScroll(t.log)
-	reload := widget.NewButtonWithIcon("Reload", theme.ViewRefreshIcon(), t.loadLog)
-
 	downloads := widget.NewCard("Downloads", "", cardScroll(container.NewVBox(t.noTransfers, t.transfers)))
 	problems := widget.NewCard("Problems", "", cardScroll(container.NewVBox(t.skipped, t.problems)))
-	recent := widget.NewCard("Recent activity", "", cardScroll(t.recent))
-	top := container.NewGridWithColumns(3, downloads, problems, recent)
-	logHead := container.NewBorder(nil, nil, heading("Agent log"), reload, t.logErr)
+	t.happened = widget.NewCard("What happened", "", container.NewVScroll(t.timeline))
+	t.middle = container.NewStack(t.happened)
+	t.logBox = t.newLogBox()
+	t.details = widget.NewCheck("Show details (the agent's log, as it writes it)", t.showDetails)
 	t.content = container.NewPadded(container.NewBorder(
-		container.NewVBox(top, logHead), nil, nil, nil, t.logScroll))
+		container.NewGridWithColumns(2, downloads, problems), t.details, nil, nil, t.middle))
 	t.showEvents(nil)
 	return t
 }
 
+// newLogBox is the raw log: monospace, wrapped, the newest line last.
+func (t *activityTab) newLogBox() fyne.CanvasObject {
+	t.log.TextStyle = fyne.TextStyle{Monospace: true}
+	t.log.Wrapping = fyne.TextWrapWord
+	t.log.Selectable = true
+	t.logErr.Importance = widget.WarningImportance
+	t.logErr.Hide()
+	t.logScroll = container.NewVScroll(t.log)
+	t.logScroll.SetMinSize(fyne.NewSize(0, 100))
+	reload := widget.NewButtonWithIcon("Reload", theme.ViewRefreshIcon(), t.loadLog)
+	head := container.NewBorder(nil, nil, heading("Agent log"), reload, t.logErr)
+	return container.NewBorder(head, nil, nil, nil, t.logScroll)
+}
+
 // cardScroll gives a card a fixed height, so a long list scrolls inside it
-// instead of pushing the log off the window.
+// instead of pushing the rest off the window.
 func cardScroll(o fyne.CanvasObject) fyne.CanvasObject {
 	s := container.NewVScroll(o)
-	s.SetMinSize(fyne.NewSize(0, 200))
+	s.SetMinSize(fyne.NewSize(0, 180))
 	return s
 }
 
@@ -96,20 +108,36 @@ func (t *activityTab) show(s snapshot) {
 	t.showEvents(s.events)
 }
 
-// selected reads the log now and every logEvery while the tab is open.
+// selected reads the log, when the details show, now and every logEvery
+// while the tab is open.
 func (t *activityTab) selected() {
-	t.loadLog()
 	t.ticks++ // one reading loop at a time, however often the tab is opened
+	if !t.details.Checked {
+		return
+	}
+	t.loadLog()
 	gen := t.ticks
 	var tick func()
 	tick = func() {
-		if gen != t.ticks || !t.content.Visible() || t.u.ctx.Err() != nil {
+		if gen != t.ticks || !t.content.Visible() || !t.details.Checked || t.u.ctx.Err() != nil {
 			return
 		}
 		t.loadLog()
 		t.u.after(logEvery, tick)
 	}
 	t.u.after(logEvery, tick)
+}
+
+// showDetails shows the log under what happened, the two sharing the
+// height (the donor can move the divider), or hides it.
+func (t *activityTab) showDetails(on bool) {
+	if on {
+		t.middle.Objects = []fyne.CanvasObject{container.NewVSplit(t.happened, t.logBox)}
+	} else {
+		t.middle.Objects = []fyne.CanvasObject{t.happened}
+	}
+	t.middle.Refresh()
+	t.selected()
 }
 
 func (t *activityTab) loadLog() {
@@ -198,30 +226,34 @@ func (r *transferRow) show(tr control.Transfer) {
 	r.rate.SetText(rate)
 }
 
-// showEvents lists the latest problems and the latest other events,
-// newest first; it rebuilds only when a new event came.
+// showEvents lists the latest problems, and the latest events of any
+// kind but progress, newest first; it rebuilds only when a new event came.
 func (t *activityTab) showEvents(evs []control.Event) {
 	if len(t.problems.Objects) > 0 && slices.EqualFunc(evs, t.shownEvents, sameEventAt) {
 		return
 	}
 	t.shownEvents = slices.Clone(evs)
 	t.problems.RemoveAll()
-	t.recent.RemoveAll()
+	t.timeline.RemoveAll()
+	now := t.u.opts.Now()
+	timeWidth := widget.NewLabel("Wed 00:00").MinSize() // the widest time: the sentences line up
 	for i := len(evs) - 1; i >= 0; i-- {
 		ev := evs[i]
-		switch {
-		case ev.Kind == control.EventTransfer:
-		case ev.Kind == control.EventError && len(t.problems.Objects) < showProblems:
-			t.problems.Add(problemRow(ev, t.u.opts.Now()))
-		case ev.Kind != control.EventError && len(t.recent.Objects) < showRecent:
-			t.recent.Add(eventRow(ev, t.u.opts.Now()))
+		if ev.Kind == control.EventTransfer {
+			continue
+		}
+		if ev.Kind == control.EventError && len(t.problems.Objects) < showProblems {
+			t.problems.Add(problemRow(ev, now))
+		}
+		if len(t.timeline.Objects) < showEvents {
+			t.timeline.Add(eventRow(ev, now, timeWidth))
 		}
 	}
 	if len(t.problems.Objects) == 0 {
 		t.problems.Add(note("No problems."))
 	}
-	if len(t.recent.Objects) == 0 {
-		t.recent.Add(note("Nothing yet."))
+	if len(t.timeline.Objects) == 0 {
+		t.timeline.Add(note("Nothing yet. What Shardkeeper does shows here: files it downloads or gives back, reports to the hub, pauses."))
 	}
 }
 
@@ -249,10 +281,39 @@ func problemRow(ev control.Event, now time.Time) fyne.CanvasObject {
 	return box
 }
 
-func eventRow(ev control.Event, now time.Time) fyne.CanvasObject {
-	l := widget.NewLabel(eventTime(ev.Time, now) + "  " + ev.Message)
-	l.Wrapping = fyne.TextWrapWord
-	return l
+// eventRow is one event: its time, an icon for its kind and its sentence,
+// wrapped to the width of the list.
+func eventRow(ev control.Event, now time.Time, timeWidth fyne.Size) fyne.CanvasObject {
+	when := widget.NewLabel(eventTime(ev.Time, now))
+	when.Importance = widget.MediumImportance
+	msg := widget.NewLabel(ev.Message)
+	msg.Wrapping = fyne.TextWrapWord
+	if ev.Kind == control.EventError {
+		msg.Importance = widget.WarningImportance
+	}
+	// The time and the icon stay by the first line of a long sentence.
+	left := container.NewVBox(container.NewHBox(container.NewGridWrap(timeWidth, when), widget.NewIcon(eventIcon(ev.Kind))))
+	return container.NewBorder(nil, nil, left, nil, msg)
+}
+
+// eventIcons show an event's kind (looked up when drawn: they follow the theme).
+var eventIcons = map[string]func() fyne.Resource{
+	control.EventFetched: theme.DownloadIcon,
+	control.EventDropped: theme.DeleteIcon,
+	control.EventError:   func() fyne.Resource { return theme.NewWarningThemedResource(theme.WarningIcon()) },
+	control.EventPaused:  theme.MediaPauseIcon,
+	control.EventResumed: theme.MediaPlayIcon,
+	control.EventBudget:  theme.StorageIcon,
+	control.EventVerify:  theme.ConfirmIcon,
+	control.EventHub:     theme.UploadIcon,
+	control.EventStorage: theme.FolderIcon,
+}
+
+func eventIcon(kind string) fyne.Resource {
+	if icon, ok := eventIcons[kind]; ok {
+		return icon()
+	}
+	return theme.InfoIcon()
 }
 
 // eventTime is "14:32" today, "Mon 14:32" earlier.

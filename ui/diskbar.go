@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -55,9 +56,9 @@ const (
 // Shardkeeper's part in the primary colour, the space it may still take
 // in a light shade of it, what is off limits in light grey and what other
 // programs use in dark grey.
-func diskColors(th fyne.Theme) [4]color.Color {
+func diskColors(th fyne.Theme) []color.Color {
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	return [4]color.Color{
+	return []color.Color{
 		th.Color(theme.ColorNamePrimary, v),
 		withAlpha(th.Color(theme.ColorNamePrimary, v), 0x55),
 		withAlpha(th.Color(theme.ColorNameForeground, v), 0x40),
@@ -65,84 +66,105 @@ func diskColors(th fyne.Theme) [4]color.Color {
 	}
 }
 
+// budgetColors are the budget bar's: what the donor gives in Shardkeeper's
+// colour, the rest of the space it could use in the light shade of it.
+func budgetColors(th fyne.Theme) []color.Color { return diskColors(th)[:2] }
+
 func withAlpha(c color.Color, a uint8) color.Color {
 	n := color.NRGBAModel.Convert(c).(color.NRGBA)
 	n.A = a
 	return n
 }
 
-// diskBar draws the parts as one horizontal bar, with a mark where the
-// budget would end.
-type diskBar struct {
-	widget.BaseWidget
-	parts  diskParts
-	budget int64 // where the mark goes; <0: no mark
+// diskFracs are the parts' shares of the drive, left to right, for a
+// segmentBar drawn with diskColors.
+func diskFracs(p diskParts) []float64 {
+	total := p.total()
+	fracs := make([]float64, 4)
+	for i, n := range []int64{p.shardkeeper, p.free, p.reserved, p.others} {
+		if total > 0 {
+			fracs[i] = float64(n) / float64(total)
+		}
+	}
+	return fracs
 }
 
-func newDiskBar() *diskBar {
-	b := &diskBar{budget: -1}
+// segmentBar draws segments side by side, each a share of its width, with
+// a mark across it: the drive's parts with the budget marked, and the
+// budget bar over the slider.
+type segmentBar struct {
+	widget.BaseWidget
+	height float32
+	colors func(fyne.Theme) []color.Color // one per segment
+	fracs  []float64                      // each segment's share of the width, left to right
+	mark   float64                        // where the mark goes, 0 to 1; <0: no mark
+}
+
+func newSegmentBar(height float32, colors func(fyne.Theme) []color.Color) *segmentBar {
+	b := &segmentBar{height: height, colors: colors, mark: -1}
 	b.ExtendBaseWidget(b)
 	return b
 }
 
 // set runs on the UI thread.
-func (b *diskBar) set(p diskParts, budget int64) {
-	if p == b.parts && budget == b.budget {
+func (b *segmentBar) set(fracs []float64, mark float64) {
+	if slices.Equal(fracs, b.fracs) && mark == b.mark {
 		return
 	}
-	b.parts, b.budget = p, budget
+	b.fracs, b.mark = slices.Clone(fracs), mark
 	b.Refresh()
 }
 
-func (b *diskBar) CreateRenderer() fyne.WidgetRenderer {
-	r := &diskBarRenderer{bar: b, mark: canvas.NewRectangle(color.Black)}
-	for i := range r.rects {
-		r.rects[i] = canvas.NewRectangle(color.Black)
+// edge is the x of the boundary after the first n segments.
+func (b *segmentBar) edge(n int, width float32) float32 {
+	var f float64
+	for _, s := range b.fracs[:min(n, len(b.fracs))] {
+		f += s
 	}
+	return width * float32(min(f, 1))
+}
+
+func (b *segmentBar) CreateRenderer() fyne.WidgetRenderer {
+	r := &segmentBarRenderer{bar: b, mark: canvas.NewRectangle(color.Black)}
 	r.Refresh()
 	return r
 }
 
-type diskBarRenderer struct {
-	bar   *diskBar
-	rects [4]*canvas.Rectangle
+type segmentBarRenderer struct {
+	bar   *segmentBar
+	rects []*canvas.Rectangle
 	mark  *canvas.Rectangle
 }
 
-const diskBarHeight = 36
+func (r *segmentBarRenderer) MinSize() fyne.Size { return fyne.NewSize(200, r.bar.height) }
 
-func (r *diskBarRenderer) MinSize() fyne.Size { return fyne.NewSize(200, diskBarHeight) }
-
-func (r *diskBarRenderer) Layout(size fyne.Size) {
-	p := r.bar.parts
-	total := p.total()
+func (r *segmentBarRenderer) Layout(size fyne.Size) {
 	const inset = 4 // room for the mark to stick out above and below
 	h := size.Height - 2*inset
-	x := float32(0)
-	for i, n := range []int64{p.shardkeeper, p.free, p.reserved, p.others} {
-		w := float32(0)
-		if total > 0 {
-			w = size.Width * float32(float64(n)/float64(total))
-		}
-		r.rects[i].Move(fyne.NewPos(x, inset))
-		r.rects[i].Resize(fyne.NewSize(w, h))
-		x += w
+	for i, rect := range r.rects {
+		x := r.bar.edge(i, size.Width)
+		rect.Move(fyne.NewPos(x, inset))
+		rect.Resize(fyne.NewSize(r.bar.edge(i+1, size.Width)-x, h))
 	}
-	if r.bar.budget < 0 || total <= 0 {
+	if r.bar.mark < 0 {
 		r.mark.Hide()
 		return
 	}
 	r.mark.Show()
-	mx := size.Width * float32(min(float64(r.bar.budget)/float64(total), 1))
+	mx := size.Width * float32(min(r.bar.mark, 1))
 	r.mark.Move(fyne.NewPos(max(mx-1.5, 0), 0))
 	r.mark.Resize(fyne.NewSize(3, size.Height))
 }
 
-func (r *diskBarRenderer) Refresh() {
+func (r *segmentBarRenderer) Refresh() {
 	th := r.bar.Theme()
-	cs := diskColors(th)
+	cs := r.bar.colors(th)
+	for len(r.rects) < len(r.bar.fracs) {
+		r.rects = append(r.rects, canvas.NewRectangle(color.Black))
+	}
+	r.rects = r.rects[:len(r.bar.fracs)]
 	for i, rect := range r.rects {
-		rect.FillColor = cs[i]
+		rect.FillColor = cs[i%len(cs)]
 		rect.Refresh()
 	}
 	r.mark.FillColor = th.Color(theme.ColorNameForeground, fyne.CurrentApp().Settings().ThemeVariant())
@@ -150,11 +172,15 @@ func (r *diskBarRenderer) Refresh() {
 	r.Layout(r.bar.Size())
 }
 
-func (r *diskBarRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.rects[0], r.rects[1], r.rects[2], r.rects[3], r.mark}
+func (r *segmentBarRenderer) Objects() []fyne.CanvasObject {
+	objs := make([]fyne.CanvasObject, 0, len(r.rects)+1)
+	for _, rect := range r.rects {
+		objs = append(objs, rect)
+	}
+	return append(objs, r.mark)
 }
 
-func (r *diskBarRenderer) Destroy() {}
+func (r *segmentBarRenderer) Destroy() {}
 
 // diskLegend names the bar's parts with their sizes.
 type diskLegend struct {

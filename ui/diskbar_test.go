@@ -30,3 +30,18 @@ func TestSplitDisk(t *testing.T) {
 		t.Errorf("unmeasured drive: %+v", p)
 	}
 }
+
+// The drive's bar is linear: each part's share of the drive.
+func TestDiskFracs(t *testing.T) {
+	got := diskFracs(diskParts{shardkeeper: 12e9, free: 378e9, reserved: 30e9, others: 580e9})
+	want := []float64{0.012, 0.378, 0.03, 0.58}
+	for i := range want {
+		if d := got[i] - want[i]; d > 1e-9 || d < -1e-9 {
+			t.Errorf("diskFracs = %v, want %v", got, want)
+			break
+		}
+	}
+	if got := diskFracs(diskParts{}); got[0] != 0 || got[3] != 0 {
+		t.Errorf("an unmeasured drive: %v", got)
+	}
+}

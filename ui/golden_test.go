@@ -92,6 +92,14 @@ func TestGoldenScreens(t *testing.T) {
 	}
 }
 
+// The raw log, behind "Show details": wrapped, never cut off.
+func TestGoldenActivityDetails(t *testing.T) {
+	u := goldenUI(t, theme.VariantLight)
+	selectTab(u, 3)
+	test.Tap(u.view.activity.details)
+	test.AssertImageMatches(t, "activity_details.png", capture(u.Window()))
+}
+
 func TestGoldenOverviewDark(t *testing.T) {
 	u := goldenUI(t, theme.VariantDark)
 	test.AssertImageMatches(t, "overview_dark.png", capture(u.Window()))
@@ -103,7 +111,7 @@ func TestGoldenPauseConfirmRelease(t *testing.T) {
 	selectTab(u, 1)
 	api := u.api.(*fakeAPI)
 	api.release = control.BudgetPlan{ReleaseBytes: 1_200_000_000, ReleaseFiles: 34}
-	dragTo(u.Window(), u.view.space.slider, 0.25)
+	dragTo(u.Window(), u.view.space.slider, 0.75) // 100 GB
 	test.AssertImageMatches(t, "space_confirm.png", capture(u.Window()))
 }
 

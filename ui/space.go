@@ -20,23 +20,25 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 )
 
-// sliderSteps: the slider moves in 1% steps of the usable space; the exact
-// size can still be typed.
+// sliderSteps: the first-run wizard's slider moves in 1% steps of the free
+// space (the Space tab's moves over a budgetScale).
 const sliderSteps = 100
 
-// spaceTab is the budget slider over a live picture of the drive, and the
-// agent's three limits. A change takes effect at once; one that gives space
-// back says how much first and asks.
+// spaceTab is a live picture of the drive, the budget slider under a bar
+// of the space Shardkeeper could use, and the agent's three limits. A
+// change takes effect at once; one that gives space back says how much
+// first and asks.
 type spaceTab struct {
 	u       *UI
 	content fyne.CanvasObject
 
 	drive      *widget.Label
-	bar        *diskBar
-	track      *trackLayout
-	picture    *fyne.Container // the bar with the slider under it
+	driveBar   *segmentBar // the whole drive, the budget marked
 	legend     *diskLegend
-	slider     *widget.Slider
+	bar        *segmentBar // the space Shardkeeper could use: given, and the rest
+	slider     *budgetSlider
+	ticks      *scaleTicks
+	picture    *fyne.Container // the bar, the slider and its scale as one control
 	sliderText *widget.Label
 	maxBytes   *widget.Entry
 	keepFree   *widget.Entry
@@ -49,24 +51,28 @@ type spaceTab struct {
 
 	budget   control.Budget // as the agent last said
 	usable   int64
-	updating bool // show() is moving the widgets: their OnChanged must not act
-	pending  bool // a change awaits the donor's confirmation or the agent
-	edited   bool // the donor typed in a limit and has not applied it
+	scale    budgetScale // the slider's stops, up to usable
+	updating bool        // show() is moving the widgets: their OnChanged must not act
+	pending  bool        // a change awaits the donor's confirmation or the agent
+	edited   bool        // the donor typed in a limit and has not applied it
 }
 
 func newSpaceTab(u *UI) *spaceTab {
 	t := &spaceTab{
 		u:          u,
 		drive:      heading(""),
-		bar:        newDiskBar(),
+		driveBar:   newSegmentBar(24, diskColors),
 		legend:     newDiskLegend(),
-		slider:     widget.NewSlider(0, 1),
+		bar:        newSegmentBar(36, budgetColors),
+		slider:     newBudgetSlider(),
+		ticks:      newScaleTicks(),
 		sliderText: widget.NewLabel(""),
 		maxBytes:   widget.NewEntry(),
 		keepFree:   widget.NewEntry(),
 		maxPercent: widget.NewEntry(),
 		effective:  widget.NewLabel(""),
 		noDisk:     note("Waiting for the agent to describe the drive…"),
+		scale:      newBudgetScale(0, 0),
 	}
 	t.sliderText.TextStyle = fyne.TextStyle{Bold: true}
 	t.drive.SizeName = theme.SizeNameSubHeadingText
@@ -84,8 +90,7 @@ func newSpaceTab(u *UI) *spaceTab {
 		}
 		e.OnSubmitted = func(string) { t.applyTyped() }
 	}
-	t.track = &trackLayout{slider: t.slider, frac: 1}
-	t.picture = container.New(t.track, t.bar, t.slider)
+	t.picture = container.New(&trackLayout{slider: &t.slider.Slider}, t.bar, t.slider, t.ticks)
 	t.apply = widget.NewButton("Apply limits", t.applyTyped)
 	for i := range t.applies {
 		t.applies[i] = widget.NewLabel("")
@@ -101,9 +106,12 @@ func newSpaceTab(u *UI) *spaceTab {
 	)
 	t.body = container.NewVBox(
 		t.drive,
-		t.picture,
-		t.sliderText,
+		container.New(&insetLayout{slider: &t.slider.Slider}, t.driveBar),
 		t.legend.content,
+		widget.NewSeparator(),
+		heading("How much to give: drag the slider"),
+		t.sliderText,
+		t.picture,
 		widget.NewSeparator(),
 		heading("Limits (the most restrictive one applies)"),
 		limits,
@@ -131,27 +139,25 @@ func (t *spaceTab) show(s snapshot) {
 	t.budget = *b
 	t.usable = usableBytes(*b)
 	parts := splitDisk(*b)
-	t.drive.SetText("Your drive " + b.Disk.Path + " (" + bytesText(b.Disk.TotalBytes) + "): drag the slider to choose how much to give")
+	t.drive.SetText("Your drive " + b.Disk.Path + " (" + bytesText(b.Disk.TotalBytes) + ")")
 	t.legend.show(parts, t.bar.Theme())
 
 	t.updating = true
 	defer func() { t.updating = false }()
-	t.slider.Max = float64(max(t.usable, 1))
-	t.slider.Step = t.slider.Max / sliderSteps
 	value := b.MaxBytes
 	if value <= 0 || value > t.usable {
 		value = t.usable // no size limit: the slider sits at the end
 	}
-	t.slider.SetValue(float64(value))
-	enableWidget(t.slider, s.canToggle() || s.status.Paused)
-	t.bar.set(parts, value) // the mark sits over the thumb
-	if total := parts.total(); total > 0 {
-		if f := float32(float64(t.usable) / float64(total)); f != t.track.frac {
-			t.track.frac = f
-			t.picture.Refresh()
-		}
+	t.scale = newBudgetScale(t.usable, value)
+	t.ticks.set(t.scale)
+	if m := float64(t.scale.steps()); m != t.slider.Max {
+		t.slider.Max = m
+		t.slider.Refresh()
 	}
-	t.sliderText.SetText(sliderText(value, t.usable))
+	t.slider.SetValue(t.scale.pos(value))
+	// A full drive leaves one stop: nothing to choose from.
+	enableWidget(t.slider, (s.canToggle() || s.status.Paused) && t.scale.steps() > 0)
+	t.showValue(value)
 	if !t.edited {
 		t.maxBytes.SetText(sizeField(b.MaxBytes))
 		t.keepFree.SetText(sizeField(b.KeepFreeBytes))
@@ -166,23 +172,36 @@ func (t *spaceTab) show(s snapshot) {
 	t.effective.SetText(effectiveText(*b))
 }
 
-// sliderMoved follows a drag: the mark and the sentence move, nothing is
-// sent until the slider is released.
+// showValue draws a donation of n bytes: the sentence, the budget bar's
+// edge (under the thumb) and the mark on the drive.
+func (t *spaceTab) showValue(n int64) {
+	t.sliderText.SetText(sliderText(n, t.usable))
+	f := t.scale.frac(n)
+	t.bar.set([]float64{f, 1 - f}, f)
+	parts := splitDisk(t.budget)
+	mark := -1.0
+	if total := parts.total(); total > 0 {
+		mark = float64(n) / float64(total)
+	}
+	t.driveBar.set(diskFracs(parts), mark)
+}
+
+// sliderMoved follows a drag from stop to stop: the bar and the sentence
+// move, nothing is sent until the slider is released.
 func (t *spaceTab) sliderMoved(v float64) {
 	if t.updating {
 		return
 	}
-	n := int64(math.Round(v))
-	t.sliderText.SetText(sliderText(n, t.usable))
-	t.bar.set(t.bar.parts, n)
+	t.showValue(t.scale.at(t.slider.snap(v)))
 }
 
+// sliderReleased sends the size the slider shows, in bytes.
 func (t *spaceTab) sliderReleased(v float64) {
 	if t.updating {
 		return
 	}
 	l := t.budget.Limits
-	l.MaxBytes = int64(math.Round(v))
+	l.MaxBytes = t.scale.at(int(math.Round(v)))
 	t.change(l)
 }
 
@@ -318,13 +337,12 @@ func percentField(p float64) string {
 	return strconv.FormatFloat(p, 'f', -1, 64)
 }
 
-// sliderText reads "Donate up to 300 GB (75% of the space Shardkeeper could use)".
+// sliderText reads "Donate up to 5.0 GB (1.3% of the space Shardkeeper could use)".
 func sliderText(n, usable int64) string {
 	if usable <= 0 {
-		return "Donate up to " + bytesText(n)
+		return "The drive is full: free some space on it to donate."
 	}
-	return fmt.Sprintf("Donate up to %s (%d%% of the space Shardkeeper could use)",
-		bytesText(n), int(math.Round(100*float64(n)/float64(usable))))
+	return "Donate up to " + bytesText(n) + " (" + shareText(n, usable) + " of the space Shardkeeper could use)"
 }
 
 // effectiveText says what the limits add up to, and which one binds.
