@@ -68,6 +68,7 @@ bench:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 3x ./...
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
+	scripts/bench-restore.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)

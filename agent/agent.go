@@ -13,6 +13,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -59,6 +60,7 @@ type Agent struct {
 	releasing   *control.Progress
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
+	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
 
 	wake    chan struct{}
 	pushReq chan struct{}
@@ -95,6 +97,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),
 	}
+	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)
 	if err := a.rescan(); err != nil {
@@ -129,7 +132,8 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 	a.applyPolicy()
 	if !untilIdle {
 		a.scheduleVerification() // catch up on a run missed while stopped
-		wg.Add(3)
+		wg.Add(4)
+		go func() { defer wg.Done(); a.restore.Run(ctx) }()
 		go func() { defer wg.Done(); a.pushLoop(ctx) }()
 		go func() { defer wg.Done(); a.policyLoop(ctx) }()
 		go func() { defer wg.Done(); a.watchLoop(ctx) }()
@@ -140,6 +144,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 			a.log.Error("cycle failed", "err", err)
 		}
 		if untilIdle {
+			a.restoreOnce(ctx)
 			if perr := a.pushAll(ctx); perr != nil {
 				a.log.Warn("could not report to the hub", "err", perr)
 			}

@@ -55,6 +55,12 @@ type Options struct {
 	// setting is only saved.
 	StartAtLogin func(on bool) (string, error)
 
+	// RestorePollEvery is how often the hub is asked for files to send
+	// back (default 30s); RestoreProgram is the shardkeeper binary
+	// git-annex runs as git-annex-remote-shardkeeper (default: this one).
+	RestorePollEvery time.Duration
+	RestoreProgram   string
+
 	// DiskStat reads the drive of the storage folder (default: the OS).
 	DiskStat func(path string) (DiskInfo, error)
 	// Power tells whether the machine is on battery or on a metered

@@ -53,6 +53,7 @@ func (a *Agent) Resume(ctx context.Context) error {
 	a.mu.Unlock()
 	a.emit(control.Event{Kind: control.EventResumed, Message: "Resumed"})
 	a.kick()
+	a.restore.Kick()
 	a.resumeVerifying()
 	return err
 }

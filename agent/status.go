@@ -86,6 +86,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		st.LastReport = &t
 	}
 	st.HubProblem = a.hubProblem
+	st.Restore = a.restoreStatus()
 	if l := a.state.Leaving; l != nil && a.state.Left.IsZero() {
 		t := l.Deadline
 		st.LeaveDeadline = &t

@@ -49,6 +49,8 @@ answers the desktop app and the CLI on a local control socket.`,
 	f.IntVar(&o.BatchFiles, "batch", 25, "files fetched between two reports to the hub")
 	f.IntVar(&o.Target, "target-copies", 0, "donor copies wanted per file (default: what the hub says)")
 	f.MarkHidden("target-copies")
+	f.DurationVar(&o.RestorePollEvery, "restore-poll", 30*time.Second, "how often to ask the hub for files to send back for a restore")
+	f.MarkHidden("restore-poll")
 	return cmd
 }
 

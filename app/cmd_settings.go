@@ -40,6 +40,7 @@ func newSettingsCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.board, "show-on-board", false, "show your name on the hub's board")
 	f.BoolVar(&opts.login, "start-at-login", false, "run the agent at login (installs the per-user service)")
 	f.IntVar(&opts.verifyDays, "verify-every-days", 0, "verify everything held every N days (default 30)")
+	f.BoolVar(&opts.helpRestores, "help-restores-any-time", true, "send files back for the archive's restores outside the schedule too (false: only during it)")
 	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
 	return cmd
 }
@@ -49,6 +50,7 @@ type settingsFlags struct {
 	login                           bool
 	schedule, name                  string
 	battery, metered, board, asJSON bool
+	helpRestores                    bool
 }
 
 // runSettings applies the flags given and prints the settings.
@@ -79,6 +81,7 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	set("show-on-board", func() { s.ShowOnBoard = o.board })
 	set("start-at-login", func() { s.StartAtLogin = o.login })
 	set("verify-every-days", func() { s.VerifyEveryDays = o.verifyDays })
+	set("help-restores-any-time", func() { s.RestoreInScheduleOnly = !o.helpRestores })
 	out := cmd.OutOrStdout()
 	if changed {
 		if err := api.UpdateSettings(cmd.Context(), s); err != nil {
@@ -114,6 +117,7 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	fmt.Fprintf(out, "Pause on battery: %v\nPause on metered: %v\nDisplay name:     %q (on the board: %v)\n",
 		s.PauseOnBattery, s.PauseOnMetered, s.DisplayName, s.ShowOnBoard)
 	fmt.Fprintf(out, "Start at login:   %v\nVerify every:     %d days\n", s.StartAtLogin, s.VerifyEveryDays)
+	fmt.Fprintf(out, "Help restores at any time: %v\n", !s.RestoreInScheduleOnly)
 	if changed && local != nil {
 		fmt.Fprintln(out, notRunningNote(h))
 	}

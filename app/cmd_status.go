@@ -92,6 +92,10 @@ func printStatus(w io.Writer, st control.Status) {
 	if st.FilesSkipped > 0 {
 		fmt.Fprintf(w, "%s %s skipped after repeated download failures (see `shardkeeper log`).\n", words.Count(st.FilesSkipped, "file", "files"), words.Agree(st.FilesSkipped, "was", "were"))
 	}
+	if r := st.Restore; r.Requested > 0 || r.Uploaded > 0 {
+		fmt.Fprintf(w, "Restores: %d requested now; %s sent back so far (%s)\n", r.Requested,
+			words.Count(r.Uploaded, "file", "files"), agent.FormatSize(r.BytesUploaded))
+	}
 	if st.HubProblem != "" {
 		fmt.Fprintf(w, "Last report to the hub failed: %s\n", st.HubProblem)
 	}

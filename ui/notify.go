@@ -28,6 +28,10 @@ type notifier struct {
 	verifyMsg  string // the agent's last word on a verification
 	budgetFull bool
 	hubLost    bool
+
+	thanks     int       // verified restore uploads not yet thanked for
+	thanksFile string    // the last of them
+	lastThanks time.Time // when the donor was last thanked
 }
 
 func newNotifier(send func(*fyne.Notification), started time.Time) *notifier {
@@ -65,12 +69,16 @@ func (n *notifier) status(cur control.Status, now time.Time) {
 		n.notify("Can't reach the archive's hub", body)
 	}
 	n.budgetFull, n.hubLost = full, lost
+	n.flushThanks(now)
 }
 
 // event runs on the UI thread for every new event.
 func (n *notifier) event(ev control.Event) {
 	if ev.Kind == control.EventVerify && !ev.Time.Before(n.started) {
 		n.verifyMsg = ev.Message
+	}
+	if ev.Kind == control.EventRestoreVerified {
+		n.restoreVerified(ev)
 	}
 }
 

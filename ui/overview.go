@@ -21,6 +21,7 @@ type overviewTab struct {
 	headline  *widget.Label // "Protecting 12,345 files · 48.2 GB"
 	state     *widget.Label // "Up to date"
 	detail    *widget.Label // the agent's own explanation, when it adds something
+	restore   *widget.Label // "Helping the archive restore N files", while asked
 	toggle    *widget.Button
 	pauseMenu *fyne.Menu // the toggle's menu while running
 	verify    *widget.Button
@@ -45,6 +46,7 @@ func newOverviewTab(u *UI) *overviewTab {
 		headline:  widget.NewLabel(""),
 		state:     widget.NewLabel(""),
 		detail:    note(""),
+		restore:   widget.NewLabel(""),
 		verifying: widget.NewProgressBar(),
 		space:     widget.NewLabel(""),
 		spaceBar:  widget.NewProgressBar(),
@@ -92,7 +94,7 @@ func newOverviewTab(u *UI) *overviewTab {
 		heading("Shards"),
 	)
 	o.content = container.NewPadded(container.NewBorder(
-		container.NewVBox(top, o.detail, o.verifying, o.details), nil, nil, nil,
+		container.NewVBox(top, o.detail, o.restore, o.verifying, o.details), nil, nil, nil,
 		o.shards.content))
 	return o
 }
@@ -131,6 +133,7 @@ func (o *overviewTab) show(s snapshot) {
 	}
 	o.state.Refresh()
 	setOptional(o.detail, detailTextIf(s))
+	setOptional(o.restore, restoreTextIf(s))
 
 	if st.Paused {
 		o.toggle.SetText(resumeLabel)
@@ -160,6 +163,13 @@ func (o *overviewTab) show(s snapshot) {
 	o.chart.set(st.Activity, s.now)
 	o.chartNote.SetText(activityText(st.Activity, s.now))
 	o.shards.show(st.Shards)
+}
+
+func restoreTextIf(s snapshot) string {
+	if !s.have {
+		return ""
+	}
+	return restoreText(s.status)
 }
 
 func detailTextIf(s snapshot) string {

@@ -33,6 +33,7 @@ type settingsTab struct {
 	metered   *widget.Check
 	login     *widget.Check
 	board     *widget.Check
+	restores  *widget.Check
 	result    *widget.Label
 	saveBtn   *widget.Button
 	revert    *widget.Button
@@ -55,6 +56,7 @@ func newSettingsTab(u *UI) *settingsTab {
 		metered:   widget.NewCheck("Pause on metered connections (mobile data)", nil),
 		login:     widget.NewCheck("Start protecting when I log in", nil),
 		board:     widget.NewCheck("Show my name on the hub's leaderboard", nil),
+		restores:  widget.NewCheck("Help restores at any time", nil),
 		result:    widget.NewLabel(""),
 	}
 	t.bandwidth.Validator = validKBps
@@ -70,6 +72,7 @@ func newSettingsTab(u *UI) *settingsTab {
 		&widget.FormItem{Text: "Outside those hours", Widget: t.offHours, HintText: "KB/s; 0: don't download"},
 		&widget.FormItem{Text: "Battery", Widget: t.battery},
 		&widget.FormItem{Text: "Metered networks", Widget: t.metered},
+		&widget.FormItem{Text: "Restores", Widget: t.restores, HintText: "send files back when the archive asks, even outside the download hours"},
 		&widget.FormItem{Text: "Start at login", Widget: t.login},
 		&widget.FormItem{Text: "Verify my files every", Widget: t.verify, HintText: "days"},
 		&widget.FormItem{Text: "Display name", Widget: t.name, HintText: "shown on the leaderboard only if you opt in below"},
@@ -129,6 +132,7 @@ func (t *settingsTab) fill(s control.Settings) {
 	t.offHours.SetText(strconv.Itoa(s.OffHoursKBps))
 	t.battery.SetChecked(s.PauseOnBattery)
 	t.metered.SetChecked(s.PauseOnMetered)
+	t.restores.SetChecked(!s.RestoreInScheduleOnly)
 	t.login.SetChecked(s.StartAtLogin)
 	days := s.VerifyEveryDays
 	if days <= 0 {
@@ -147,6 +151,7 @@ func (t *settingsTab) read() control.Settings {
 	s.OffHoursKBps, _ = atoiEmpty(t.offHours.Text)
 	s.PauseOnBattery = t.battery.Checked
 	s.PauseOnMetered = t.metered.Checked
+	s.RestoreInScheduleOnly = !t.restores.Checked
 	s.StartAtLogin = t.login.Checked
 	s.VerifyEveryDays, _ = atoiEmpty(t.verify.Text)
 	s.DisplayName = strings.TrimSpace(t.name.Text)

@@ -32,6 +32,7 @@ type trayActions struct {
 //
 //	Protecting 12,345 files · 48.2 GB   (opens the window)
 //	Up to date                          (disabled: information only)
+//	Helping the archive restore 3 files (only while the archive asks)
 //	─────
 //	Pause ▸ 30 minutes … Until I resume  (or Resume, while paused)
 //	Open Shardkeeper
@@ -43,6 +44,7 @@ type tray struct {
 	menu    *fyne.Menu
 	title   *fyne.MenuItem
 	state   *fyne.MenuItem
+	restore *fyne.MenuItem // "Helping the archive restore N files", while asked
 	pause   *fyne.MenuItem // its ChildMenu holds the pause choices
 	resume  *fyne.MenuItem
 	open    *fyne.MenuItem
@@ -59,6 +61,7 @@ type tray struct {
 // which flickers if it is open, so don't do it every poll).
 type trayLook struct {
 	title, state string
+	restore      string
 	paused       bool // show Resume instead of Pause ▸
 	toggleOff    bool
 	verifyOff    bool
@@ -70,6 +73,8 @@ func newTray(a desktop.App, do trayActions, quitLabel string) *tray {
 	t.title = fyne.NewMenuItem(defaultTitle, do.open)
 	t.state = fyne.NewMenuItem("", nil)
 	t.state.Disabled = true
+	t.restore = fyne.NewMenuItem("", nil)
+	t.restore.Disabled = true
 	for _, c := range pauseChoices {
 		t.choices = append(t.choices, fyne.NewMenuItem(c.label, func() { do.pause(c) }))
 	}
@@ -102,6 +107,7 @@ func (t *tray) show(s snapshot) {
 	default:
 		look.title = TrayTitle(s.status)
 		look.state = StateText(s.status, s.now)
+		look.restore = restoreText(s.status)
 	}
 	if look == t.last && t.icon != nil {
 		return
@@ -118,11 +124,14 @@ func (t *tray) show(s snapshot) {
 		c.Disabled = look.toggleOff
 	}
 	t.verify.Disabled = look.verifyOff
-	t.menu.Items = []*fyne.MenuItem{
-		t.title, t.state, fyne.NewMenuItemSeparator(),
-		toggle, t.open, t.verify, fyne.NewMenuItemSeparator(),
-		t.quit,
+	t.menu.Items = []*fyne.MenuItem{t.title, t.state}
+	if look.restore != "" {
+		t.restore.Label = look.restore
+		t.menu.Items = append(t.menu.Items, t.restore)
 	}
+	t.menu.Items = append(t.menu.Items, fyne.NewMenuItemSeparator(),
+		toggle, t.open, t.verify, fyne.NewMenuItemSeparator(),
+		t.quit)
 	t.app.SetSystemTrayMenu(t.menu)
 	if look.icon != t.icon {
 		t.app.SetSystemTrayIcon(look.icon)

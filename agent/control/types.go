@@ -75,6 +75,19 @@ type Status struct {
 	// LastVerification is how the last (or the running) verification
 	// went; nil: none since the agent started.
 	LastVerification *VerifyReport `json:"last_verification,omitempty"`
+
+	// Added for restores (issue 9):
+
+	// Restore is what the archive asked this donor to send back.
+	Restore RestoreStatus `json:"restore"`
+}
+
+// RestoreStatus counts the files the archive asked back from this donor
+// (a fire drill or a real restore).
+type RestoreStatus struct {
+	Requested     int64 `json:"requested"`      // open requests for files held here
+	Uploaded      int64 `json:"uploaded"`       // uploads the hub accepted, ever
+	BytesUploaded int64 `json:"bytes_uploaded"` // their bytes
 }
 
 // VerifyReport is what one verification found.
@@ -204,6 +217,10 @@ const (
 	EventVerify   = "verify"
 	EventHub      = "hub"
 	EventStorage  = "storage" // a storage location went, came back or moved
+	// A restore upload started, ended or was refused; the archive
+	// verified an upload of this donor (the UI thanks the donor).
+	EventRestore         = "restore"
+	EventRestoreVerified = "restore_verified"
 )
 
 // Event is something the agent did or saw.
@@ -230,6 +247,9 @@ type Settings struct {
 	ShowOnBoard     bool   `json:"show_on_board"`     // opt-in
 	StartAtLogin    bool   `json:"start_at_login"`    // the OS service
 	VerifyEveryDays int    `json:"verify_every_days"` // default 30
+	// RestoreInScheduleOnly keeps restore uploads to the download hours;
+	// by default (false) the donor helps restores at any time.
+	RestoreInScheduleOnly bool `json:"restore_in_schedule_only,omitempty"`
 }
 
 // ShardStatus is one shard this donor holds part of.

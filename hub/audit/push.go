@@ -99,7 +99,7 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
 	}
-	return CheckFiles(p.Donor, p.Now, files), nil
+	return Rules{Donor: p.Donor, Now: p.Now, RestoreUUID: restoreUUID(ctx, g)}.Check(files), nil
 }
 
 // readFiles reads what the audit compares for each changed file: its
@@ -157,4 +157,14 @@ func readFiles(ctx context.Context, g annex.Git, changes []annex.Change, known [
 		}
 	}
 	return files, nil
+}
+
+// restoreUUID is the shard's restore remote R: the repository's
+// annex.uuid ("" when it has none).
+func restoreUUID(ctx context.Context, g annex.Git) string {
+	out, err := g.Output(ctx, nil, "config", "--get", "annex.uuid")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
 }

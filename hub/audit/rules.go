@@ -132,15 +132,38 @@ func parseLines(k kind, data []byte) []line {
 // CheckFiles applies the rules to the files a push changes and returns the
 // problems, one plain sentence each; none means the push may land.
 func CheckFiles(donor string, now time.Time, files []File) []string {
+	return Rules{Donor: donor, Now: now}.Check(files)
+}
+
+// Rules are what a push is judged by.
+type Rules struct {
+	Donor string    // the pushing donor's UUID
+	Now   time.Time // the hub's clock
+	// RestoreUUID is the shard's restore remote R (docs/restore.md): a
+	// donor's upload to it makes the donor's git-annex record R as
+	// present, so a present line for R on a key of the shard is allowed.
+	// "" when the shard has none.
+	RestoreUUID string
+}
+
+// Check applies the rules to the files a push changes and returns the
+// problems, one plain sentence each; none means the push may land.
+func (r Rules) Check(files []File) []string {
 	var problems []string
-	limit := annex.TimestampOf(now.Add(MaxFuture))
+	limit := annex.TimestampOf(r.Now.Add(MaxFuture))
 	for _, f := range files {
-		problems = append(problems, checkFile(donor, limit, f)...)
+		problems = append(problems, checkFile(r, limit, f)...)
 	}
 	return problems
 }
 
-func checkFile(donor string, limit annex.Timestamp, f File) []string {
+// mayWrite reports whether a new line of owner is one the donor may add.
+func (r Rules) mayWrite(k kind, l line) bool {
+	return l.owner == r.Donor || (r.RestoreUUID != "" && l.owner == r.RestoreUUID && k == locationLog && l.status == annex.StatusPresent)
+}
+
+func checkFile(r Rules, limit annex.Timestamp, f File) []string {
+	donor := r.Donor
 	k := classify(f.Path)
 	if k == notALog {
 		return []string{fmt.Sprintf("%s is not a git-annex log: a donor's branch may only hold git-annex's own files", f.Path)}
@@ -171,7 +194,7 @@ lines:
 			add("only the archive may change this file")
 		case !l.ok:
 			add("malformed line %q", clip(l.norm))
-		case l.owner != donor:
+		case !r.mayWrite(k, l):
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
 			add("timestamp %s is more than a day in the future", l.at)

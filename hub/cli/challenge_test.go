@@ -25,8 +25,14 @@ type served struct {
 
 func startServe(t *testing.T, flags ...string) served {
 	t.Helper()
+	return startServeFiles(t, map[string]string{"a.txt": "alpha"}, flags...)
+}
+
+// startServeFiles is startServe over a collection of the given files.
+func startServeFiles(t *testing.T, files map[string]string, flags ...string) served {
+	t.Helper()
 	testkit.RequireGitAnnex(t)
-	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha"})
+	collection := testkit.WriteFiles(t, files)
 	s := served{data: filepath.Join(t.TempDir(), "data"), logs: &testkit.SyncBuffer{}}
 	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/origin", "--out", s.data); code != 0 {
 		t.Fatal(errOut)

@@ -4,6 +4,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +38,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	root.SetErr(stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintf(stderr, "shardhub: %s\n", oneLine(err.Error()))
+		var missing errMissing
+		if errors.As(err, &missing) {
+			return ExitMissing
+		}
 		return 1
 	}
 	return 0
@@ -60,7 +65,7 @@ reports how many volunteer copies every file has.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newBuildCmd(), newServeCmd(), newHealthCmd(), newChallengeCmd(), newAuditHookCmd())
+	root.AddCommand(newBuildCmd(), newServeCmd(), newHealthCmd(), newChallengeCmd(), newFiredrillCmd(), newRestoreCmd(), newAuditHookCmd())
 	return root
 }
 

@@ -137,5 +137,6 @@ func (s *Server) ChallengeRound(ctx context.Context) error {
 			s.log.Info("proof of storage challenge issued", "donor", d.UUID, "shard", c.Shard, "key", c.Key, "expires", c.Expires)
 		}
 	}
+	s.ReinjectAll(ctx) // retries what an upload could not record
 	return nil
 }

@@ -200,6 +200,16 @@ func (d *donor) api(method, path, body string) (int, map[string]any) {
 func (h hub) call(t *testing.T, method, path, token, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	code, data := send(t, req, token)
+	var out map[string]any
+	json.Unmarshal(data, &out)
+	return code, out
+}
+
+// send sends req with the token (none when "") and returns the status and
+// body.
+func send(t *testing.T, req *http.Request, token string) (int, []byte) {
+	t.Helper()
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -209,7 +219,5 @@ func (h hub) call(t *testing.T, method, path, token, body string) (int, map[stri
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	json.Unmarshal(data, &out)
-	return resp.StatusCode, out
+	return resp.StatusCode, data
 }

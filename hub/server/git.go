@@ -54,10 +54,13 @@ func newGitBackend(g annex.Git, projectRoot string, log *slog.Logger) (gitBacken
 // serveGit serves /git/<name>.git/...: anonymous fetches; pushes only with
 // the token of a donor assigned to that shard.
 func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
-	repo, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/git/"), "/")
+	repo, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/git/"), "/")
 	name, ok := strings.CutSuffix(repo, ".git")
 	if _, known := s.catalog().byName[name]; !ok || !known {
 		writeError(w, http.StatusNotFound, "no such shard")
+		return
+	}
+	if s.serveAnnexRepo(w, r, name, rest) {
 		return
 	}
 	h := s.git.cgi // a copy: the environment is per request

@@ -55,6 +55,11 @@ type Config struct {
 	ChallengeTTL   time.Duration
 	Rand           io.Reader
 	HTTPClient     *http.Client
+
+	// AskSilence: a donor asked to upload a file for a restore that has
+	// not done so within this long is passed over for another
+	// (DefaultAskSilence when 0).
+	AskSilence time.Duration
 }
 
 // Server serves one data directory.
@@ -70,7 +75,10 @@ type Server struct {
 	mu          sync.Mutex
 	lastRefresh time.Time // of every shard, for health pages
 
-	branchMu sync.Mutex // one writer of the shards' git-annex branches at a time
+	branchMu  sync.Mutex // one writer of the shards' git-annex branches at a time
+	restoreMu sync.Mutex // one restore upload decided at a time
+	paths     pathIndex  // shard paths -> keys, for /restore/
+	reinjects reinjecter // verified files waiting to be recorded on the branch
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -145,8 +153,10 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close releases the donor registry New opened.
+// Close waits for background re-injection and releases the donor
+// registry New opened.
 func (s *Server) Close() error {
+	s.reinjects.wg.Wait()
 	if s.ownsDB {
 		return s.donors.Close()
 	}
@@ -209,6 +219,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("DELETE /api/v1/donors/{uuid}", s.donorOnly(s.deleteDonor))
 	mux.HandleFunc("GET /api/v1/donors/{uuid}/challenges", s.donorOnly(s.openChallenges))
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/challenges/{id}", s.donorOnly(s.answerChallenge))
+	mux.HandleFunc("GET /api/v1/donors/{uuid}/restores", s.donorOnly(s.listRestores))
+	mux.HandleFunc("PUT /api/v1/donors/{uuid}/restores/{shard}/{key}", s.donorOnly(s.putRestore))
+	mux.HandleFunc("GET /api/v1/donors/{uuid}/restores/{shard}/{key}", s.donorOnly(s.restoreStatus))
+	mux.HandleFunc("GET /restore/{shard}/{path...}", s.serveRestored)
 	mux.HandleFunc("GET /api/v1/health", s.health)
 	mux.HandleFunc("GET /health", s.healthPage)
 	mux.HandleFunc("GET /health/at-risk.csv", s.atRiskCSV)
@@ -217,7 +231,23 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.OriginDir != "" {
 		mux.Handle("GET /origin/", http.StripPrefix("/origin", http.FileServer(http.Dir(s.cfg.OriginDir))))
 	}
-	return s.logRequests(mux)
+	return s.logRequests(refuseDotSegments(mux))
+}
+
+// refuseDotSegments answers 400 for an API path with a "." or ".."
+// segment, which the mux would otherwise redirect to a cleaned path.
+func refuseDotSegments(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			for _, seg := range strings.Split(r.URL.Path, "/") {
+				if seg == ".." || seg == "." {
+					writeError(w, http.StatusBadRequest, "the path must not contain '.' or '..' segments")
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) config(w http.ResponseWriter, r *http.Request) {

@@ -37,6 +37,13 @@ func startHub(t *testing.T) hub {
 // shard; change adjusts the server's configuration.
 func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 	t.Helper()
+	return startHubEntries(t, filesPerShard, nil, change)
+}
+
+// startHubEntries is startHubWith whose manifest entries edit may change
+// (drop the SHA-256s for an MD5-only shard, say).
+func startHubEntries(t *testing.T, filesPerShard int, edit func([]manifest.Entry), change func(*Config)) hub {
+	t.Helper()
 	testkit.RequireGitAnnex(t)
 	collection := testkit.WriteFiles(t, map[string]string{
 		"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo",
@@ -46,6 +53,9 @@ func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 	entries, err := manifest.FromDir(collection, h.url+"/origin")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(entries)
 	}
 	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: h.data, FilesPerShard: filesPerShard}); err != nil {
 		t.Fatal(err)

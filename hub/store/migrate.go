@@ -52,6 +52,52 @@ var migrations = []string{
 	ALTER TABLE donors ADD COLUMN proof_passed_at INTEGER;
 	ALTER TABLE donors ADD COLUMN proof_failed_at INTEGER;
 	ALTER TABLE donors ADD COLUMN challenged_at INTEGER`,
+	// 4: restore: each shard's restore remote, fire drills, restore
+	// requests (at most one open per shard and key), which donor was
+	// asked, and every upload with its verdict.
+	`CREATE TABLE restore_remotes (
+		shard      TEXT PRIMARY KEY,
+		uuid       TEXT NOT NULL UNIQUE,
+		created_at INTEGER NOT NULL
+	);
+	CREATE TABLE drills (
+		id         TEXT PRIMARY KEY,
+		shard      TEXT NOT NULL,
+		started_at INTEGER NOT NULL,
+		ended_at   INTEGER
+	);
+	CREATE TABLE restore_requests (
+		id            TEXT PRIMARY KEY,
+		shard         TEXT NOT NULL,
+		key           TEXT NOT NULL,
+		path          TEXT NOT NULL,
+		size          INTEGER NOT NULL,
+		opened_at     INTEGER NOT NULL,
+		closed_at     INTEGER,
+		state         TEXT NOT NULL DEFAULT 'requested',
+		verified_by   TEXT,
+		verified_at   INTEGER,
+		reinjected_at INTEGER,
+		asked_donor   TEXT,
+		asked_at      INTEGER
+	);
+	CREATE UNIQUE INDEX restore_requests_open ON restore_requests(shard, key) WHERE closed_at IS NULL;
+	CREATE TABLE drill_files (
+		drill       TEXT NOT NULL REFERENCES drills(id) ON DELETE CASCADE,
+		request     TEXT NOT NULL REFERENCES restore_requests(id),
+		marked_lost INTEGER NOT NULL,
+		PRIMARY KEY (drill, request)
+	);
+	CREATE TABLE restore_uploads (
+		request  TEXT NOT NULL REFERENCES restore_requests(id),
+		donor    TEXT NOT NULL,
+		at       INTEGER NOT NULL,
+		accepted INTEGER NOT NULL,
+		reason   TEXT NOT NULL DEFAULT '',
+		sha256   TEXT NOT NULL DEFAULT '',
+		bytes    INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX restore_uploads_request ON restore_uploads(request, donor)`,
 }
 
 // SchemaVersion is the schema this code reads and writes.

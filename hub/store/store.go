@@ -79,6 +79,7 @@ type Store interface {
 	// CheckIn records an accepted push.
 	CheckIn(uuid string, now time.Time) error
 	Challenges
+	Restores
 	Close() error
 }
 
