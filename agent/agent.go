@@ -32,6 +32,8 @@ type Agent struct {
 	pushMu  sync.Mutex // one push at a time
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
+	verifyRuns sync.WaitGroup // verifications under way (tests wait on it)
+
 	mu          sync.Mutex
 	cfg         home.Config
 	state       home.State

@@ -152,15 +152,11 @@ func (a *Agent) updateBudget() control.Budget {
 		locOf[sh.Name] = sh.Location
 	}
 	onDisk := map[string]int64{}
-	for ref, o := range a.ledger.held {
-		onDisk[locOf[ref.shard]] += o.usage
-	}
-	for ref, u := range a.ledger.partial {
-		onDisk[locOf[ref.shard]] += u
-	}
-	for ref := range a.ledger.inflight {
+	a.ledger.eachHeld(func(ref objRef, o object) { onDisk[locOf[ref.shard]] += o.usage })
+	a.ledger.eachPartial(func(ref objRef, u int64) { onDisk[locOf[ref.shard]] += u })
+	a.ledger.eachInflight(func(ref objRef) {
 		onDisk[locOf[ref.shard]] += partialOnDisk(a.shardDirLocked(ref.shard), ref.key)
-	}
+	})
 	var b control.Budget
 	caps := map[string]int64{}
 	var total int64
@@ -178,7 +174,7 @@ func (a *Agent) updateBudget() control.Budget {
 			b = lb
 			b.Disk.Path = l.Path
 			if d.ok && d.info.Block > 0 {
-				a.ledger.block = d.info.Block
+				a.ledger.setBlock(d.info.Block)
 			}
 		}
 		if online[l.ID] {
@@ -186,7 +182,7 @@ func (a *Agent) updateBudget() control.Budget {
 			total += lb.EffectiveBytes
 		}
 	}
-	a.ledger.budget, a.ledger.caps, a.ledger.locOf = total, caps, locOf
+	a.ledger.setLimits(total, caps, locOf)
 	return b
 }
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // How a drop is made safe (see docs/giving-space-back.md): git-annex
@@ -35,20 +34,6 @@ const maxDropFailuresInARow = 3
 // not be confirmed.
 var errArchiveUnchecked = errors.New("the archive's copy could not be confirmed, so nothing more was given back; will retry")
 
-// othersCopies is how many donors other than this one hold k.
-func othersCopies(loc *annex.Locations, k annex.Key, me string) int {
-	if loc == nil {
-		return 0
-	}
-	n := 0
-	for _, line := range loc.Logs[k] {
-		if line.Status == annex.StatusPresent && line.Value != annex.WebUUID && line.Value != me && loc.Counts(line.Value) {
-			n++
-		}
-	}
-	return n
-}
-
 // dropOrderLocked lists held objects in the order they are given back:
 // most copies elsewhere first, then the largest (fewer files for the same
 // space). The rarest files are dropped last.
@@ -59,9 +44,9 @@ func (a *Agent) dropOrderLocked() []objRef {
 		size   int64
 	}
 	var items []item
-	for ref, o := range a.ledger.held {
-		items = append(items, item{ref, othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID), o.size})
-	}
+	a.ledger.eachHeld(func(ref objRef, o object) {
+		items = append(items, item{ref, a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID), o.size})
+	})
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].copies != items[j].copies {
 			return items[i].copies > items[j].copies
@@ -82,18 +67,18 @@ func (a *Agent) dropOrderLocked() []objRef {
 // downloads first, then objects in drop order.
 func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []objRef) {
 	over := a.ledger.used() - budget
-	for _, u := range a.ledger.partial {
-		if over <= 0 {
-			return
+	a.ledger.eachPartial(func(_ objRef, u int64) {
+		if over > 0 {
+			over -= u
+			bytes += u
 		}
-		over -= u
-		bytes += u
-	}
+	})
 	for _, ref := range a.dropOrderLocked() {
 		if over <= 0 {
 			break
 		}
-		u := a.ledger.held[ref].usage
+		o, _ := a.ledger.object(ref)
+		u := o.usage
 		over -= u
 		bytes += u
 		files++
@@ -115,7 +100,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 		return err
 	}
 	a.mu.Lock()
-	budget := a.ledger.budget
+	budget, _ := a.ledger.limits()
 	bytes, files, _ := a.releasePlanLocked(budget)
 	a.releasing = &control.Progress{Total: files}
 	a.mu.Unlock()
@@ -144,63 +129,22 @@ func (a *Agent) shrink(ctx context.Context) error {
 	return nil
 }
 
-// refreshLocations brings in other donors' reports and rereads every
-// shard's location logs.
-func (a *Agent) refreshLocations(ctx context.Context) error {
-	for _, sh := range a.shards() {
-		if _, err := a.refreshShard(ctx, sh); err != nil {
-			return err
-		}
-		a.treeOf(ctx, sh.Name)
-	}
-	return nil
-}
-
-// refreshShard brings in other donors' reports (offline: what we have)
-// and rereads the shard's location logs.
-func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.Locations, error) {
-	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
-	if err := a.sync(ctx, r); err != nil {
-		a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
-	}
-	loc, err := r.locations(ctx, a.locReader(sh.Name))
-	if err != nil {
-		return nil, fmt.Errorf("read shard %s: %w", sh.Name, err)
-	}
-	a.mu.Lock()
-	a.locs[sh.Name] = loc
-	a.mu.Unlock()
-	return loc, nil
-}
-
-// locReader is the shard's incremental reader of its git-annex branch.
-func (a *Agent) locReader(shard string) *annex.LocationReader {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	lr := a.locReaders[shard]
-	if lr == nil {
-		lr = &annex.LocationReader{}
-		a.locReaders[shard] = lr
-	}
-	return lr
-}
-
 // fits reports whether the ledger is within the budget.
 func (a *Agent) fits() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.ledger.used() <= a.ledger.budget
+	return a.ledger.room() >= 0
 }
 
 // removePartials deletes partial downloads that match, until enough.
 func (a *Agent) removePartials(match func(objRef) bool, enough func() bool) {
 	a.mu.Lock()
 	var refs []objRef
-	for ref := range a.ledger.partial {
+	a.ledger.eachPartial(func(ref objRef, _ int64) {
 		if match(ref) {
 			refs = append(refs, ref)
 		}
-	}
+	})
 	a.mu.Unlock()
 	for _, ref := range refs {
 		if enough() {
@@ -211,9 +155,7 @@ func (a *Agent) removePartials(match func(objRef) bool, enough func() bool) {
 			a.log.Warn("could not remove a partial download", "key", ref.key, "err", err)
 			continue
 		}
-		a.mu.Lock()
-		delete(a.ledger.partial, ref)
-		a.mu.Unlock()
+		a.ledger.forgetPartial(ref)
 	}
 }
 
@@ -303,9 +245,8 @@ func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref objRef) (bool, st
 			return false, "git-annex did not drop it"
 		}
 		a.mu.Lock()
-		obj := a.ledger.held[ref]
-		delete(a.ledger.held, ref)
-		copies := othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID)
+		obj := a.ledger.forget(ref)
+		copies := a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID)
 		if a.releasing != nil {
 			a.releasing.Done++
 			if a.releasing.Total > 0 {

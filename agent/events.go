@@ -64,6 +64,9 @@ func (a *Agent) emit(ev control.Event) {
 	if ev.Time.IsZero() {
 		ev.Time = a.clock.Now()
 	}
+	if ev.Kind == control.EventError && ev.Cause == "" {
+		ev.Cause = causeOf(ev.Message)
+	}
 	a.bus.publish(ev)
 	if ev.Kind == control.EventTransfer {
 		return

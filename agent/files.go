@@ -101,7 +101,7 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 		return control.NotFoundf("%s is not a file of shard %s", rel, sh)
 	}
 	a.mu.Lock()
-	_, held := a.ledger.held[objRef{sh, k}]
+	_, held := a.ledger.object(objRef{sh, k})
 	if !held {
 		a.mu.Unlock()
 		return control.NotFoundf("%s is not held here; nothing to give back", rel)

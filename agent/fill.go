@@ -89,42 +89,6 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 	return nil
 }
 
-// plan makes the next batch's plan for one shard from the ledger.
-func (a *Agent) plan(shard string, loc *annex.Locations) Plan {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	held := map[annex.Key]bool{}
-	for ref := range a.ledger.held {
-		if ref.shard == shard {
-			held[ref.key] = true
-		}
-	}
-	for ref := range a.ledger.inflight {
-		if ref.shard == shard {
-			held[ref.key] = true
-		}
-	}
-	partial := map[annex.Key]int64{}
-	for ref, u := range a.ledger.partial {
-		if ref.shard == shard {
-			partial[ref.key] = u
-		}
-	}
-	released := map[string]bool{}
-	for _, k := range a.state.Released {
-		released[k] = true
-	}
-	now := a.clock.Now()
-	block := a.ledger.block
-	return MakePlanFrom(PlanInput{
-		Loc: loc, Donor: a.cfg.DonorUUID, Held: held, Target: a.target,
-		Room:    a.ledger.budget - a.ledger.used(),
-		Partial: partial,
-		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.waiting(string(k), now) },
-		Cost:    func(size int64) int64 { return expectedUsage(size, block) },
-	})
-}
-
 func displayName(file string, k annex.Key) string {
 	if file != "" {
 		return file
@@ -211,8 +175,9 @@ func (a *Agent) sync(ctx context.Context, r *repo) error {
 func (a *Agent) summary(st fillStats) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	used, budget := a.ledger.used(), a.ledger.budget
-	files := len(a.ledger.held)
+	used := a.ledger.used()
+	budget, block := a.ledger.limits()
+	files := a.ledger.heldCount()
 	skipped := a.fails.skipped(a.clock.Now())
 	var msg string
 	switch {
@@ -222,7 +187,7 @@ func (a *Agent) summary(st fillStats) string {
 		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", a.fails.Host.Reason, a.fails.Host.Until.Local().Format(time.TimeOnly))
 	case files == 0 && st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
-			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(reserveFor(st.smallestLeft, a.ledger.block)))
+			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(reserveFor(st.smallestLeft, block)))
 	case st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Budget full: %s of %s used; %s more %s copies.", FormatSize(used), FormatSize(budget), words.Count(int64(st.wanted), "file", "files"), words.Agree(int64(st.wanted), "needs", "need"))
 	case st.wanted > 0:

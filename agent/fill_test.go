@@ -24,31 +24,19 @@ func TestBudgetNeverExceededDuringParallelFill(t *testing.T) {
 
 	var maxUse atomic.Int64
 	var maxParallel atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			use, partials := diskUse(repo)
-			if use > maxUse.Load() {
-				maxUse.Store(use)
-			}
-			if int64(partials) > maxParallel.Load() {
-				maxParallel.Store(int64(partials))
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
+	stop := sampleUntilStopped(2*time.Millisecond, func() {
+		use, partials := diskUse(repo)
+		if use > maxUse.Load() {
+			maxUse.Store(use)
 		}
-	}()
+		if int64(partials) > maxParallel.Load() {
+			maxParallel.Store(int64(partials))
+		}
+	})
 	if err := a.Cycle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 
 	st, _ := a.Status(context.Background())
 	used, _ := diskUse(repo)
@@ -56,6 +44,9 @@ func TestBudgetNeverExceededDuringParallelFill(t *testing.T) {
 		budget, maxUse.Load(), used, maxParallel.Load(), st.FilesProtected)
 	if maxUse.Load() > budget {
 		t.Errorf("disk use reached %d, over the budget of %d", maxUse.Load(), budget)
+	}
+	if used > budget {
+		t.Errorf("%d on disk after the fill, over the budget of %d", used, budget)
 	}
 	if maxParallel.Load() < 2 {
 		t.Errorf("never more than %d downloads at once: the test did not exercise -J 4", maxParallel.Load())
@@ -93,28 +84,16 @@ func TestKeepFreeBindsDuringFill(t *testing.T) {
 		t.Fatal(err)
 	}
 	var maxUse atomic.Int64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			a.Status(ctx) // recomputes the budget mid-fill
-			if use, _ := diskUse(repo); use > maxUse.Load() {
-				maxUse.Store(use)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(3 * time.Millisecond):
-			}
+	stop := sampleUntilStopped(3*time.Millisecond, func() {
+		a.Status(ctx) // recomputes the budget mid-fill
+		if use, _ := diskUse(repo); use > maxUse.Load() {
+			maxUse.Store(use)
 		}
-	}()
+	})
 	if err := a.Cycle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	st, _ := a.Status(ctx)
 	t.Logf("room %d; at most %d used during the fill; %d files; binding %s", drive-othersUse-keepFree, maxUse.Load(), st.FilesProtected, st.Budget.Binding)
 	if maxUse.Load() > drive-othersUse-keepFree {
@@ -123,4 +102,24 @@ func TestKeepFreeBindsDuringFill(t *testing.T) {
 	if st.Budget.Binding != control.BindKeepFree || st.FilesProtected < 5 {
 		t.Errorf("binding %s, %d files", st.Budget.Binding, st.FilesProtected)
 	}
+}
+
+// sampleUntilStopped calls sample every period (and once more at the end)
+// until the returned stop is called; stop returns after the last sample.
+func sampleUntilStopped(every time.Duration, sample func()) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			sample()
+			select {
+			case <-done:
+				return
+			case <-time.After(every):
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }

@@ -66,23 +66,7 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 		if ctx.Err() != nil || !ok {
 			break
 		}
-		switch {
-		case ln.Progress != nil:
-			a.progress(shard, annex.Key(ln.Progress.Action.Key), ln.Progress.BytesDone, ln.Progress.TotalSize)
-		case ln.Result != nil:
-			k := annex.Key(ln.Result.Key)
-			if c, ok := inflight[k]; ok {
-				delete(inflight, k)
-				a.downloaded(&st, r, shard, c, ln.Result)
-			}
-		case ln.Blank: // a key git-annex had nothing to do for: already here
-			for k, c := range inflight {
-				if _, ok := objectOnDisk(r.dir, k); ok {
-					delete(inflight, k)
-					a.downloaded(&st, r, shard, c, &resultLine{Key: string(k), Success: true})
-				}
-			}
-		}
+		a.onGetLine(&st, r, shard, inflight, ln)
 		feed()
 	}
 	// Interrupted (pause) or git-annex ended early: what is on disk counts.
@@ -97,24 +81,26 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 	return st
 }
 
-// admitFirst reserves room for the first candidate in the queue and
-// returns its index, or -1. While downloads are in flight it waits for the
-// head of the queue (the rarest): their reservations shrink to real usage
-// as they finish, and jumping ahead would spend that room on commoner
-// files. Only when nothing is in flight may it pass over a file that does
-// not fit.
-func (a *Agent) admitFirst(shard string, queue []Candidate, settled bool) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for i, c := range queue {
-		if a.ledger.admit(objRef{shard, c.Key}, c.Size) {
-			return i
+// onGetLine books one line of git-annex get's output: progress, or the
+// end of a download in flight.
+func (a *Agent) onGetLine(st *fillStats, r *repo, shard string, inflight map[annex.Key]Candidate, ln annexLine) {
+	switch {
+	case ln.Progress != nil:
+		a.progress(shard, annex.Key(ln.Progress.Action.Key), ln.Progress.BytesDone, ln.Progress.TotalSize)
+	case ln.Result != nil:
+		k := annex.Key(ln.Result.Key)
+		if c, ok := inflight[k]; ok {
+			delete(inflight, k)
+			a.downloaded(st, r, shard, c, ln.Result)
 		}
-		if !settled {
-			break
+	case ln.Blank: // a key git-annex had nothing to do for: already here
+		for k, c := range inflight {
+			if _, ok := objectOnDisk(r.dir, k); ok {
+				delete(inflight, k)
+				a.downloaded(st, r, shard, c, &resultLine{Key: string(k), Success: true})
+			}
 		}
 	}
-	return -1
 }
 
 func (a *Agent) finishDownload(shard string, k annex.Key, obj object, partial int64) {

@@ -31,14 +31,7 @@ import (
 // through the real audit.
 func TestMain(m *testing.M) { testkit.AuditHookMain(m) }
 
-func requireGitAnnex(t testing.TB) {
-	t.Helper()
-	for _, bin := range []string{"git", "git-annex"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s not installed (make deps installs it)", bin)
-		}
-	}
-}
+var requireGitAnnex = testkit.RequireGitAnnex
 
 // origin is the archive's HTTP origin on loopback: it serves a folder with
 // Range support, counts what it serves per path, and can be told to fail
@@ -391,16 +384,20 @@ func keyOfPath(t *testing.T, repo, rel string) annex.Key {
 	return annex.Key(filepath.Base(target))
 }
 
-// fakeClock is time the test moves by hand.
+// fakeClock is time the test moves by hand. Each Advance (or Mark) starts
+// a new generation; BlockUntil waits for the agent's loops to wait on the
+// clock again in the current one: what they were woken for is done.
 type fakeClock struct {
 	mu      sync.Mutex
 	now     time.Time
+	gen     int
 	waiters []fakeWaiter
 }
 
 type fakeWaiter struct {
-	at time.Time
-	ch chan time.Time
+	at  time.Time
+	gen int
+	ch  chan time.Time
 }
 
 func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
@@ -419,13 +416,39 @@ func (c *fakeClock) After(d time.Duration) <-chan time.Time {
 		ch <- c.now
 		return ch
 	}
-	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), ch})
+	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), c.gen, ch})
 	return ch
+}
+
+// Mark starts a new generation without moving time (e.g. before a second
+// agent starts on the same clock).
+func (c *fakeClock) Mark() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+}
+
+// BlockUntil waits until n waits on the clock began since the last
+// Advance or Mark, and are still waiting: n loops went back to sleep.
+func (c *fakeClock) BlockUntil(t *testing.T, n int) {
+	t.Helper()
+	waitFor(t, 60*time.Second, fmt.Sprintf("%d loops to wait on the clock", n), func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		waiting := 0
+		for _, w := range c.waiters {
+			if w.gen == c.gen {
+				waiting++
+			}
+		}
+		return waiting >= n
+	})
 }
 
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	c.now = c.now.Add(d)
 	kept := c.waiters[:0]
 	for _, w := range c.waiters {

@@ -89,7 +89,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 	deadline := a.state.Leaving.Deadline
 	var mayGo []objRef
 	for _, ref := range a.dropOrderLocked() {
-		if pastDeadline || othersCopies(a.locs[ref.shard], ref.key, a.cfg.DonorUUID) >= a.target {
+		if pastDeadline || a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID) >= a.target {
 			mayGo = append(mayGo, ref)
 		}
 	}
@@ -99,7 +99,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 	a.mu.Lock()
-	kept := len(a.ledger.held)
+	kept := a.ledger.heldCount()
 	a.mu.Unlock()
 	perr := a.pushAll(ctx)
 	if kept > 0 || derr != nil {

@@ -22,7 +22,7 @@ const askAgainAfter = 24 * time.Hour
 // a shard was added.
 func (a *Agent) moreShard(ctx context.Context) bool {
 	a.mu.Lock()
-	room := a.ledger.budget - a.ledger.used()
+	room := a.ledger.room()
 	wait := a.clock.Now().Before(a.state.NoMoreShardsUntil)
 	leaving := a.state.Leaving != nil
 	a.mu.Unlock()
@@ -67,7 +67,7 @@ func (a *Agent) roomiestLocation() (id, path string) {
 		if !a.online[l.ID] {
 			continue
 		}
-		if room := a.ledger.caps[l.ID] - a.ledger.usedIn(l.ID); room > best {
+		if room := a.ledger.roomIn(l.ID); room > best {
 			best, id, path = room, l.ID, l.Path
 		}
 	}

@@ -151,6 +151,7 @@ func TestSnoozeSurvivesRestart(t *testing.T) {
 	}
 	stop()
 
+	clock.Mark() // the stopped agent's waits on the clock do not count
 	a2 := newAgent(t, h, Options{Clock: clock, PolicyEvery: time.Minute})
 	runAgent(t, a2)
 	st, err := c.Status(ctx)
@@ -160,7 +161,7 @@ func TestSnoozeSurvivesRestart(t *testing.T) {
 	if !st.Paused || st.PausedUntil == nil || !st.PausedUntil.Equal(until.UTC()) || !strings.Contains(st.Message, "Paused for") {
 		t.Fatalf("after a restart: paused=%v until=%v message=%q; want paused until %v", st.Paused, st.PausedUntil, st.Message, until)
 	}
-	time.Sleep(500 * time.Millisecond)
+	clock.BlockUntil(t, 4) // the fill, push, policy and storage loops each had their turn
 	if st, _ := c.Status(ctx); st.FilesProtected != 0 {
 		t.Errorf("fetched %d files while snoozed", st.FilesProtected)
 	}

@@ -10,7 +10,7 @@ import (
 
 // DefaultTargetCopies is how many donor copies a file should have besides
 // the archive's own (IA.BAK's choice: 3 volunteers plus the archive).
-const DefaultTargetCopies = 3
+const DefaultTargetCopies = annex.DefaultTargetCopies
 
 // Candidate is a file this donor could fetch.
 type Candidate struct {
@@ -68,7 +68,7 @@ func MakePlanFrom(in PlanInput) Plan {
 		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
 			continue
 		}
-		copies := othersCopies(in.Loc, k, in.Donor) // a line of ours is stale: we do not hold it
+		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
 		if copies >= in.Target {
 			continue
 		}
@@ -109,4 +109,44 @@ func MakePlanFrom(in PlanInput) Plan {
 func donorOrder(donor string, k annex.Key) uint64 {
 	sum := sha256.Sum256([]byte(donor + "\x00" + string(k)))
 	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// plan makes the next batch's plan for one shard from the ledger.
+func (a *Agent) plan(shard string, loc *annex.Locations) Plan {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	held, partial := a.ledger.shardView(shard)
+	released := map[string]bool{}
+	for _, k := range a.state.Released {
+		released[k] = true
+	}
+	now := a.clock.Now()
+	_, block := a.ledger.limits()
+	return MakePlanFrom(PlanInput{
+		Loc: loc, Donor: a.cfg.DonorUUID, Held: held, Target: a.target,
+		Room:    a.ledger.room(),
+		Partial: partial,
+		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.waiting(string(k), now) },
+		Cost:    func(size int64) int64 { return expectedUsage(size, block) },
+	})
+}
+
+// admitFirst reserves room for the first candidate in the queue and
+// returns its index, or -1. While downloads are in flight it waits for the
+// head of the queue (the rarest): their reservations shrink to real usage
+// as they finish, and jumping ahead would spend that room on commoner
+// files. Only when nothing is in flight may it pass over a file that does
+// not fit.
+func (a *Agent) admitFirst(shard string, queue []Candidate, settled bool) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for i, c := range queue {
+		if a.ledger.admit(objRef{shard, c.Key}, c.Size) {
+			return i
+		}
+		if !settled {
+			break
+		}
+	}
+	return -1
 }

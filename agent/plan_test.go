@@ -10,7 +10,7 @@ import (
 
 // locs builds locations where key i (size sizes[i]) has copies[i] donors.
 func locs(sizes, copies []int) (*annex.Locations, []annex.Key) {
-	loc := &annex.Locations{Logs: map[annex.Key][]annex.LogLine{}, Trust: map[string]byte{}}
+	loc := &annex.Locations{Logs: map[annex.Key][]annex.LogLine{}, Trust: annex.TrustLog{}}
 	var keys []annex.Key
 	for i, s := range sizes {
 		k := annex.Key(fmt.Sprintf("SHA256E-s%d--%064x.bin", s, i))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // requestPush asks the push loop to report to the hub soon (after a batch
@@ -96,7 +97,7 @@ func (a *Agent) push(ctx context.Context, r *repo) error {
 	if _, err := r.annex(pctx, nil, "merge", "--quiet"); err != nil {
 		return err
 	}
-	ref := "refs/heads/git-annex:refs/heads/donors/" + a.cfg.DonorUUID + "/git-annex"
+	ref := "refs/heads/git-annex:" + annex.DonorRef(a.cfg.DonorUUID)
 	g := r.git()
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
 	g.Config = []string{"http.extraHeader=Authorization: Bearer " + a.cfg.Token}

@@ -59,9 +59,10 @@ func TestHubDownWorkGoesOnAndReportArrivesLater(t *testing.T) {
 		return st.HubProblem == "" && st.LastReport != nil
 	})
 	var said []string
-	for _, e := range ev.of("hub") {
-		said = append(said, e.Message)
-	}
+	waitFor(t, 10*time.Second, "the push loop to say the hub is back", func() bool {
+		said = messages(ev.of("hub"))
+		return len(said) > 0 && strings.HasPrefix(said[len(said)-1], "Reported to the hub again")
+	})
 	if len(said) < 2 || !strings.HasPrefix(said[0], "Could not report") || !strings.HasPrefix(said[len(said)-1], "Reported to the hub again") {
 		t.Errorf("hub events %q", said)
 	}

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"fmt"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"strings"
 
 	"github.com/dustin/go-humanize"
@@ -21,10 +22,6 @@ func ParseSize(s string) (int64, error) {
 	return int64(n), nil
 }
 
-// FormatSize is the human form used in messages ("48 MB").
-func FormatSize(n int64) string {
-	if n < 0 {
-		n = 0
-	}
-	return humanize.Bytes(uint64(n))
-}
+// FormatSize is the human form used in messages ("48.2 MB"): words.Size,
+// the one size formatter of the CLI and the window.
+func FormatSize(n int64) string { return words.Size(n) }

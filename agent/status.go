@@ -21,8 +21,9 @@ func (a *Agent) Status(ctx context.Context) (control.Status, error) {
 
 func (a *Agent) statusLocked(b control.Budget) control.Status {
 	now := a.clock.Now()
+	budget, _ := a.ledger.limits()
 	st := control.Status{
-		BudgetBytes: a.ledger.budget, State: a.phase, Message: a.state.Message,
+		BudgetBytes: budget, State: a.phase, Message: a.state.Message,
 		Hub: a.cfg.Hub, DonorUUID: a.cfg.DonorUUID, Storage: a.cfg.Storage, Shards: []control.ShardStatus{},
 		Budget: &b, Locations: []control.Location{}, Leaving: a.state.Leaving != nil && a.state.Left.IsZero(),
 	}
@@ -43,13 +44,10 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	for _, sh := range a.cfg.Shards {
 		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
 		loc := a.locs[sh.Name]
-		for ref, o := range a.ledger.held {
-			if ref.shard != sh.Name {
-				continue
-			}
+		for k, o := range a.ledger.heldOf(sh.Name) {
 			ss.FilesHeld++
 			ss.BytesHeld += o.size
-			if loc != nil && othersCopies(loc, ref.key, a.cfg.DonorUUID) < a.target {
+			if loc != nil && loc.Copies(k, a.cfg.DonorUUID) < a.target {
 				st.FilesFewCopies++
 			}
 		}
@@ -108,7 +106,7 @@ func (a *Agent) locationsLocked() []control.Location {
 	for _, l := range a.cfg.Locations {
 		st := a.state.Locations[l.ID]
 		loc := control.Location{Path: l.Path, ID: l.ID, Online: a.online[l.ID], BudgetBytes: l.BudgetBytes}
-		if c, ok := a.ledger.caps[l.ID]; ok {
+		if c, ok := a.ledger.capOf(l.ID); ok {
 			loc.BudgetBytes = c
 		}
 		if !st.LastVerified.IsZero() {

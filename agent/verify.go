@@ -4,14 +4,10 @@ import (
 	"context"
 	"fmt"
 	"github.com/shardkeeper/shardkeeper/internal/words"
-	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 )
-
-// verifyWG lets tests wait for a verification to finish.
-var verifyWG sync.WaitGroup
 
 // Outcomes of a verification (control.VerifyReport.Outcome).
 const (
@@ -72,11 +68,11 @@ func (a *Agent) startVerify(ids []string) error {
 		locOf[sh.Name] = sh.Location
 	}
 	var total int64
-	for ref := range a.ledger.held {
+	a.ledger.eachHeld(func(ref objRef, _ object) {
 		if checking[locOf[ref.shard]] {
 			total++
 		}
-	}
+	})
 	a.verifying = &control.Progress{Total: total}
 	a.lastVerify = &control.VerifyReport{Started: a.clock.Now().UTC(), Outcome: "running", ProblemFiles: []string{}}
 	a.home.SaveState(a.state)
@@ -86,9 +82,9 @@ func (a *Agent) startVerify(ids []string) error {
 	a.mu.Unlock()
 
 	a.emit(control.Event{Kind: control.EventVerify, Message: "Verifying " + words.Count(int64(total), "file", "files")})
-	verifyWG.Add(1)
+	a.verifyRuns.Add(1)
 	go func() {
-		defer verifyWG.Done()
+		defer a.verifyRuns.Done()
 		defer stop()
 		defer kill()
 		outcome, err := verifyDone, error(nil)

@@ -240,7 +240,7 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 		t.Fatalf("location while unplugged: %+v", l)
 	}
 	clk.Advance(2 * time.Hour) // reports go on meanwhile: none may say "lost"
-	time.Sleep(500 * time.Millisecond)
+	clk.BlockUntil(t, 4)       // the fill, push, policy and storage loops each had their turn
 	for k := range keys {
 		if line := hubSays(w, a.cfg.DonorUUID, k); !strings.Contains(line, " 1 ") {
 			t.Errorf("the hub has %q for %s while the drive was away", line, k)
@@ -253,7 +253,7 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 	}
 	for i := 0; i < 3; i++ { // more polls while away: no error storm
 		clk.Advance(time.Minute)
-		time.Sleep(100 * time.Millisecond)
+		clk.BlockUntil(t, 2) // the policy and storage loops had their turn
 	}
 	if said := messages(ev.of(control.EventStorage)); len(said) != 1 || !strings.Contains(said[0], "is not connected (since ") {
 		t.Errorf("storage events while away: %q", said)
@@ -389,7 +389,7 @@ exec `+real+` "$@"
 		t.Fatalf("after the time cap: %+v", l)
 	}
 	clk.Advance(time.Hour) // still resting
-	time.Sleep(200 * time.Millisecond)
+	clk.BlockUntil(t, 4)   // every loop had its turn
 	if st := status(t, a); st.Verifying != nil || st.LastVerification.Outcome != verifyTimeLimit {
 		t.Fatalf("went on before the rest was over: %+v", st.LastVerification)
 	}

@@ -7,11 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
-
-// BranchRef is the git-annex branch.
-const BranchRef = "refs/heads/git-annex"
 
 // ReadTree calls fn for every blob under rev whose path want accepts. It
 // lists the tree once and reads all blobs through one `git cat-file
@@ -44,29 +42,29 @@ func IsLocationLog(p string) bool {
 // Locations is what the git-annex branch says about where keys are.
 type Locations struct {
 	Logs  map[Key][]LogLine // compacted location log per key
-	Trust map[string]byte   // uuid -> '1' trusted, '0' untrusted, 'X' dead, '?' semitrusted
+	Trust TrustLog
+}
+
+// NewLocations is an empty view.
+func NewLocations() *Locations {
+	return &Locations{Logs: map[Key][]LogLine{}, Trust: TrustLog{}}
 }
 
 // ReadLocations reads and union-merges the location logs and trust.log of
 // every ref given (refs that do not exist are skipped), the way git-annex
 // merges branches: per UUID, the newest line wins.
 func ReadLocations(ctx context.Context, g Git, refs ...string) (*Locations, error) {
-	loc := &Locations{Logs: map[Key][]LogLine{}, Trust: map[string]byte{}}
-	trustTimes := map[string]Timestamp{}
+	loc := NewLocations()
 	for _, ref := range refs {
 		if !g.RefExists(ctx, ref) {
 			continue
 		}
-		err := ReadTree(ctx, g, ref, func(p string) bool {
-			return p == "trust.log" || IsLocationLog(p)
-		}, func(p string, data []byte) error {
-			if p == "trust.log" {
-				mergeTrust(loc.Trust, trustTimes, data)
+		_, err := ReadBranch(ctx, g, ref, BranchVisitor{
+			Log: func(k Key, lines []LogLine, _ bool) error {
+				loc.Logs[k] = Compact(append(loc.Logs[k], lines...))
 				return nil
-			}
-			k, _ := KeyOfLogPath(p, ".log")
-			loc.Logs[k] = Compact(append(loc.Logs[k], ParseLog(data)...))
-			return nil
+			},
+			Trust: loc.Trust.Merge,
 		})
 		if err != nil {
 			return nil, err
@@ -75,43 +73,29 @@ func ReadLocations(ctx context.Context, g Git, refs ...string) (*Locations, erro
 	return loc, nil
 }
 
-// mergeTrust folds trust.log lines "<uuid> <level> timestamp=<ts>s" in.
-func mergeTrust(trust map[string]byte, times map[string]Timestamp, data []byte) {
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || len(f[1]) != 1 {
-			continue
-		}
-		var ts Timestamp
-		if len(f) >= 3 && strings.HasPrefix(f[2], "timestamp=") {
-			ts, _ = ParseTimestamp(strings.TrimPrefix(f[2], "timestamp="))
-		}
-		if cur, ok := times[f[0]]; ok && ts.Before(cur) {
-			continue
-		}
-		times[f[0]] = ts
-		trust[f[0]] = f[1][0]
+// Copies is the number of counting copies of k other than the archive's
+// own web copy and those of the UUIDs in except: the one counting rule
+// (present, and not dead or untrusted; see TrustLog.Counts). A nil
+// Locations has none.
+func (l *Locations) Copies(k Key, except ...string) int {
+	if l == nil {
+		return 0
 	}
-}
-
-// Counts reports whether uuid's copies count toward the number of copies:
-// dead and untrusted repositories do not, as in git-annex.
-func (l *Locations) Counts(uuid string) bool {
-	t := l.Trust[uuid]
-	return t != 'X' && t != '0'
-}
-
-// DonorCopies is the number of counting copies of k other than the
-// archive's own web copy.
-func (l *Locations) DonorCopies(k Key) int {
 	n := 0
 	for _, line := range l.Logs[k] {
-		if line.Status == StatusPresent && line.Value != WebUUID && l.Counts(line.Value) {
+		if line.Status == StatusPresent && line.Value != WebUUID && l.Trust.Counts(line.Value) && !slices.Contains(except, line.Value) {
 			n++
 		}
 	}
 	return n
 }
+
+// DonorCopies is the number of counting copies of k other than the
+// archive's own web copy.
+func (l *Locations) DonorCopies(k Key) int { return l.Copies(k) }
+
+// Counts reports whether uuid's copies count toward the number of copies.
+func (l *Locations) Counts(uuid string) bool { return l.Trust.Counts(uuid) }
 
 // Has reports whether uuid's newest line for k says present.
 func (l *Locations) Has(k Key, uuid string) bool {

@@ -64,12 +64,6 @@ func CommandError(name string, args []string, err error, stderr []byte) error {
 	return fmt.Errorf("%s: %w: %s", verb, err, msg)
 }
 
-// RefExists reports whether ref resolves in the repository.
-func (g Git) RefExists(ctx context.Context, ref string) bool {
-	_, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
-	return err == nil
-}
-
 // Refs lists refs under prefix whose names end in suffix ("" for all).
 func (g Git) Refs(ctx context.Context, prefix, suffix string) ([]string, error) {
 	out, err := g.Output(ctx, nil, "for-each-ref", "--format=%(refname)", prefix)

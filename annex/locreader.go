@@ -2,9 +2,7 @@ package annex
 
 import (
 	"context"
-	"fmt"
 	"maps"
-	"strings"
 	"sync"
 )
 
@@ -24,11 +22,10 @@ type LocationReader struct {
 func (r *LocationReader) Read(ctx context.Context, g Git, ref, gitDir string) (*Locations, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
-	tip := strings.TrimSpace(string(out))
+	tip := g.Tip(ctx, ref)
 	switch {
-	case err != nil || tip == "":
-		r.tip, r.loc = "", &Locations{Logs: map[Key][]LogLine{}, Trust: map[string]byte{}}
+	case tip == "":
+		r.tip, r.loc = "", NewLocations()
 	case r.loc == nil || r.tip == "":
 		if err := r.readAll(ctx, g, tip); err != nil {
 			return nil, err
@@ -63,49 +60,22 @@ func (r *LocationReader) readAll(ctx context.Context, g Git, tip string) error {
 // update re-reads the location logs (and trust.log) that differ between
 // the commit last read and tip.
 func (r *LocationReader) update(ctx context.Context, g Git, tip string) error {
-	changes, err := DiffTree(ctx, g, r.tip, tip)
-	if err != nil {
-		return err
-	}
-	var names []string
-	var keys []Key
-	trustChanged := false
-	for _, c := range changes {
-		switch {
-		case c.Path == "trust.log":
-			trustChanged = true
-		case IsLocationLog(c.Path):
-			k, _ := KeyOfLogPath(c.Path, ".log")
-			if c.Status == 'D' {
+	_, err := ReadChanges(ctx, g, r.tip, tip, BranchVisitor{
+		Log: func(k Key, lines []LogLine, deleted bool) error {
+			if deleted {
 				delete(r.loc.Logs, k)
-				continue
+			} else {
+				r.loc.Logs[k] = Compact(lines)
 			}
-			names = append(names, c.NewSHA)
-			keys = append(keys, k)
-		}
-	}
-	err = Cat(ctx, g, names, func(i int, data []byte, found bool) error {
-		if !found {
-			return fmt.Errorf("read the location log of %s at %s: object %s is missing", keys[i], tip, names[i])
-		}
-		r.loc.Logs[keys[i]] = Compact(ParseLog(data))
-		return nil
+			return nil
+		},
+		Trust: func(data []byte) {
+			r.loc.Trust = TrustLog{}
+			r.loc.Trust.Merge(data)
+		},
 	})
 	if err != nil {
 		return err
-	}
-	if trustChanged {
-		trust := map[string]byte{}
-		err := Cat(ctx, g, []string{tip + ":trust.log"}, func(_ int, data []byte, found bool) error {
-			if found {
-				mergeTrust(trust, map[string]Timestamp{}, data)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		r.loc.Trust = trust
 	}
 	r.tip = tip
 	return nil

@@ -27,12 +27,14 @@ func newLogCmd(g *globals) *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
-			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
-			lines, err := agentClient(h).LogTail(ctx, n)
-			cancel()
-			if errors.Is(err, control.ErrNotRunning) {
+			var lines []string
+			err = orOffline(cmd.Context(), h, askTimeout, func(ctx context.Context, c *control.Client) (err error) {
+				lines, err = c.LogTail(ctx, n)
+				return err
+			}, func() (err error) {
 				lines, err = agent.TailFile(h.LogPath(), n)
-			}
+				return err
+			})
 			if err != nil {
 				return err
 			}

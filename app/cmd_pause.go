@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -30,23 +29,19 @@ func newPauseCmd(g *globals, pause bool) *cobra.Command {
 			var until time.Time
 			if snooze != "" {
 				if until, err = control.SnoozeUntil(snooze, time.Now()); err != nil {
-					return errors.New(err.Error()[len(control.ErrInvalid.Error())+2:])
+					return err // says what to use instead
 				}
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 5*time.Second)
-			defer cancel()
-			c := agentClient(h)
-			switch {
-			case !pause:
-				err = c.Resume(ctx)
-			case until.IsZero():
-				err = c.Pause(ctx)
-			default:
-				err = c.PauseUntil(ctx, until)
-			}
-			if errors.Is(err, control.ErrNotRunning) {
-				err = agent.SetPausedOffline(h, pause, until)
-			}
+			err = orOffline(cmd.Context(), h, askTimeout, func(ctx context.Context, c *control.Client) error {
+				switch {
+				case !pause:
+					return c.Resume(ctx)
+				case until.IsZero():
+					return c.Pause(ctx)
+				default:
+					return c.PauseUntil(ctx, until)
+				}
+			}, func() error { return agent.SetPausedOffline(h, pause, until) })
 			if err != nil {
 				return err
 			}

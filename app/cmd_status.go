@@ -3,11 +3,9 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
-	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/spf13/cobra"
@@ -24,11 +22,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 		Short: "Show what this donor protects",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := g.resolveHome()
-			if err != nil {
-				return err
-			}
-			st, err := currentStatus(cmd.Context(), g, h)
+			st, err := homeStatus(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
@@ -46,17 +40,24 @@ func newStatusCmd(g *globals) *cobra.Command {
 }
 
 // currentStatus asks the running agent, or reads the home when none runs.
-func currentStatus(ctx context.Context, g *globals, h home.Home) (control.Status, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	st, err := agentClient(h).Status(ctx)
-	if err == nil {
-		return st, nil
+func currentStatus(ctx context.Context, g *globals, h home.Home) (st control.Status, err error) {
+	err = orOffline(ctx, h, askTimeout, func(ctx context.Context, c *control.Client) (err error) {
+		st, err = c.Status(ctx)
+		return err
+	}, func() (err error) {
+		st, err = agent.OfflineStatus(h, g.tools)
+		return err
+	})
+	return st, err
+}
+
+// homeStatus resolves the home and says where things stand there.
+func homeStatus(ctx context.Context, g *globals) (control.Status, error) {
+	h, err := g.resolveHome()
+	if err != nil {
+		return control.Status{}, err
 	}
-	if !errors.Is(err, control.ErrNotRunning) {
-		return st, err
-	}
-	return agent.OfflineStatus(h, g.tools)
+	return currentStatus(ctx, g, h)
 }
 
 func printStatus(w io.Writer, st control.Status) {

@@ -2,8 +2,8 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -60,34 +60,11 @@ nothing is downloaded there and nothing is reported lost.`,
 		Short: "List storage folders: connected or not, and their verification",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := g.resolveHome()
+			st, err := homeStatus(cmd.Context(), g)
 			if err != nil {
 				return err
 			}
-			st, err := currentStatus(cmd.Context(), g, h)
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PATH\tCONNECTED\tBUDGET\tLAST VERIFIED\tNEXT")
-			for _, l := range st.Locations {
-				on := "yes"
-				if !l.Online {
-					on = "no"
-					if l.OfflineSince != nil {
-						on = "no, since " + l.OfflineSince.Local().Format(time.DateTime)
-					}
-				}
-				last, next := "never", "-"
-				if l.LastVerified != nil {
-					last = l.LastVerified.Local().Format(time.DateTime)
-				}
-				if l.NextVerification != nil {
-					next = l.NextVerification.Local().Format(time.DateTime)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Path, on, agent.FormatSize(l.BudgetBytes), last, next)
-			}
-			return tw.Flush()
+			return printLocations(cmd.OutOrStdout(), st.Locations)
 		},
 	}
 	remove := &cobra.Command{
@@ -118,12 +95,17 @@ func addStorage(ctx context.Context, h home.Home, dir string, budget int64) (str
 	if err != nil {
 		return "", fmt.Errorf("storage folder %q is not a valid path", dir)
 	}
-	l, err := agentClient(h).AddStorage(ctx, abs, budget)
-	if errors.Is(err, control.ErrNotRunning) {
-		lc, err := agent.AddStorage(h, abs, budget, time.Now())
-		return lc.Path, err
-	}
-	return l.Path, err
+	var path string
+	err = orOffline(ctx, h, 0, func(ctx context.Context, c *control.Client) error {
+		l, err := c.AddStorage(ctx, abs, budget)
+		path = l.Path
+		return err
+	}, func() error {
+		l, err := agent.AddStorage(h, abs, budget, time.Now())
+		path = l.Path
+		return err
+	})
+	return path, err
 }
 
 // removeStorage is addStorage's opposite; dir may also be a location ID.
@@ -133,9 +115,31 @@ func removeStorage(ctx context.Context, h home.Home, dir string) error {
 			dir = abs
 		}
 	}
-	err := agentClient(h).RemoveStorage(ctx, dir)
-	if errors.Is(err, control.ErrNotRunning) {
-		return agent.RemoveStorage(h, dir)
+	return orOffline(ctx, h, 0, func(ctx context.Context, c *control.Client) error {
+		return c.RemoveStorage(ctx, dir)
+	}, func() error { return agent.RemoveStorage(h, dir) })
+}
+
+// printLocations is the table of `storage list`.
+func printLocations(w io.Writer, locs []control.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PATH\tCONNECTED\tBUDGET\tLAST VERIFIED\tNEXT")
+	for _, l := range locs {
+		on := "yes"
+		if !l.Online {
+			on = "no"
+			if l.OfflineSince != nil {
+				on = "no, since " + l.OfflineSince.Local().Format(time.DateTime)
+			}
+		}
+		last, next := "never", "-"
+		if l.LastVerified != nil {
+			last = l.LastVerified.Local().Format(time.DateTime)
+		}
+		if l.NextVerification != nil {
+			next = l.NextVerification.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", l.Path, on, agent.FormatSize(l.BudgetBytes), last, next)
 	}
-	return err
+	return tw.Flush()
 }

@@ -275,7 +275,7 @@ func problemRow(ev control.Event, now time.Time) fyne.CanvasObject {
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.WarningImportance
 	box := container.NewVBox(msg)
-	if why := explain(ev.Message); why != "" {
+	if why := explain(ev); why != "" {
 		box.Add(note(why))
 	}
 	return box

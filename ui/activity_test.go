@@ -55,7 +55,7 @@ func TestActivityShowsTransfersProblemsAndEvents(t *testing.T) {
 		t.Error("a finished download is still listed")
 	}
 	refused := "Could not fetch dickens/hard-times.epub: dial tcp 192.0.2.1:443: connect: connection refused"
-	u.onEvent(control.Event{Time: testNow.Add(time.Second), Kind: control.EventError, Message: refused})
+	u.onEvent(control.Event{Time: testNow.Add(time.Second), Kind: control.EventError, Message: refused, Cause: control.CauseNetwork}) // as the agent names it
 	u.onEvent(control.Event{Time: testNow.Add(2 * time.Second), Kind: control.EventFetched, Message: "Fetched austen/emma.epub"})
 	requireText(t, w, "14:00  "+refused) // under Problems
 	requireText(t, w, "Shardkeeper can't reach the archive's servers. Check your internet connection; it tries again on its own.")

@@ -1,17 +1,22 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+)
 
 func TestExplain(t *testing.T) {
-	for msg, want := range map[string]string{
-		"write /x: no space left on device":                       "The drive is full. Free some space on it, or lower your donation under Space.",
-		"open /x: permission denied":                              "Shardkeeper may not write to its storage folder. Check the folder's permissions, or that the drive is not read-only.",
-		"Get https://a/b: 404 Not Found":                          "The archive no longer offers this file for download. Nothing to do: the hub knows.",
-		"exec: \"git-annex\": executable file not found in $PATH": "A tool Shardkeeper relies on (git-annex) is missing or failed. Reinstalling git-annex usually fixes this.",
-		"something odd":                                           "",
+	for cause, want := range map[control.Cause]string{
+		control.CauseDiskFull:   "The drive is full. Free some space on it, or lower your donation under Space.",
+		control.CausePermission: "Shardkeeper may not write to its storage folder. Check the folder's permissions, or that the drive is not read-only.",
+		control.CauseGone:       "The archive no longer offers this file for download. Nothing to do: the hub knows.",
+		control.CauseTool:       "A tool Shardkeeper relies on (git-annex) is missing or failed. Reinstalling git-annex usually fixes this.",
+		"":                      "",
 	} {
-		if got := explain(msg); got != want {
-			t.Errorf("explain(%q) = %q, want %q", msg, got, want)
+		ev := control.Event{Kind: control.EventError, Message: "no space left on device (the text is not read)", Cause: cause}
+		if got := explain(ev); got != want {
+			t.Errorf("explain(cause %q) = %q, want %q", cause, got, want)
 		}
 	}
 }

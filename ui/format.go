@@ -11,6 +11,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // The words a donor sees. Kept apart from the widgets so the window, the tray
@@ -18,7 +19,7 @@ import (
 
 // defaultTargetCopies is the number of copies a hub aims for when the
 // agent does not say; the overview says how many held files have fewer.
-const defaultTargetCopies = 3
+const defaultTargetCopies = annex.DefaultTargetCopies
 
 func targetCopies(s control.Status) int {
 	if s.TargetCopies > 0 {
@@ -217,24 +218,9 @@ func protectingText(files int64) string {
 	return "Protecting " + humanize.Comma(files) + " files"
 }
 
-var siUnits = []string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
-
-// bytesText is a size with three significant digits: "512 B", "4.1 MB",
-// "48.2 GB", "482 GB".
-func bytesText(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", max(n, 0))
-	}
-	v, u := float64(n), 0
-	for v >= 999.5 && u < len(siUnits)-1 {
-		v /= 1000
-		u++
-	}
-	if v < 99.95 {
-		return fmt.Sprintf("%.1f %s", v, siUnits[u])
-	}
-	return fmt.Sprintf("%.0f %s", v, siUnits[u])
-}
+// bytesText is words.Size, the one size formatter of the CLI and the
+// window: "512 B", "4.1 MB", "48.2 GB", "482 GB".
+var bytesText = words.Size
 
 func rateText(bytesPerSec float64) string {
 	return bytesText(int64(math.Round(bytesPerSec))) + "/s"

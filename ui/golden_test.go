@@ -73,7 +73,7 @@ func goldenUI(t *testing.T, v fyne.ThemeVariant) *testUI {
 	for _, ev := range []control.Event{
 		{Time: testNow.Add(-3 * 60e9), Kind: control.EventFetched, Message: "Fetched austen/emma.epub (812 kB)"},
 		{Time: testNow.Add(-2 * 60e9), Kind: control.EventError,
-			Message: "Could not fetch dickens/hard-times.epub: dial tcp 192.0.2.7:443: connect: connection refused"},
+			Message: "Could not fetch dickens/hard-times.epub: dial tcp 192.0.2.7:443: connect: connection refused", Cause: control.CauseNetwork},
 		{Time: testNow.Add(-60e9), Kind: control.EventHub, Message: "Reported 1,234 files to the hub"},
 	} {
 		u.onEvent(ev)

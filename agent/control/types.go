@@ -232,6 +232,7 @@ type Event struct {
 	Key      string    `json:"key,omitempty"`
 	File     string    `json:"file,omitempty"`
 	Transfer *Transfer `json:"transfer,omitempty"`
+	Cause    Cause     `json:"cause,omitempty"` // error events: why, when the agent can say
 }
 
 // Settings are what the donor can change besides the budget.

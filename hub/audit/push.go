@@ -16,8 +16,8 @@ type Update struct {
 
 const zeroID = "0000000000000000000000000000000000000000"
 
-// DonorRef is the one ref a donor may push to.
-func DonorRef(uuid string) string { return "refs/heads/donors/" + uuid + "/git-annex" }
+// DonorRef is the one ref a donor may push to (annex.DonorRef).
+var DonorRef = annex.DonorRef
 
 // Push is a push to audit.
 type Push struct {
@@ -41,7 +41,7 @@ func Check(ctx context.Context, p Push) ([]string, error) {
 	var problems []string
 	for _, u := range p.Updates {
 		switch {
-		case u.Ref != own && strings.HasPrefix(u.Ref, "refs/heads/donors/") && strings.HasSuffix(u.Ref, "/git-annex"):
+		case u.Ref != own && annex.IsDonorRef(u.Ref):
 			problems = append(problems, fmt.Sprintf("refusing %s: that is another donor's branch; your token is for %s", u.Ref, own))
 		case u.Ref != own:
 			problems = append(problems, fmt.Sprintf("refusing %s: a donor may push only to %s", u.Ref, own))
@@ -90,11 +90,22 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 	}
 	known := []string{annex.BranchRef}
 	for ref := range refs {
-		if strings.HasPrefix(ref, "refs/heads/donors/") && strings.HasSuffix(ref, "/git-annex") {
+		if annex.IsDonorRef(ref) {
 			known = append(known, ref)
 		}
 	}
 
+	files, err := readFiles(ctx, g, changes, known)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
+	}
+	return Rules{Donor: p.Donor, Now: p.Now, RestoreUUID: restoreUUID(ctx, g)}.Check(files), nil
+}
+
+// readFiles reads what the audit compares for each changed file: its
+// content before and after, and what the hub's branch and every donor's
+// ref (known) say at the same path.
+func readFiles(ctx context.Context, g annex.Git, changes []annex.Change, known []string) ([]File, error) {
 	files := make([]File, 0, len(changes))
 	var names []string
 	type slot struct {
@@ -118,7 +129,7 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 			names, slots = append(names, ref+":"+c.Path), append(slots, slot{i, 2 + r})
 		}
 	}
-	err = annex.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
+	err := annex.Cat(ctx, g, names, func(n int, data []byte, found bool) error {
 		if !found {
 			return nil
 		}
@@ -138,14 +149,14 @@ func checkUpdate(ctx context.Context, p Push, u Update) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("audit %s: %w", u.Ref, err)
+		return nil, err
 	}
 	for i := range files {
 		if files[i].New == nil && files[i].Mode != "000000" {
 			files[i].New = []byte{} // present but empty
 		}
 	}
-	return Rules{Donor: p.Donor, Now: p.Now, RestoreUUID: restoreUUID(ctx, g)}.Check(files), nil
+	return files, nil
 }
 
 // restoreUUID is the shard's restore remote R: the repository's

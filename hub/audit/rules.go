@@ -198,7 +198,7 @@ lines:
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
 			add("timestamp %s is more than a day in the future", l.at)
-		case k == locationLog && l.status == annex.StatusPresent && !inShard(f.Hub):
+		case k == locationLog && l.status == annex.StatusPresent && !annex.InShard(annex.ParseLog(f.Hub)):
 			add("claims a key that is not in this shard")
 		default:
 			continue
@@ -238,17 +238,6 @@ lines:
 		}
 	}
 	return problems
-}
-
-// inShard reports whether the hub's location log registers the key on the
-// web, which is what makes a key part of a shard.
-func inShard(hub []byte) bool {
-	for _, l := range annex.ParseLog(hub) {
-		if l.Value == annex.WebUUID {
-			return true
-		}
-	}
-	return false
 }
 
 func clip(s string) string {

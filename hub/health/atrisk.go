@@ -70,11 +70,7 @@ func (v *view) readPaths(ctx context.Context) error {
 	v.mu.Lock()
 	g, cur := v.git, v.paths
 	v.mu.Unlock()
-	head, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", "refs/heads/main^{commit}")
-	if err != nil {
-		head = nil // a shard without main: no paths
-	}
-	h := string(head)
+	h := g.Tip(ctx, "refs/heads/main") // "" for a shard without main: no paths
 	if cur != nil && cur.head == h {
 		return nil
 	}

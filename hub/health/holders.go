@@ -22,7 +22,7 @@ func (t *Tracker) Holders(shard string, k annex.Key) (holders []string, inShard 
 		return nil, false
 	}
 	for _, l := range ks.lines {
-		if tr, ok := v.trust[l.Value]; ok && (tr.level == 'X' || tr.level == '0') {
+		if !v.trust.Counts(l.Value) {
 			continue
 		}
 		if l.Status == annex.StatusPresent {

@@ -46,7 +46,7 @@ func (j judge) isExpired(d store.Donor) bool { return d.HeardFrom().Before(j.exp
 // heard from within the expiry that is not failing its proofs of storage.
 // A donor that checks in again, or passes a proof again, counts again.
 func (j judge) counts(v *view, uuid string) bool {
-	if tr, ok := v.trust[uuid]; ok && (tr.level == 'X' || tr.level == '0') {
+	if !v.trust.Counts(uuid) {
 		return false
 	}
 	if !j.registry {

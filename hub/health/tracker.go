@@ -3,7 +3,6 @@ package health
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -14,15 +13,15 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultTargetCopies = 3
+	DefaultTargetCopies = annex.DefaultTargetCopies
 	DefaultExpiry       = 120 * 24 * time.Hour
 	// VerifiedWithin is how recent a copy's present line must be for the
 	// copy to count as verified.
 	VerifiedWithin = 30 * 24 * time.Hour
 )
 
-// DonorRefPrefix is where donors push: refs/heads/donors/<uuid>/git-annex.
-const DonorRefPrefix = "refs/heads/donors/"
+// DonorRefPrefix is where donors push (annex.DonorRef).
+const DonorRefPrefix = annex.DonorRefPrefix
 
 // Options configure a Tracker.
 type Options struct {
@@ -76,7 +75,7 @@ type view struct {
 	hubHead string            // refs/heads/git-annex as last read
 	refs    map[string]string // donor ref -> commit as last read
 	keys    map[annex.Key]*keyState
-	trust   map[string]trustEntry
+	trust   annex.TrustLog
 	uuids   map[string]string // interned UUID strings
 	paths   *pathIndex        // built on demand for the at-risk list
 	blobs   int               // location logs read so far (tests check reads stay incremental)
@@ -87,11 +86,6 @@ type view struct {
 type keyState struct {
 	size  int64
 	lines []annex.LogLine
-}
-
-type trustEntry struct {
-	level byte
-	at    annex.Timestamp
 }
 
 // Refresh brings every shard up to date (and picks up shards added to the
@@ -157,7 +151,7 @@ func (v *view) refresh(ctx context.Context) error {
 	}
 	donors := map[string]string{}
 	for ref, sha := range all {
-		if strings.HasPrefix(ref, DonorRefPrefix) && strings.HasSuffix(ref, "/git-annex") {
+		if annex.IsDonorRef(ref) {
 			donors[ref] = sha
 		}
 	}
@@ -192,97 +186,47 @@ func (v *view) refresh(ctx context.Context) error {
 }
 
 // readHub reads the hub's git-annex branch whole: the shard's files are the
-// keys the archive registered on the web; trust.log says who is dead. Each
-// distinct blob is read and parsed once: in a freshly built shard every
-// location log is the same "on the web" line, so 100k logs are one read.
+// keys the archive registered on the web; trust.log says who is dead.
 func (v *view) readHub(ctx context.Context, head string) error {
 	v.keys = map[annex.Key]*keyState{}
-	v.trust = map[string]trustEntry{}
+	v.trust = annex.TrustLog{}
 	v.uuids = map[string]string{}
 	v.refs = map[string]string{}
 	v.paths = nil
-	// A cheap shape test here; KeyOfLogPath below checks each log once.
-	entries, err := annex.LsTree(ctx, v.git, head, func(p string) bool {
-		return p == "trust.log" || strings.HasSuffix(p, ".log") && strings.Count(p, "/") == 2
+	n, err := annex.ReadBranch(ctx, v.git, head, annex.BranchVisitor{
+		Log: func(k annex.Key, lines []annex.LogLine, _ bool) error {
+			if annex.InShard(lines) {
+				size, _ := k.Size()
+				ks := &keyState{size: size}
+				v.keys[k] = ks
+				v.merge(ks, lines)
+			}
+			return nil
+		},
+		Trust: v.trust.Merge,
 	})
+	v.blobs += n
 	if err != nil {
 		return err
-	}
-	parsed := map[string][]annex.LogLine{}
-	var unique []string
-	trustSHA := ""
-	for _, e := range entries {
-		if e.Path == "trust.log" {
-			trustSHA = e.SHA
-		}
-		if _, ok := parsed[e.SHA]; !ok {
-			parsed[e.SHA] = nil
-			unique = append(unique, e.SHA)
-		}
-	}
-	err = annex.Cat(ctx, v.git, unique, func(i int, data []byte, found bool) error {
-		v.blobs++
-		if unique[i] == trustSHA {
-			v.mergeTrust(data)
-		}
-		parsed[unique[i]] = annex.ParseLog(data)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.Path == "trust.log" {
-			continue
-		}
-		lines := parsed[e.SHA]
-		k, ok := annex.KeyOfLogPath(e.Path, ".log")
-		if !ok || !onWeb(lines) {
-			continue
-		}
-		size, _ := k.Size()
-		ks := &keyState{size: size}
-		v.keys[k] = ks
-		v.merge(ks, lines)
 	}
 	v.hubHead = head
 	return nil
 }
 
-// apply folds in the location logs that differ between from and to.
+// apply folds in the location logs of the shard's keys that differ between
+// from and to. A union merge never loses a line: deletions are ignored.
 func (v *view) apply(ctx context.Context, from, to string) error {
-	changes, err := annex.DiffTree(ctx, v.git, from, to)
-	if err != nil {
-		return err
-	}
-	// Keys by blob: a donor's logs often share content, read each once.
-	byBlob := map[string][]*keyState{}
-	var shas []string
-	for _, c := range changes {
-		if c.Status == 'D' {
-			continue // a union merge never loses a line
-		}
-		k, ok := annex.KeyOfLogPath(c.Path, ".log")
-		if !ok {
-			continue
-		}
-		if ks := v.keys[k]; ks != nil {
-			if _, seen := byBlob[c.NewSHA]; !seen {
-				shas = append(shas, c.NewSHA)
+	n, err := annex.ReadChanges(ctx, v.git, from, to, annex.BranchVisitor{
+		Want: func(k annex.Key) bool { return v.keys[k] != nil },
+		Log: func(k annex.Key, lines []annex.LogLine, deleted bool) error {
+			if !deleted {
+				v.merge(v.keys[k], lines)
 			}
-			byBlob[c.NewSHA] = append(byBlob[c.NewSHA], ks)
-		}
-	}
-	return annex.Cat(ctx, v.git, shas, func(i int, data []byte, found bool) error {
-		if found {
-			v.blobs++
-			lines := annex.ParseLog(data)
-			for _, ks := range byBlob[shas[i]] {
-				v.merge(ks, lines)
-			}
-		}
-		return nil
+			return nil
+		},
 	})
+	v.blobs += n
+	return err
 }
 
 // merge keeps, per UUID, the newest line, as git-annex's union merge and
@@ -312,34 +256,4 @@ func (v *view) intern(s string) string {
 	}
 	v.uuids[s] = s
 	return s
-}
-
-// mergeTrust folds trust.log lines "<uuid> <level> timestamp=<ts>s" in,
-// newest per UUID.
-func (v *view) mergeTrust(data []byte) {
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || len(f[1]) != 1 {
-			continue
-		}
-		var ts annex.Timestamp
-		if len(f) >= 3 && strings.HasPrefix(f[2], "timestamp=") {
-			ts, _ = annex.ParseTimestamp(strings.TrimPrefix(f[2], "timestamp="))
-		}
-		if cur, ok := v.trust[f[0]]; ok && ts.Before(cur.at) {
-			continue
-		}
-		v.trust[f[0]] = trustEntry{level: f[1][0], at: ts}
-	}
-}
-
-// onWeb reports whether the archive registered the key (a web line, whatever
-// its status: the archive losing a file does not remove it from the shard).
-func onWeb(lines []annex.LogLine) bool {
-	for _, l := range lines {
-		if l.Value == annex.WebUUID {
-			return true
-		}
-	}
-	return false
 }

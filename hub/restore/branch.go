@@ -45,11 +45,10 @@ type Edit func(ctx context.Context, tip string) (map[string][]byte, error)
 func UpdateBranch(ctx context.Context, g annex.Git, msg string, edit Edit) (bool, error) {
 	g = Identity(g)
 	for range casRetries {
-		tip, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", annex.BranchRef)
-		if err != nil {
+		parent := g.Tip(ctx, annex.BranchRef)
+		if parent == "" {
 			return false, errors.New("the shard has no git-annex branch")
 		}
-		parent := strings.TrimSpace(string(tip))
 		files, err := edit(ctx, parent)
 		if err != nil {
 			return false, err

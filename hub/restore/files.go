@@ -60,7 +60,7 @@ type Where struct {
 
 // ReadWhere merges the hub's git-annex branch and every donor's ref.
 func ReadWhere(ctx context.Context, g annex.Git, db store.Store) (Where, error) {
-	refs, err := g.Refs(ctx, "refs/heads/donors/", "/git-annex")
+	refs, err := g.Refs(ctx, annex.DonorRefPrefix, "/git-annex")
 	if err != nil {
 		return Where{}, fmt.Errorf("list the donors' branches: %w", err)
 	}

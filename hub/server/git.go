@@ -88,13 +88,15 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 	}
 	g := s.cfg.Git
 	g.Dir = shard.RepoDir(s.cfg.DataDir, name)
-	if s.cfg.AuditHook != "" {
-		// A rebuild may have put the build's own hook back.
-		if err := audit.InstallHook(g.Dir, s.cfg.AuditHook); err != nil {
-			s.log.Error("install the push audit hook", "shard", name, "err", err)
-			gitError(w, http.StatusInternalServerError, "the hub cannot check pushes right now; try again later")
-			return
-		}
+	if s.cfg.AuditHook == "" {
+		gitError(w, http.StatusServiceUnavailable, "this hub takes no pushes: its push audit is off; the hub's operator must start it with shardhub serve")
+		return
+	}
+	// A rebuild may have replaced the shard's hooks.
+	if err := audit.InstallHook(g.Dir, s.cfg.AuditHook); err != nil {
+		s.log.Error("install the push audit hook", "shard", name, "err", err)
+		gitError(w, http.StatusInternalServerError, "the hub cannot check pushes right now; try again later")
+		return
 	}
 	before := refTip(r.Context(), g, audit.DonorRef(donor))
 	h.ServeHTTP(w, req)
@@ -118,13 +120,7 @@ func (s *Server) afterPush(ctx context.Context, g annex.Git, shardName, donor, b
 }
 
 // refTip is the commit ref points at, or "" when it does not exist.
-func refTip(ctx context.Context, g annex.Git, ref string) string {
-	out, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", ref)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
+func refTip(ctx context.Context, g annex.Git, ref string) string { return g.Tip(ctx, ref) }
 
 func isReceivePack(r *http.Request) bool {
 	// Any service value counts: git may read a different one than Go.

@@ -42,9 +42,8 @@ type Config struct {
 
 	// AuditHook is a program with an "audit-hook" command (shardhub
 	// itself: os.Executable() in shardhub serve) that every shard's
-	// pre-receive hook runs to audit pushes. When empty the hook the
-	// shards were built with stays: it checks the ref pushed to, not the
-	// content, and New logs a warning.
+	// pre-receive hook runs to audit pushes. When empty the hub refuses
+	// every push, and New logs a warning.
 	AuditHook string
 
 	// Proofs of storage (docs/proof-of-storage.md): a donor is challenged
@@ -169,7 +168,7 @@ func (s *Server) installHooks() error {
 	order := s.cat.Load().order
 	if s.cfg.AuditHook == "" {
 		if len(order) > 0 {
-			s.log.Warn("push audit is off: pushes are checked for their ref only (shardhub serve turns the audit on)")
+			s.log.Warn("push audit is off: pushes are refused (shardhub serve turns the audit on)")
 		}
 		return nil
 	}

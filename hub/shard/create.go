@@ -58,9 +58,8 @@ func initRepo(ctx context.Context, g annex.Git, dir string) error {
 	if _, err := g.Output(ctx, nil, "init", "--quiet", "--bare", "--initial-branch=main"); err != nil {
 		return err
 	}
-	// Donors push to this repository: check what they send.
-	if _, err := g.Output(ctx, nil, "config", "receive.fsckObjects", "true"); err != nil {
-		return err
-	}
-	return installHook(dir)
+	// Donors push to this repository: check what they send. The push
+	// audit (hub/audit) is the pre-receive hook the server installs.
+	_, err := g.Output(ctx, nil, "config", "receive.fsckObjects", "true")
+	return err
 }

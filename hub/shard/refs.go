@@ -10,15 +10,6 @@ import (
 
 const zeroID = "0000000000000000000000000000000000000000"
 
-// tip is the commit ref points at, "" when it does not exist.
-func tip(ctx context.Context, g annex.Git, ref string) string {
-	out, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
 // refMove is one branch going from old ("" for none) to new.
 type refMove struct{ ref, old, new string }
 

@@ -18,7 +18,7 @@ func (b *builder) update(ctx context.Context, name string, ct content, d changes
 		// git-annex would commit those over whatever this build writes.
 		return fmt.Errorf("%s has uncommitted git-annex changes (annex/journal): run 'git annex merge' in it, then build again", g.Dir)
 	}
-	oldMain, oldAnnex := tip(ctx, g, "refs/heads/main"), tip(ctx, g, annex.BranchRef)
+	oldMain, oldAnnex := g.Tip(ctx, "refs/heads/main"), g.Tip(ctx, annex.BranchRef)
 	if oldMain == "" || oldAnnex == "" {
 		return fmt.Errorf("%s has no main or git-annex branch: it is not a shard shardhub built", g.Dir)
 	}
@@ -70,10 +70,10 @@ func (b *builder) update(ctx context.Context, name string, ct content, d changes
 	}
 	var moves []refMove
 	if mainChanges {
-		moves = append(moves, refMove{"refs/heads/main", oldMain, tip(ctx, g, tmpMain)})
+		moves = append(moves, refMove{"refs/heads/main", oldMain, g.Tip(ctx, tmpMain)})
 	}
 	if logChanges {
-		moves = append(moves, refMove{annex.BranchRef, oldAnnex, tip(ctx, g, tmpAnnex)})
+		moves = append(moves, refMove{annex.BranchRef, oldAnnex, g.Tip(ctx, tmpAnnex)})
 	}
 	return moveRefs(ctx, g, moves)
 }

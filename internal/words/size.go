@@ -1,0 +1,23 @@
+package words
+
+import "fmt"
+
+var siUnits = []string{"B", "kB", "MB", "GB", "TB", "PB", "EB"}
+
+// Size is a size in bytes as a donor reads it, with three significant
+// digits: "512 B", "4.1 MB", "48.2 GB", "482 GB". The CLI and the window
+// both say sizes through it.
+func Size(n int64) string {
+	if n < 1000 {
+		return fmt.Sprintf("%d B", max(n, 0))
+	}
+	v, u := float64(n), 0
+	for v >= 999.5 && u < len(siUnits)-1 {
+		v /= 1000
+		u++
+	}
+	if v < 99.95 {
+		return fmt.Sprintf("%.1f %s", v, siUnits[u])
+	}
+	return fmt.Sprintf("%.0f %s", v, siUnits[u])
+}
