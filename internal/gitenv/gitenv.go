@@ -6,6 +6,7 @@
 package gitenv
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -13,18 +14,13 @@ import (
 // settings are forced on every git and git-annex process, above the
 // repository's own config (GIT_CONFIG_COUNT is git's command-line scope;
 // git-annex's own -c options still win over them).
-var settings = []string{
-	// An identity of our own: a fresh account has none, and a donor's real
-	// name and address must not be published in a shard's history.
-	"user.name=Shardkeeper",
-	"user.email=shardkeeper@localhost.invalid",
-	"commit.gpgsign=false",
+var settings = append(slices.Clone(committing),
 	"tag.gpgsign=false",
 	"push.gpgsign=false",
 	// No hooks: a user's global hooks path would otherwise replace the
 	// repository's own hooks (on the hub, the push audit). The hub puts
 	// its hooks back for git http-backend with HubHooks.
-	"core.hooksPath=" + NoHooks,
+	"core.hooksPath="+NoHooks,
 	"core.autocrlf=false",
 	"core.safecrlf=false",
 	"core.fsmonitor=false",
@@ -37,6 +33,15 @@ var settings = []string{
 	"annex.autocommit=true",
 	"annex.alwayscommit=true",
 	"annex.private=false",
+)
+
+// committing is what git needs to commit: an identity of our own (a fresh
+// account has none, and a donor's real name and address must not be
+// published in a shard's history) and no signing.
+var committing = []string{
+	"user.name=Shardkeeper",
+	"user.email=shardkeeper@localhost.invalid",
+	"commit.gpgsign=false",
 }
 
 // RepoSettings are written into a donor repository's own config as well, so
@@ -44,7 +49,7 @@ var settings = []string{
 // commits as Shardkeeper does, with no identity of their own needed.
 func RepoSettings() [][2]string {
 	var out [][2]string
-	for _, kv := range settings[:3] { // the identity and commit signing
+	for _, kv := range committing {
 		k, v, _ := strings.Cut(kv, "=")
 		out = append(out, [2]string{k, v})
 	}

@@ -28,8 +28,7 @@ func DonorMachine() (cleanup func()) {
 	}
 	keepGoCaches(home)
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "GIT_") || name == "EMAIL" {
+		if name, _, _ := strings.Cut(kv, "="); isGitVar(name) {
 			os.Unsetenv(name)
 		}
 	}
@@ -62,3 +61,7 @@ func Main(m interface{ Run() int }) {
 	cleanup()
 	os.Exit(code)
 }
+
+// isGitVar is a variable through which a user's environment could hand git
+// config or an identity to what a test runs.
+func isGitVar(name string) bool { return strings.HasPrefix(name, "GIT_") || name == "EMAIL" }

@@ -36,7 +36,7 @@ func Env(t testing.TB) []string {
 	}
 	var env []string
 	for _, kv := range os.Environ() {
-		if name, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(name, "GIT_") && name != "EMAIL" {
+		if name, _, _ := strings.Cut(kv, "="); !isGitVar(name) {
 			env = append(env, kv)
 		}
 	}
