@@ -65,11 +65,7 @@ func (r *repo) startBatch(ctx context.Context, sig syscall.Signal, sub string, a
 // startJSON starts a git-annex whose --json output becomes lines; with
 // input, keys can be sent to its stdin.
 func (r *repo) startJSON(ctx context.Context, sig syscall.Signal, input bool, sub string, args ...string) (*batchProc, error) {
-	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
-	cmd.Dir = r.dir
-	cmd.Env = gitenv.Environ(os.Environ(), r.env)
-	ownGroup(cmd, sig)
-	cmd.WaitDelay = 10 * time.Second
+	cmd := r.groupCommand(ctx, sig, sub, args...)
 	p := &batchProc{cmd: cmd, lines: make(chan annexLine, 64), stderr: &tailBuffer{max: 16 << 10}, closed: !input}
 	var err error
 	if input {
@@ -87,6 +83,17 @@ func (r *repo) startJSON(ctx context.Context, sig syscall.Signal, input bool, su
 	}
 	go p.read(stdout)
 	return p, nil
+}
+
+// groupCommand prepares git-annex in its own process group: cancelling ctx
+// sends sig to it and the helpers it started (transfers, special remotes).
+func (r *repo) groupCommand(ctx context.Context, sig syscall.Signal, sub string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
+	cmd.Dir = r.dir
+	cmd.Env = gitenv.Environ(os.Environ(), r.env)
+	ownGroup(cmd, sig)
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
 }
 
 func (p *batchProc) read(stdout io.Reader) {

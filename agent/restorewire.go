@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
-	"os/exec"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // newUploader wires agent/restore's Uploader to this agent: its shards,
@@ -31,9 +28,7 @@ func (a *Agent) newUploader() *restore.Uploader {
 			return out
 		},
 		Holds: func(shard, key string) bool {
-			a.mu.Lock()
-			defer a.mu.Unlock()
-			_, ok := a.ledger.held[objRef{shard, annex.Key(key)}]
+			_, ok := a.ledger.object(objRef{shard, annex.Key(key)})
 			return ok
 		},
 		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {
@@ -57,11 +52,7 @@ func (a *Agent) newUploader() *restore.Uploader {
 // pause, the hours closing) ends it and the special remote it started
 // together, so no upload goes on behind the donor's back.
 func (r *repo) annexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
-	cmd.Dir = r.dir
-	cmd.Env = gitenv.Environ(os.Environ(), r.env)
-	ownGroup(cmd, sigStop)
-	cmd.WaitDelay = 10 * time.Second
+	cmd := r.groupCommand(ctx, sigStop, sub, args...)
 	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
