@@ -143,7 +143,10 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ownsDB = true
 	}
-	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now})
+	// The registry's database keeps the health state too, so a restart
+	// reads no location log again.
+	state, _ := s.donors.(store.HealthState)
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: state})
 	if len(infos) > 0 {
 		if err := s.refreshAll(context.Background()); err != nil {
 			s.Close()
@@ -157,6 +160,9 @@ func New(cfg Config) (*Server, error) {
 // registry New opened.
 func (s *Server) Close() error {
 	s.reinjects.wg.Wait()
+	if s.tracker != nil {
+		s.tracker.Close()
+	}
 	if s.ownsDB {
 		return s.donors.Close()
 	}
