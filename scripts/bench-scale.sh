@@ -7,6 +7,9 @@
 #
 #   make bench-scale N=2000000
 #   N=20000 scripts/bench-scale.sh       (a smoke run)
+#   DATA=/path/to/built scripts/bench-scale.sh  (serve a data directory built
+#                                        before: no generation, no build; a
+#                                        copy is served, the original is kept)
 set -eu
 
 N=${N:-${BENCH_N:-2000000}}
@@ -41,21 +44,27 @@ timed() {
 field() { awk -F': ' -v f="$1" 'index($0, f) { print $2 }' "$2"; }
 
 echo "bench-scale: $N files on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))" | tee -a "$RESULTS"
-t0=$(now)
-md5table "$N" "$WORK/table.csv"
-say "generate table (s)" "$(secs "$t0" "$(now)")"
+if [ -n "${DATA:-}" ]; then
+	cp -a "$DATA" "$WORK/data"
+	rm -f "$WORK/data/hub.db" "$WORK/data/hub.db-wal" "$WORK/data/hub.db-shm"
+	say "data directory (MB), built before" "$(du -sm "$WORK/data" | cut -f1)"
+else
+	t0=$(now)
+	md5table "$N" "$WORK/table.csv"
+	say "generate table (s)" "$(secs "$t0" "$(now)")"
 
-t0=$(now)
-SHARDHUB_CPUPROFILE="$OUT/build.cpu.pprof" SHARDHUB_MEMPROFILE="$OUT/build.allocs.pprof" \
-	timed "$WORK/build.time" "$HUB" build --md5-table "$WORK/table.csv" \
-	--url-template 'https://archive.example/repository/{dir}/{id}.{ext}' --out "$WORK/data" --json >"$WORK/build.json"
-t1=$(now)
-shards=$(ls "$WORK/data/shards" | grep -c '\.git$')
-say "build shards" "$shards"
-say "build time (s)" "$(secs "$t0" "$t1")"
-say "build files/s" "$(awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')"
-say "build peak RSS (MB)" "$(($(field 'Maximum resident set size (kbytes)' "$WORK/build.time") / 1024))"
-say "data directory (MB)" "$(du -sm "$WORK/data" | cut -f1)"
+	t0=$(now)
+	SHARDHUB_CPUPROFILE="$OUT/build.cpu.pprof" SHARDHUB_MEMPROFILE="$OUT/build.allocs.pprof" \
+		timed "$WORK/build.time" "$HUB" build --md5-table "$WORK/table.csv" \
+		--url-template 'https://archive.example/repository/{dir}/{id}.{ext}' --out "$WORK/data" --json >"$WORK/build.json"
+	t1=$(now)
+	shards=$(ls "$WORK/data/shards" | grep -c '\.git$')
+	say "build shards" "$shards"
+	say "build time (s)" "$(secs "$t0" "$t1")"
+	say "build files/s" "$(awk -v n="$N" -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", n / (b - a) }')"
+	say "build peak RSS (MB)" "$(($(field 'Maximum resident set size (kbytes)' "$WORK/build.time") / 1024))"
+	say "data directory (MB)" "$(du -sm "$WORK/data" | cut -f1)"
+fi
 
 port() { awk 'BEGIN { srand(); print 20000 + int(rand() * 30000) }'; }
 PORT=$(port)
