@@ -92,7 +92,7 @@ page() { curl -fsS -o "$WORK/page" -w '%{time_starttransfer} %{time_total} %{siz
 serve
 say "hub start-up to serving, first start (s)" "$UP"
 say "hub RSS after start (MB)" "$(rss)"
-curl -fsS -o "$OUT/hub.cpu.pprof" "http://$PPROF/debug/pprof/profile?seconds=20" &
+curl -fsS -o "$OUT/hub.cpu.pprof" "http://$PPROF/debug/pprof/profile?seconds=${PROFILE_SECONDS:-20}" &
 CPU=$!
 for p in /api/v1/health /health /health/at-risk.csv; do
 	set -- $(page "$p")
