@@ -3,8 +3,9 @@ package health
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -102,13 +103,8 @@ func (v *view) load(st store.HealthShard) {
 
 // formatTrust writes a resolved trust.log back as trust.log lines.
 func formatTrust(t annex.TrustLog) string {
-	uuids := make([]string, 0, len(t))
-	for u := range t {
-		uuids = append(uuids, u)
-	}
-	sort.Strings(uuids)
 	var b strings.Builder
-	for _, u := range uuids {
+	for _, u := range slices.Sorted(maps.Keys(t)) {
 		fmt.Fprintf(&b, "%s %c timestamp=%s\n", u, t[u].Level, t[u].At)
 	}
 	return b.String()
