@@ -83,7 +83,7 @@ serve() {
 	UP=$(secs "$t0" "$(now)")
 }
 stop() { kill "$PID" && wait "$PID" || true; }
-trap 'kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT INT TERM
+trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 rss() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$PID/status"; }
 hwm() { awk '/^VmHWM/ { print int($2 / 1024) }' "/proc/$PID/status"; }
 # page PATH: seconds to the first byte and to the last, and the bytes.
