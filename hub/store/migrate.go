@@ -122,6 +122,7 @@ var migrations = []string{
 		size  INTEGER NOT NULL,
 		PRIMARY KEY (shard, key)
 	);
+	CREATE INDEX health_keys_path ON health_keys(shard, path, key);
 	CREATE TABLE health_lines (
 		shard  TEXT NOT NULL,
 		key    TEXT NOT NULL,
