@@ -13,6 +13,8 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -38,10 +40,10 @@ type Agent struct {
 	cfg         home.Config
 	state       home.State
 	settings    control.Settings
-	fails       failureBook
+	fails       *plan.Failures
 	phase       string // control.State* while running
-	ledger      *ledger
-	transfers   map[objRef]*transfer
+	ledger      *ledger.Ledger
+	transfers   map[ledger.Ref]*transfer
 	locs        map[string]*annex.Locations      // last read per shard
 	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
 	trees       map[string]*tree
@@ -80,7 +82,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	fails, err := loadFailures(h)
+	fails, err := plan.LoadFailures(h.FailuresPath())
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	a := &Agent{
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
-		ledger: newLedger(), transfers: map[objRef]*transfer{}, locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
+		ledger: ledger.New(), transfers: map[ledger.Ref]*transfer{}, locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
 		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),

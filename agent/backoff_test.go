@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 )
 
 // TestFailingFilesBackOffThenSkipAndReport: an origin answering 503 for
@@ -43,16 +44,13 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 	repo := a.cfg.Shards[0].Path
 	var gaps []time.Duration
 	for round := 0; round < 6; round++ {
-		a.mu.Lock()
-		f := a.fails.Keys[string(keyOfPath(t, repo, bad[0]))]
-		if f == nil {
-			a.mu.Unlock()
+		f, ok := a.fails.Of(string(keyOfPath(t, repo, bad[0])))
+		if !ok {
 			t.Fatalf("round %d: no failure recorded for %s", round, bad[0])
 		}
-		if round < maxTries && f.Count == round+1 {
+		if round < plan.MaxTries && f.Count == round+1 {
 			gaps = append(gaps, f.NextTry.Sub(f.Last))
 		}
-		a.mu.Unlock()
 		// Trying again at once does nothing: no tight loop.
 		before := w.origin.getsOf(bad[0])
 		if err := a.Cycle(ctx); err != nil {
@@ -67,13 +65,13 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 		}
 	}
 	for _, p := range bad {
-		if n := w.origin.getsOf(p); n != maxTries {
-			t.Errorf("%s requested %d times in 6 hours, want %d then a skip", p, n, maxTries)
+		if n := w.origin.getsOf(p); n != plan.MaxTries {
+			t.Errorf("%s requested %d times in 6 hours, want %d then a skip", p, n, plan.MaxTries)
 		}
 	}
 	t.Logf("waits before the retries of %s: %v", bad[0], gaps)
-	if len(gaps) != maxTries || gaps[0] < retryBase/2 || gaps[1] <= gaps[0] || gaps[2] < skipFor/2 {
-		t.Errorf("waits %v: want at least %v, growing, then a skip of about %v", gaps, retryBase/2, skipFor)
+	if len(gaps) != plan.MaxTries || gaps[0] < plan.RetryBase/2 || gaps[1] <= gaps[0] || gaps[2] < plan.SkipFor/2 {
+		t.Errorf("waits %v: want at least %v, growing, then a skip of about %v", gaps, plan.RetryBase/2, plan.SkipFor)
 	}
 	st, _ = a.Status(ctx)
 	if st.FilesSkipped != 2 || st.FilesProtected != 8 || !strings.Contains(st.Message, "skipped") {
@@ -96,7 +94,7 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 	if err := a2.Cycle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := w.origin.getsOf(bad[0]); n != maxTries {
+	if n := w.origin.getsOf(bad[0]); n != plan.MaxTries {
 		t.Errorf("a restarted agent retried a skipped file (%d requests)", n)
 	}
 }

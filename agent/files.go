@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -30,7 +31,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 		}
 		loc := a.locations(ctx, sh.Name)
 		a.mu.Lock()
-		held := a.ledger.heldOf(sh.Name)
+		held := a.ledger.HeldOf(sh.Name)
 		a.mu.Unlock()
 		for _, f := range t.files {
 			_, isHeld := held[f.key]
@@ -101,14 +102,14 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 		return control.NotFoundf("%s is not a file of shard %s", rel, sh)
 	}
 	a.mu.Lock()
-	_, held := a.ledger.object(objRef{sh, k})
+	_, held := a.ledger.Object(ledger.Ref{Shard: sh, Key: k})
 	if !held {
 		a.mu.Unlock()
 		return control.NotFoundf("%s is not held here; nothing to give back", rel)
 	}
 	a.addReleasedLocked(k)
 	a.mu.Unlock()
-	dropped, err := a.dropRefs(ctx, []objRef{{sh, k}}, func() bool { return false })
+	dropped, err := a.dropRefs(ctx, []ledger.Ref{{Shard: sh, Key: k}}, func() bool { return false })
 	if err != nil {
 		return err
 	}

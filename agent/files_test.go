@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // TestFilesListVerifyAndCorruption: the file list pages and filters; a
@@ -17,7 +18,7 @@ import (
 func TestFilesListVerifyAndCorruption(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 25, func(i int) int { return 2<<10 + i*100 })
-	perFile := reserveFor(5<<10, 4096)
+	perFile := ledger.Reserve(5<<10, 4096)
 	h := w.join("donor", 10*perFile)
 	a := newAgent(t, h, Options{})
 	ev := collectEvents(t, a)

@@ -3,11 +3,11 @@ package agent
 import (
 	"context"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // fillStats is what a fill did.
@@ -104,13 +104,12 @@ func (a *Agent) setPhase(p string) {
 
 // hostWaiting reports whether downloads wait for the archive's backoff.
 func (a *Agent) hostWaiting() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.clock.Now().Before(a.fails.Host.Until)
+	until, _ := a.fails.HostBackoff()
+	return a.clock.Now().Before(until)
 }
 
-func (a *Agent) saveFailuresLocked() {
-	if err := home.WriteJSON(a.home.FailuresPath(), a.fails); err != nil {
+func (a *Agent) saveFailures() {
+	if err := a.fails.Save(); err != nil {
 		a.log.Warn("could not save download failures", "err", err)
 	}
 }
@@ -175,19 +174,20 @@ func (a *Agent) sync(ctx context.Context, r *repo) error {
 func (a *Agent) summary(st fillStats) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	used := a.ledger.used()
-	budget, block := a.ledger.limits()
-	files := a.ledger.heldCount()
-	skipped := a.fails.skipped(a.clock.Now())
+	used := a.ledger.Used()
+	budget, block := a.ledger.Limits()
+	files := a.ledger.HeldCount()
+	skipped := a.fails.Skipped(a.clock.Now())
+	hostUntil, hostReason := a.fails.HostBackoff()
 	var msg string
 	switch {
 	case st.diskFull:
 		msg = "The drive is full: free some space or lower the budget."
-	case a.clock.Now().Before(a.fails.Host.Until):
-		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", a.fails.Host.Reason, a.fails.Host.Until.Local().Format(time.TimeOnly))
+	case a.clock.Now().Before(hostUntil):
+		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", hostReason, hostUntil.Local().Format(time.TimeOnly))
 	case files == 0 && st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
-			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(reserveFor(st.smallestLeft, block)))
+			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(ledger.Reserve(st.smallestLeft, block)))
 	case st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Budget full: %s of %s used; %s more %s copies.", FormatSize(used), FormatSize(budget), words.Count(int64(st.wanted), "file", "files"), words.Agree(int64(st.wanted), "needs", "need"))
 	case st.wanted > 0:

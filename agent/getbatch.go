@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -32,7 +34,7 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 				queue = nil
 				return
 			}
-			i := a.admitFirst(shard, queue, len(inflight) == 0)
+			i := plan.AdmitFirst(a.ledger, shard, queue, len(inflight) == 0)
 			if i < 0 {
 				if len(inflight) == 0 {
 					queue = nil // nothing fits even with nothing in flight
@@ -47,7 +49,7 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 			}
 			a.startTransfer(shard, c)
 			if err := p.send(c.Key); err != nil {
-				a.finishDownload(shard, c.Key, object{}, partialOnDisk(r.dir, c.Key))
+				a.finishDownload(shard, c.Key, ledger.Object{}, partialOnDisk(r.dir, c.Key))
 				a.endTransfer(shard, c.Key)
 				queue = nil
 				return
@@ -103,10 +105,8 @@ func (a *Agent) onGetLine(st *fillStats, r *repo, shard string, inflight map[ann
 	}
 }
 
-func (a *Agent) finishDownload(shard string, k annex.Key, obj object, partial int64) {
-	a.mu.Lock()
-	a.ledger.finish(objRef{shard, k}, obj, partial)
-	a.mu.Unlock()
+func (a *Agent) finishDownload(shard string, k annex.Key, obj ledger.Object, partial int64) {
+	a.ledger.Finish(ledger.Ref{Shard: shard, Key: k}, obj, partial)
 }
 
 // downloaded books one result of git-annex get.
@@ -117,28 +117,26 @@ func (a *Agent) downloaded(st *fillStats, r *repo, shard string, c Candidate, re
 	a.endTransfer(shard, c.Key)
 	if res.Success && present {
 		st.fetched++
-		a.mu.Lock()
-		if a.fails.succeeded(string(c.Key)) {
-			a.saveFailuresLocked()
+		if a.fails.Succeeded(string(c.Key)) {
+			a.saveFailures()
 		}
-		a.addActivityLocked(obj.size)
+		a.mu.Lock()
+		a.addActivityLocked(obj.Size)
 		a.mu.Unlock()
 		a.emit(control.Event{Kind: control.EventFetched, Shard: shard, Key: string(c.Key), File: file,
-			Message: fmt.Sprintf("Fetched %s (%s)", displayName(file, c.Key), FormatSize(obj.size))})
+			Message: fmt.Sprintf("Fetched %s (%s)", displayName(file, c.Key), FormatSize(obj.Size))})
 		return
 	}
-	msg := failureText(res.ErrorMessages, res.Note)
-	if classify(res.ErrorMessages, res.Note) == "space" {
+	msg := plan.FailureText(res.ErrorMessages, res.Note)
+	if plan.Classify(res.ErrorMessages, res.Note) == "space" {
 		st.diskFull = true
 		a.emit(control.Event{Kind: control.EventError, Shard: shard, Key: string(c.Key), File: file,
 			Message: "The drive is full: " + msg + ". Free some space or lower the budget."})
 		return
 	}
 	st.failed++
-	a.mu.Lock()
-	f := a.fails.failed(shard, string(c.Key), msg, a.clock.Now())
-	a.saveFailuresLocked()
-	a.mu.Unlock()
+	f := a.fails.Failed(shard, string(c.Key), msg, a.clock.Now())
+	a.saveFailures()
 	name := displayName(file, c.Key)
 	if f.Skipped {
 		a.emit(control.Event{Kind: control.EventError, Shard: shard, Key: string(c.Key), File: file,

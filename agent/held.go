@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -16,15 +17,15 @@ func HeldObjects(repo string) (map[annex.Key]int64, error) {
 	held, err := scanObjects(repo)
 	out := make(map[annex.Key]int64, len(held))
 	for k, o := range held {
-		out[k] = o.size
+		out[k] = o.Size
 	}
 	return out, err
 }
 
 // scanObjects lists complete objects with their size and disk usage.
-func scanObjects(repo string) (map[annex.Key]object, error) {
+func scanObjects(repo string) (map[annex.Key]ledger.Object, error) {
 	root := filepath.Join(repo, ".git", "annex", "objects")
-	held := map[annex.Key]object{}
+	held := map[annex.Key]ledger.Object{}
 	// Layout: objects/XX/YY/KEY/KEY (two hash levels, then the key twice).
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -43,7 +44,7 @@ func scanObjects(repo string) (map[annex.Key]object, error) {
 		if err != nil {
 			return err
 		}
-		held[annex.Key(d.Name())] = object{size: info.Size(), usage: diskUsage(info)}
+		held[annex.Key(d.Name())] = ledger.Object{Size: info.Size(), Usage: diskUsage(info)}
 		return nil
 	})
 	if errors.Is(err, fs.ErrNotExist) {
@@ -83,12 +84,12 @@ func objectPath(repo string, k annex.Key) string {
 }
 
 // objectOnDisk stats one object (after a download or a drop).
-func objectOnDisk(repo string, k annex.Key) (object, bool) {
+func objectOnDisk(repo string, k annex.Key) (ledger.Object, bool) {
 	info, err := os.Stat(objectPath(repo, k))
 	if err != nil {
-		return object{}, false
+		return ledger.Object{}, false
 	}
-	return object{size: info.Size(), usage: diskUsage(info)}, true
+	return ledger.Object{Size: info.Size(), Usage: diskUsage(info)}, true
 }
 
 // partialOnDisk is the usage of k's partial download (0: none).

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 )
 
@@ -74,7 +75,7 @@ func TestLeaveGivesBackAsOthersTakeOver(t *testing.T) {
 	untrustOnHub(t, w, a.cfg.DonorUUID)
 
 	// Another donor takes over half the files.
-	hb := w.join("taker", 2*8<<10+reserveFor(8<<10, 4096)) // room for 3 files
+	hb := w.join("taker", 2*8<<10+ledger.Reserve(8<<10, 4096)) // room for 3 files
 	b := newAgent(t, hb, Options{Target: 1})
 	if err := b.Cycle(ctx); err != nil {
 		t.Fatal(err)

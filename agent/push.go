@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -46,7 +47,7 @@ func (a *Agent) pushLoop(ctx context.Context) {
 		}
 		if err != nil {
 			failures++
-			d := jitter(min(a.opts.PushRetryMin<<min(failures-1, 16), a.opts.PushRetryMax))
+			d := plan.Jitter(min(a.opts.PushRetryMin<<min(failures-1, 16), a.opts.PushRetryMax))
 			next = a.clock.Now().Add(d)
 			if failures == 1 {
 				a.emit(control.Event{Kind: control.EventHub, Message: "Could not report to the hub; working on and retrying: " + err.Error()})

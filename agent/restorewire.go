@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -28,7 +29,7 @@ func (a *Agent) newUploader() *restore.Uploader {
 			return out
 		},
 		Holds: func(shard, key string) bool {
-			_, ok := a.ledger.object(objRef{shard, annex.Key(key)})
+			_, ok := a.ledger.Object(ledger.Ref{Shard: shard, Key: annex.Key(key)})
 			return ok
 		},
 		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {

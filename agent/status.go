@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // Status is the live status of a running agent.
@@ -21,7 +21,7 @@ func (a *Agent) Status(ctx context.Context) (control.Status, error) {
 
 func (a *Agent) statusLocked(b control.Budget) control.Status {
 	now := a.clock.Now()
-	budget, _ := a.ledger.limits()
+	budget, _ := a.ledger.Limits()
 	st := control.Status{
 		BudgetBytes: budget, State: a.phase, Message: a.state.Message,
 		Hub: a.cfg.Hub, DonorUUID: a.cfg.DonorUUID, Storage: a.cfg.Storage, Shards: []control.ShardStatus{},
@@ -44,9 +44,9 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	for _, sh := range a.cfg.Shards {
 		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
 		loc := a.locs[sh.Name]
-		for k, o := range a.ledger.heldOf(sh.Name) {
+		for k, o := range a.ledger.HeldOf(sh.Name) {
 			ss.FilesHeld++
-			ss.BytesHeld += o.size
+			ss.BytesHeld += o.Size
 			if loc != nil && loc.Copies(k, a.cfg.DonorUUID) < a.target {
 				st.FilesFewCopies++
 			}
@@ -79,7 +79,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		r := *a.releasing
 		st.Releasing = &r
 	}
-	st.FilesSkipped = int64(a.fails.skipped(now))
+	st.FilesSkipped = int64(a.fails.Skipped(now))
 	st.TargetCopies = a.target
 	if !a.state.LastPush.IsZero() {
 		t := a.state.LastPush
@@ -106,7 +106,7 @@ func (a *Agent) locationsLocked() []control.Location {
 	for _, l := range a.cfg.Locations {
 		st := a.state.Locations[l.ID]
 		loc := control.Location{Path: l.Path, ID: l.ID, Online: a.online[l.ID], BudgetBytes: l.BudgetBytes}
-		if c, ok := a.ledger.capOf(l.ID); ok {
+		if c, ok := a.ledger.CapOf(l.ID); ok {
 			loc.BudgetBytes = c
 		}
 		if !st.LastVerified.IsZero() {

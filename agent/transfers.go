@@ -7,6 +7,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -26,7 +27,7 @@ func (a *Agent) startTransfer(shard string, c Candidate) {
 	file := a.fileOf(shard, c.Key)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.transfers[objRef{shard, c.Key}] = &transfer{
+	a.transfers[ledger.Ref{Shard: shard, Key: c.Key}] = &transfer{
 		Transfer: control.Transfer{Shard: shard, Key: string(c.Key), File: file, TotalBytes: c.Size},
 		lastAt:   a.clock.Now(),
 	}
@@ -35,7 +36,7 @@ func (a *Agent) startTransfer(shard string, c Candidate) {
 // progress books a --json-progress line; the speed is smoothed.
 func (a *Agent) progress(shard string, k annex.Key, done, total int64) {
 	a.mu.Lock()
-	t := a.transfers[objRef{shard, k}]
+	t := a.transfers[ledger.Ref{Shard: shard, Key: k}]
 	if t == nil {
 		a.mu.Unlock()
 		return
@@ -67,7 +68,7 @@ func (a *Agent) progress(shard string, k annex.Key, done, total int64) {
 
 func (a *Agent) endTransfer(shard string, k annex.Key) {
 	a.mu.Lock()
-	delete(a.transfers, objRef{shard, k})
+	delete(a.transfers, ledger.Ref{Shard: shard, Key: k})
 	a.mu.Unlock()
 }
 

@@ -3,10 +3,11 @@ package agent
 import (
 	"context"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // Outcomes of a verification (control.VerifyReport.Outcome).
@@ -68,8 +69,8 @@ func (a *Agent) startVerify(ids []string) error {
 		locOf[sh.Name] = sh.Location
 	}
 	var total int64
-	a.ledger.eachHeld(func(ref objRef, _ object) {
-		if checking[locOf[ref.shard]] {
+	a.ledger.EachHeld(func(ref ledger.Ref, _ ledger.Object) {
+		if checking[locOf[ref.Shard]] {
 			total++
 		}
 	})

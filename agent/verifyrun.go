@@ -9,6 +9,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -121,7 +122,7 @@ func (a *Agent) bookFsck(shard string, res fsckResult) {
 		a.lastVerify.ProblemFiles = append(a.lastVerify.ProblemFiles, displayName(file, annex.Key(bad.Key)))
 		a.mu.Unlock()
 		a.emit(control.Event{Kind: control.EventError, Shard: shard, Key: bad.Key, File: file,
-			Message: fmt.Sprintf("Verification failed for %s: %s; it will be fetched again", displayName(file, annex.Key(bad.Key)), failureText(bad.ErrorMessages, bad.Note))})
+			Message: fmt.Sprintf("Verification failed for %s: %s; it will be fetched again", displayName(file, annex.Key(bad.Key)), plan.FailureText(bad.ErrorMessages, bad.Note))})
 	}
 	a.mu.Lock()
 	a.lastVerify.Checked += res.checked

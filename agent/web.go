@@ -48,15 +48,12 @@ func (a *Agent) ensureProxy() (*webproxy.Proxy, error) {
 // onWebAnswer books what the archive answered: 429 and runs of 5xx or
 // timeouts pause all downloads for a while (with jitter).
 func (a *Agent) onWebAnswer(r webproxy.Response) {
-	a.mu.Lock()
 	ra, _ := strconv.Atoi(r.RetryAfter)
 	unreachable := r.Err != nil && !errors.Is(r.Err, webproxy.ErrRefused)
-	started := a.fails.answer(r.Status, time.Duration(ra)*time.Second, unreachable, a.clock.Now())
-	until, reason := a.fails.Host.Until, a.fails.Host.Reason
+	started, until, reason := a.fails.Answer(r.Status, time.Duration(ra)*time.Second, unreachable, a.clock.Now())
 	if started {
-		a.saveFailuresLocked()
+		a.saveFailures()
 	}
-	a.mu.Unlock()
 	if started {
 		a.emit(control.Event{Kind: control.EventError,
 			Message: "Downloads paused: " + reason + "; trying again after " + until.Local().Format(time.TimeOnly)})

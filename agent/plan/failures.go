@@ -1,10 +1,11 @@
-package agent
+package plan
 
 import (
 	"errors"
 	"io/fs"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
@@ -14,16 +15,16 @@ import (
 // are retried. Never in a tight loop; every wait has jitter so donors do
 // not come back all at once.
 const (
-	maxTries       = 3                // failures before a file is skipped
-	retryBase      = 2 * time.Minute  // first retry of a file, then x4 each time
-	skipFor        = 24 * time.Hour   // a skipped file is tried again after this
+	MaxTries       = 3                // failures before a file is skipped
+	RetryBase      = 2 * time.Minute  // first retry of a file, then x4 each time
+	SkipFor        = 24 * time.Hour   // a skipped file is tried again after this
 	hostBackoffMin = 30 * time.Second // first pause after the archive says "busy"
 	hostBackoffMax = 30 * time.Minute
 	busyStreak     = 3 // consecutive 5xx/timeouts that mean the archive is busy
 )
 
-// failure is what the agent remembers of a file that did not download.
-type failure struct {
+// Failure is what the agent remembers of a file that did not download.
+type Failure struct {
 	Shard     string    `json:"shard"`
 	Count     int       `json:"count"`
 	Last      time.Time `json:"last"`
@@ -44,43 +45,123 @@ type hostBackoff struct {
 // failureBook is persisted in the home, so a restart does not retry
 // failing files at once.
 type failureBook struct {
-	Keys map[string]*failure `json:"keys"`
+	Keys map[string]*Failure `json:"keys"`
 	Host hostBackoff         `json:"host"`
 }
 
-func loadFailures(h home.Home) (failureBook, error) {
-	var b failureBook
-	err := home.ReadJSON(h.FailuresPath(), &b)
+// Failures is the planner's memory of failed downloads and of the
+// archive's backoff. It owns its lock; it is saved to one file.
+type Failures struct {
+	mu   sync.Mutex
+	path string
+	b    failureBook
+}
+
+// LoadFailures reads the book saved at path (none yet: an empty one).
+func LoadFailures(path string) (*Failures, error) {
+	f := &Failures{path: path}
+	err := home.ReadJSON(path, &f.b)
 	if errors.Is(err, fs.ErrNotExist) {
 		err = nil
 	}
-	if b.Keys == nil {
-		b.Keys = map[string]*failure{}
+	if f.b.Keys == nil {
+		f.b.Keys = map[string]*Failure{}
 	}
-	return b, err
+	return f, err
 }
 
-// jitter spreads d over [d/2, 3d/2).
-func jitter(d time.Duration) time.Duration {
+// NewFailures is an empty book that is not saved (tests).
+func NewFailures() *Failures {
+	return &Failures{b: failureBook{Keys: map[string]*Failure{}}}
+}
+
+// Save writes the book to its file.
+func (f *Failures) Save() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.path == "" {
+		return nil
+	}
+	return home.WriteJSON(f.path, f.b)
+}
+
+// Failed records a failed download and returns what is known of the file
+// now (Skipped: given up on for a while).
+func (f *Failures) Failed(shard, key, msg string, now time.Time) Failure {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return *f.b.failed(shard, key, msg, now)
+}
+
+// Succeeded forgets a file's failures; it reports whether there were any.
+func (f *Failures) Succeeded(key string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.b.succeeded(key)
+}
+
+// Waiting reports whether a file must not be tried yet.
+func (f *Failures) Waiting(key string, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.b.waiting(key, now)
+}
+
+// Skipped counts the files given up on for now.
+func (f *Failures) Skipped(now time.Time) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.b.skipped(now)
+}
+
+// Of is what is known of one file's failures.
+func (f *Failures) Of(key string) (Failure, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if x := f.b.Keys[key]; x != nil {
+		return *x, true
+	}
+	return Failure{}, false
+}
+
+// Answer records what the archive answered; started is true when a new
+// backoff began, until and reason say the backoff now.
+func (f *Failures) Answer(status int, retryAfter time.Duration, failedToConnect bool, now time.Time) (started bool, until time.Time, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	started = f.b.answer(status, retryAfter, failedToConnect, now)
+	return started, f.b.Host.Until, f.b.Host.Reason
+}
+
+// HostBackoff is when downloads may start again after the archive said it
+// is busy (zero: no backoff), and why.
+func (f *Failures) HostBackoff() (until time.Time, reason string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.b.Host.Until, f.b.Host.Reason
+}
+
+// Jitter spreads d over [d/2, 3d/2).
+func Jitter(d time.Duration) time.Duration {
 	return d/2 + time.Duration(rand.Int64N(int64(d)+1))
 }
 
 // failed records a failed download and says whether the file is now
 // skipped.
-func (b *failureBook) failed(shard, key, msg string, now time.Time) *failure {
+func (b *failureBook) failed(shard, key, msg string, now time.Time) *Failure {
 	f := b.Keys[key]
 	if f == nil {
-		f = &failure{Shard: shard}
+		f = &Failure{Shard: shard}
 		b.Keys[key] = f
 	}
 	f.Count++
 	f.Last, f.LastError = now, msg
-	if f.Count >= maxTries {
+	if f.Count >= MaxTries {
 		f.Skipped = true
-		f.NextTry = now.Add(jitter(skipFor))
+		f.NextTry = now.Add(Jitter(SkipFor))
 		return f
 	}
-	f.NextTry = now.Add(jitter(retryBase << (2 * (f.Count - 1))))
+	f.NextTry = now.Add(Jitter(RetryBase << (2 * (f.Count - 1))))
 	return f
 }
 
@@ -130,7 +211,7 @@ func (b *failureBook) answer(status int, retryAfter time.Duration, failedToConne
 
 func (b *failureBook) backoff(reason string, retryAfter time.Duration, now time.Time) bool {
 	d := min(hostBackoffMin<<min(b.Host.Level, 10), hostBackoffMax)
-	d = max(jitter(d), min(retryAfter, time.Hour))
+	d = max(Jitter(d), min(retryAfter, time.Hour))
 	b.Host.Level++
 	until := now.Add(d)
 	started := !now.Before(b.Host.Until)
@@ -141,10 +222,10 @@ func (b *failureBook) backoff(reason string, retryAfter time.Duration, now time.
 	return started
 }
 
-// classify names the kind of a download failure from git-annex's
+// Classify names the kind of a download failure from git-annex's
 // messages: "space" (the drive is full), "busy" (the archive is
 // overloaded or unreachable) or "file" (this file's own problem).
-func classify(msgs []string, note string) string {
+func Classify(msgs []string, note string) string {
 	text := strings.ToLower(strings.Join(msgs, " ") + " " + note)
 	switch {
 	case strings.Contains(text, "not enough free space"):
@@ -158,8 +239,8 @@ func classify(msgs []string, note string) string {
 	return "file"
 }
 
-// failureText is the one line a donor reads about a failure.
-func failureText(msgs []string, note string) string {
+// FailureText is the one line a donor reads about a failure.
+func FailureText(msgs []string, note string) string {
 	for _, m := range msgs {
 		if m = strings.TrimSpace(m); m != "" && !strings.HasPrefix(m, "downloading from all") {
 			return m

@@ -1,12 +1,34 @@
-package agent
+package plan
 
 import (
 	"fmt"
 	"testing"
-	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
+
+// TestAdmitWaitsForTheRarestWhileDownloadsRun: with a download in flight,
+// a rare file that does not fit yet is not passed over for a commoner one
+// (the reservation will shrink to real usage); once nothing is in flight,
+// a file that really does not fit is passed over.
+func TestAdmitWaitsForTheRarestWhileDownloadsRun(t *testing.T) {
+	l := ledger.New()
+	l.SetLimits(100<<10, nil, nil)
+	if !l.Admit(ledger.Ref{Shard: "s", Key: "SHA256E-s61440--running"}, 60<<10) { // 68 KiB reserved
+		t.Fatal("the download in flight was not admitted")
+	}
+	queue := []Candidate{
+		{Key: annex.Key("SHA256E-s40960--rare"), Size: 40 << 10, Copies: 0},
+		{Key: annex.Key("SHA256E-s8192--common"), Size: 8 << 10, Copies: 1},
+	}
+	if i := AdmitFirst(l, "s", queue, false); i != -1 {
+		t.Fatalf("with a download in flight, admitted queue[%d] past the rarest file", i)
+	}
+	if i := AdmitFirst(l, "s", queue, true); i != 1 {
+		t.Fatalf("with nothing in flight, admitted %d; want the common file that fits (1)", i)
+	}
+}
 
 // locs builds locations where key i (size sizes[i]) has copies[i] donors.
 func locs(sizes, copies []int) (*annex.Locations, []annex.Key) {
@@ -68,20 +90,6 @@ func TestPlanOrderDiffersPerDonor(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"1048576": 1048576, "50GB": 50e9, "1.5 TiB": 1649267441664, "700 MB": 700e6} {
-		got, err := ParseSize(in)
-		if err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, bad := range []string{"12 parsecs", "", "-5", "GB"} {
-		if _, err := ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q) accepted", bad)
-		}
-	}
-}
-
 func TestPlanResumesPartialsFirstAndSkipsExcluded(t *testing.T) {
 	loc, keys := locs([]int{10, 10, 10, 10}, []int{0, 0, 2, 1})
 	p := MakePlanFrom(PlanInput{
@@ -95,59 +103,5 @@ func TestPlanResumesPartialsFirstAndSkipsExcluded(t *testing.T) {
 	}
 	if p.FetchBytes != 16+20+20 {
 		t.Errorf("fetch bytes %d: a partial costs what it still needs", p.FetchBytes)
-	}
-}
-
-func TestLedgerAdmitsOnlyWhatFits(t *testing.T) {
-	l := newLedger()
-	l.budget = 3 * 8192
-	ref := func(i int) objRef { return objRef{"s", annex.Key(fmt.Sprintf("k%d", i))} }
-	if !l.admit(ref(1), 4096) || !l.admit(ref(2), 4000) {
-		t.Fatal("two small downloads refused")
-	}
-	if l.admit(ref(3), 4096) {
-		t.Fatalf("a third admitted: %d reserved of %d", l.used(), l.budget)
-	}
-	l.finish(ref(1), object{size: 4096, usage: 4096}, 0)
-	if !l.admit(ref(3), 4096) {
-		t.Errorf("refused after a download finished smaller than reserved")
-	}
-	l.finish(ref(2), object{}, 2048) // failed, a partial stays
-	if l.used() != 4096+2048+reserveFor(4096, 4096) || l.partial[ref(2)] != 2048 {
-		t.Errorf("used %d after a failure", l.used())
-	}
-}
-
-func TestFailureBackoffGrowsThenSkips(t *testing.T) {
-	b := failureBook{Keys: map[string]*failure{}}
-	now := time.Now()
-	var waits []time.Duration
-	for i := 0; i < maxTries; i++ {
-		f := b.failed("s", "k", "503", now)
-		waits = append(waits, f.NextTry.Sub(now))
-		if f.Skipped != (i == maxTries-1) {
-			t.Errorf("try %d: skipped=%v", i+1, f.Skipped)
-		}
-	}
-	if waits[0] < retryBase/2 || waits[1] < 4*retryBase/2 || waits[2] < skipFor/2 {
-		t.Errorf("waits %v", waits)
-	}
-	if !b.waiting("k", now.Add(time.Hour)) || b.skipped(now) != 1 {
-		t.Error("a skipped file is tried again within the hour")
-	}
-	started := false
-	for i := 0; i < busyStreak; i++ {
-		started = b.answer(503, 0, false, now) || started
-	}
-	if !started || !now.Before(b.Host.Until) {
-		t.Errorf("three 503s in a row did not pause downloads: %+v", b.Host)
-	}
-	b.answer(200, 0, false, now)
-	if b.Host.Streak != 0 || b.Host.Level != 0 {
-		t.Errorf("a success did not reset the backoff: %+v", b.Host)
-	}
-	if classify([]string{"  http://x/y download failed: Too Many Requests"}, "") != "busy" ||
-		classify(nil, "not enough free space, need 5 MB more") != "space" || classify([]string{"Not Found"}, "") != "file" {
-		t.Error("classify")
 	}
 }
