@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/fetch"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/agent/plan"
+	"github.com/shardkeeper/shardkeeper/agent/report"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -31,7 +33,6 @@ type Agent struct {
 
 	cycleMu sync.Mutex // one cycle (give back, leave, fill) at a time
 	dropMu  sync.Mutex // one drop at a time (Release runs beside a fill)
-	pushMu  sync.Mutex // one push at a time
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
 	verifyRuns sync.WaitGroup // verifications under way (tests wait on it)
@@ -43,14 +44,13 @@ type Agent struct {
 	fails       *plan.Failures
 	phase       string // control.State* while running
 	ledger      *ledger.Ledger
-	transfers   map[ledger.Ref]*transfer
+	transfers   *fetch.Transfers
 	locs        map[string]*annex.Locations      // last read per shard
 	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
 	trees       map[string]*tree
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
-	hubProblem  string             // the last report to the hub failed: why
 	fetchFailed time.Time          // the last fetch from the hub failed then
 	verifying   *control.Progress
 	stopVerify  context.CancelFunc // after the current file (pause)
@@ -62,10 +62,10 @@ type Agent struct {
 	releasing   *control.Progress
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
+	report      *report.Reporter  // pushes and proofs (agent/report)
 	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
 
-	wake    chan struct{}
-	pushReq chan struct{}
+	wake chan struct{}
 }
 
 // New prepares an agent for a joined home.
@@ -94,11 +94,12 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	a := &Agent{
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
-		ledger: ledger.New(), transfers: map[ledger.Ref]*transfer{}, locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
+		ledger: ledger.New(), transfers: fetch.NewTransfers(opts.Clock.Now), locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
 		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
-		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
 	}
+	a.report = a.newReporter()
 	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)
@@ -136,7 +137,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 		a.scheduleVerification() // catch up on a run missed while stopped
 		wg.Add(4)
 		go func() { defer wg.Done(); a.restore.Run(ctx) }()
-		go func() { defer wg.Done(); a.pushLoop(ctx) }()
+		go func() { defer wg.Done(); a.report.Loop(ctx) }()
 		go func() { defer wg.Done(); a.policyLoop(ctx) }()
 		go func() { defer wg.Done(); a.watchLoop(ctx) }()
 	}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -29,11 +30,11 @@ func (a *Agent) refreshLocations(ctx context.Context) error {
 // refreshShard brings in other donors' reports (offline: what we have)
 // and rereads the shard's location logs.
 func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.Locations, error) {
-	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+	r := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 	if err := a.sync(ctx, r); err != nil {
 		a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
 	}
-	loc, err := r.locations(ctx, a.locReader(sh.Name))
+	loc, err := r.Locations(ctx, a.locReader(sh.Name))
 	if err != nil {
 		return nil, fmt.Errorf("read shard %s: %w", sh.Name, err)
 	}

@@ -101,11 +101,11 @@ func (a *Agent) rescan() error {
 	}
 	a.mu.Unlock()
 	for _, sh := range a.shards() {
-		held, err := scanObjects(sh.Path)
+		held, err := ledger.Scan(sh.Path)
 		if err != nil {
 			return fmt.Errorf("read what %s holds: %w", sh.Path, err)
 		}
-		partial, err := scanPartials(sh.Path)
+		partial, err := ledger.ScanPartials(sh.Path)
 		if err != nil {
 			return fmt.Errorf("read the downloads in progress in %s: %w", sh.Path, err)
 		}
@@ -154,7 +154,7 @@ func (a *Agent) updateBudget() control.Budget {
 	a.ledger.EachHeld(func(ref ledger.Ref, o ledger.Object) { onDisk[locOf[ref.Shard]] += o.Usage })
 	a.ledger.EachPartial(func(ref ledger.Ref, u int64) { onDisk[locOf[ref.Shard]] += u })
 	a.ledger.EachInflight(func(ref ledger.Ref) {
-		onDisk[locOf[ref.Shard]] += partialOnDisk(a.shardDirLocked(ref.Shard), ref.Key)
+		onDisk[locOf[ref.Shard]] += ledger.PartialOnDisk(a.shardDirLocked(ref.Shard), ref.Key)
 	})
 	var b control.Budget
 	caps := map[string]int64{}

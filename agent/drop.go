@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
@@ -153,7 +154,7 @@ func (a *Agent) removePartials(match func(ledger.Ref) bool, enough func() bool) 
 			return
 		}
 		dir := a.shardDir(ref.Shard)
-		if err := os.Remove(filepath.Join(tmpDir(dir), string(ref.Key))); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := os.Remove(filepath.Join(ledger.TmpDir(dir), string(ref.Key))); err != nil && !errors.Is(err, os.ErrNotExist) {
 			a.log.Warn("could not remove a partial download", "key", ref.Key, "err", err)
 			continue
 		}
@@ -182,10 +183,10 @@ func (a *Agent) shardDirLocked(shard string) string {
 func (a *Agent) dropRefs(ctx context.Context, refs []ledger.Ref, enough func() bool) (int, error) {
 	a.dropMu.Lock()
 	defer a.dropMu.Unlock()
-	procs := map[string]*batchProc{}
+	procs := map[string]*annexproc.Batch{}
 	defer func() {
 		for _, p := range procs {
-			p.wait(ctx)
+			p.Wait(ctx)
 		}
 	}()
 	dropped, inARow := 0, 0
@@ -200,7 +201,7 @@ func (a *Agent) dropRefs(ctx context.Context, refs []ledger.Ref, enough func() b
 		if p == nil {
 			var err error
 			r := a.repoFor(a.shardConfig(ref.Shard))
-			if p, err = r.startBatch(ctx, sigStop, "drop", dropArgs...); err != nil {
+			if p, err = r.StartBatch(ctx, annexproc.SigStop, "drop", dropArgs...); err != nil {
 				return dropped, err
 			}
 			procs[ref.Shard] = p
@@ -221,26 +222,26 @@ func (a *Agent) dropRefs(ctx context.Context, refs []ledger.Ref, enough func() b
 }
 
 // dropOne drops one object through p and books the result.
-func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref ledger.Ref) (bool, string) {
-	if err := p.send(ref.Key); err != nil {
+func (a *Agent) dropOne(ctx context.Context, p *annexproc.Batch, ref ledger.Ref) (bool, string) {
+	if err := p.Send(ref.Key); err != nil {
 		return false, err.Error()
 	}
 	for {
-		var ln annexLine
+		var ln annexproc.Line
 		var ok bool
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err().Error()
-		case ln, ok = <-p.lines:
+		case ln, ok = <-p.Lines:
 		}
 		if !ok {
-			return false, "git-annex drop stopped: " + string(p.stderr.Bytes())
+			return false, "git-annex drop stopped: " + string(p.Stderr())
 		}
 		if ln.Result == nil && !ln.Blank {
 			continue
 		}
 		dir := a.shardDir(ref.Shard)
-		if _, still := objectOnDisk(dir, ref.Key); still {
+		if _, still := ledger.OnDisk(dir, ref.Key); still {
 			if ln.Result != nil {
 				return false, "the archive's copy could not be confirmed (" + plan.FailureText(ln.Result.ErrorMessages, ln.Result.Note) + ")"
 			}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -72,7 +73,7 @@ func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
 		if sh.Name != shard {
 			continue
 		}
-		l, err := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub).locations(ctx, a.locReader(shard))
+		l, err := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub).Locations(ctx, a.locReader(shard))
 		if err != nil {
 			a.log.Warn("could not read the shard's location logs", "shard", shard, "err", err)
 			return nil

@@ -71,7 +71,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 
 	// Corrupt one held file: the next verification finds it.
 	bad := held.Files[0]
-	obj := objectPath(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path))
+	obj := ledger.ObjectPath(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path))
 	os.Chmod(filepath.Dir(obj), 0o755)
 	os.Chmod(obj, 0o644)
 	if err := os.WriteFile(obj, make([]byte, bad.Size), 0o644); err != nil {
@@ -89,7 +89,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 		}
 		return false
 	})
-	if _, still := objectOnDisk(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path)); still {
+	if _, still := ledger.OnDisk(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path)); still {
 		t.Errorf("the corrupted object is still in place")
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
+	"github.com/shardkeeper/shardkeeper/agent/fetch"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/internal/words"
@@ -66,18 +68,18 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 				break
 			}
 			batch := plan.Fetch[:min(len(plan.Fetch), a.opts.BatchFiles)]
-			b := a.getBatch(ctx, r, sh.Name, batch)
-			st.fetched += b.fetched
-			st.failed += b.failed
+			b := fetch.Batch(ctx, a.fetchDeps(), r, sh.Name, batch)
+			st.fetched += b.Fetched
+			st.failed += b.Failed
 			a.saveProgress()
-			if b.fetched > 0 {
+			if b.Fetched > 0 {
 				a.reportBatch(ctx)
 			}
-			if b.diskFull {
+			if b.DiskFull {
 				st.diskFull = true
 				break
 			}
-			if b.fetched == 0 {
+			if b.Fetched == 0 {
 				st.wanted += plan.Wanted
 				break // nothing worked this time: the next cycle tries again
 			}
@@ -89,11 +91,21 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 	return nil
 }
 
-func displayName(file string, k annex.Key) string {
-	if file != "" {
-		return file
+func displayName(file string, k annex.Key) string { return words.FileOrKey(file, string(k)) }
+
+// fetchDeps is what the fetcher (agent/fetch) uses of the agent.
+func (a *Agent) fetchDeps() fetch.Deps {
+	return fetch.Deps{
+		Ledger: a.ledger, Failures: a.fails, Transfers: a.transfers,
+		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime,
+		Now: a.clock.Now, Emit: a.emit, SetPhase: a.setPhase, HostWaiting: a.hostWaiting,
+		FileOf: a.fileOf, SaveFailures: a.saveFailures,
+		Fetched: func(size int64) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.addActivityLocked(size)
+		},
 	}
-	return string(k)
 }
 
 func (a *Agent) setPhase(p string) {
@@ -128,10 +140,7 @@ func (a *Agent) saveProgress() {
 // be down, the push loop's retries carry it instead: the fill never waits
 // for a hub that does not answer.
 func (a *Agent) reportBatch(ctx context.Context) {
-	a.mu.Lock()
-	down := a.hubProblem != ""
-	a.mu.Unlock()
-	if down {
+	if a.report.Problem() != "" {
 		a.requestPush()
 		return
 	}
@@ -148,14 +157,14 @@ func (a *Agent) reportBatch(ctx context.Context) {
 const fetchQuiet = time.Minute
 
 // sync brings in what other donors reported, so rarest-first is current.
-func (a *Agent) sync(ctx context.Context, r *repo) error {
+func (a *Agent) sync(ctx context.Context, r *annexproc.Repo) error {
 	a.mu.Lock()
 	quiet := a.clock.Now().Before(a.fetchFailed.Add(fetchQuiet))
 	a.mu.Unlock()
 	var ferr error
 	if !quiet {
 		fctx, cancel := context.WithTimeout(ctx, time.Minute)
-		_, ferr = r.git().Output(fctx, nil, "fetch", "--quiet", "origin")
+		_, ferr = r.Git().Output(fctx, nil, "fetch", "--quiet", "origin")
 		cancel()
 		if ferr != nil && ctx.Err() == nil {
 			a.mu.Lock()
@@ -164,7 +173,7 @@ func (a *Agent) sync(ctx context.Context, r *repo) error {
 		}
 	}
 	// merge also commits git-annex's journal; run it even when offline.
-	if _, err := r.annex(ctx, nil, "merge", "--quiet"); err != nil {
+	if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
 		return err
 	}
 	return ferr
@@ -201,7 +210,7 @@ func (a *Agent) summary(st fillStats) string {
 	if skipped > 0 {
 		msg += fmt.Sprintf(" %s %s skipped after repeated failures (see `shardkeeper log`).", words.Count(int64(skipped), "file", "files"), words.Agree(int64(skipped), "was", "were"))
 	}
-	if a.hubProblem != "" {
+	if a.report.Problem() != "" {
 		msg += " The hub could not be reached to report; will retry."
 	}
 	return msg

@@ -19,6 +19,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/server"
@@ -347,7 +348,7 @@ func diskUse(repo string) (int64, int) {
 				return nil
 			}
 			if info, err := d.Info(); err == nil {
-				total += diskUsage(info)
+				total += ledger.DiskUsage(info)
 				if sub == "tmp" {
 					partials++
 				}

@@ -12,6 +12,7 @@ import (
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
 	"github.com/shardkeeper/shardkeeper/internal/gitenv"
@@ -86,15 +87,15 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
 	}
-	if _, err := tools.git("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+	if _, err := tools.GitIn("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
 		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
 	}
 	if err := checkIsShard(path); err != nil {
 		os.RemoveAll(path)
 		return fmt.Errorf("the hub sent %s, which %w: tell the archive's operators", reg.Shard.Name, err)
 	}
-	r := newRepo(tools, path, reg.Shard.URL)
-	g := r.git()
+	r := annexproc.NewRepo(tools, path, reg.Shard.URL)
+	g := r.Git()
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"
@@ -114,7 +115,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 			return fmt.Errorf("set up %s: %w", path, err)
 		}
 	}
-	if _, err := r.annex(ctx, nil, "init", "--quiet", desc); err != nil {
+	if _, err := r.Annex(ctx, nil, "init", "--quiet", desc); err != nil {
 		return fmt.Errorf("set up git-annex in %s: %w", path, err)
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // servedPath waits until the origin has served more than n bytes of one
@@ -80,9 +81,9 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 	if err != nil || !st.Paused || st.State != control.StatePaused || len(st.Transfers) != 0 {
 		t.Errorf("status while paused: %+v %v", st, err)
 	}
-	partial := partialOnDisk(repo, keyOfPath(t, repo, first))
+	partial := ledger.PartialOnDisk(repo, keyOfPath(t, repo, first))
 	if partial == 0 {
-		t.Fatalf("no partial download kept in %s", tmpDir(repo))
+		t.Fatalf("no partial download kept in %s", ledger.TmpDir(repo))
 	}
 
 	if err := c.Resume(ctx); err != nil {
@@ -108,7 +109,7 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, "the second download", func() bool { return w.origin.bytesServed(second) > 700<<10 })
 	stop()
-	if partialOnDisk(repo, keyOfPath(t, repo, second)) == 0 {
+	if ledger.PartialOnDisk(repo, keyOfPath(t, repo, second)) == 0 {
 		t.Fatal("no partial download left by the stopped agent")
 	}
 	a2 := newAgent(t, h, Options{Jobs: 1})
@@ -117,7 +118,7 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 	if total := w.origin.bytesServed(second); total > size+size/10 {
 		t.Errorf("served %d bytes for a %d-byte file across a restart", total, size)
 	}
-	if entries, _ := os.ReadDir(tmpDir(repo)); len(entries) != 0 {
+	if entries, _ := os.ReadDir(ledger.TmpDir(repo)); len(entries) != 0 {
 		t.Errorf("partial downloads left behind: %v", entries)
 	}
 }

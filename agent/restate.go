@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 )
 
 // restate records "this donor verified KEY now" where the hub can read
@@ -12,15 +14,15 @@ import (
 // when the key is already present, so each key is set missing, then
 // present (only the newest line per UUID is kept), and `git annex merge`
 // commits the journal; the next push carries it to the hub.
-func (a *Agent) restate(ctx context.Context, r *repo, keys []string) error {
+func (a *Agent) restate(ctx context.Context, r *annexproc.Repo, keys []string) error {
 	var in strings.Builder
 	for _, k := range keys {
 		fmt.Fprintf(&in, "%s %s 0\n%s %s 1\n", k, a.cfg.DonorUUID, k, a.cfg.DonorUUID)
 	}
-	if _, err := r.annex(ctx, strings.NewReader(in.String()), "setpresentkey", "--batch"); err != nil {
+	if _, err := r.Annex(ctx, strings.NewReader(in.String()), "setpresentkey", "--batch"); err != nil {
 		return fmt.Errorf("re-state verified keys: %w", err)
 	}
-	if _, err := r.annex(ctx, nil, "merge", "--quiet"); err != nil {
+	if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
 		return fmt.Errorf("commit the verification times: %w", err)
 	}
 	return nil

@@ -55,7 +55,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		st.FilesProtected += ss.FilesHeld
 		st.BytesHeld += ss.BytesHeld
 	}
-	st.Transfers = a.transfersLocked()
+	st.Transfers = a.transfers.List()
 	if st.State == control.StateFetching && len(st.Transfers) > 0 && !st.Paused {
 		st.Message = "Fetching " + words.Count(int64(len(st.Transfers)), "file", "files") + "…"
 	}
@@ -85,7 +85,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		t := a.state.LastPush
 		st.LastReport = &t
 	}
-	st.HubProblem = a.hubProblem
+	st.HubProblem = a.report.Problem()
 	st.Restore = a.restoreStatus()
 	if l := a.state.Leaving; l != nil && a.state.Left.IsZero() {
 		t := l.Deadline

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/plan"
@@ -17,7 +18,7 @@ import (
 type fsckResult struct {
 	checked   int64
 	ok        []string // keys verified good: their "last verified" is re-stated
-	bad       []resultLine
+	bad       []annexproc.ResultLine
 	timeLimit bool // stopped at --time-limit (exit 101)
 }
 
@@ -133,17 +134,17 @@ func (a *Agent) bookFsck(shard string, res fsckResult) {
 // fsck runs one `git annex fsck` at low priority. Cancelling soft lets
 // the file under check finish first (so fsck's incremental record stays
 // right), then stops git-annex gently; cancelling hard ends it at once.
-func (a *Agent) fsck(soft, hard context.Context, r *repo, args []string) (fsckResult, error) {
+func (a *Agent) fsck(soft, hard context.Context, r *annexproc.Repo, args []string) (fsckResult, error) {
 	var res fsckResult
 	pctx, kill := context.WithCancel(hard)
 	defer kill()
-	p, err := r.startJSON(pctx, sigGentle, false, "fsck", args...)
+	p, err := r.StartJSON(pctx, annexproc.SigGentle, false, "fsck", args...)
 	if err != nil {
 		return res, err
 	}
-	lowerPriority(p.cmd.Process.Pid)
+	annexproc.LowerPriority(p.Pid())
 	stopping := false
-	for ln := range p.lines {
+	for ln := range p.Lines {
 		if ln.Result == nil {
 			continue
 		}
@@ -166,7 +167,7 @@ func (a *Agent) fsck(soft, hard context.Context, r *repo, args []string) (fsckRe
 			kill() // after a whole file: fsck records what it checked
 		}
 	}
-	err = p.cmd.Wait()
+	err = p.WaitRaw()
 	if soft.Err() != nil || hard.Err() != nil {
 		return res, nil
 	}
@@ -183,7 +184,7 @@ func (a *Agent) fsck(soft, hard context.Context, r *repo, args []string) (fsckRe
 		}
 	}
 	if err != nil {
-		return res, annex.CommandError("git-annex", []string{"fsck"}, err, p.stderr.Bytes())
+		return res, annex.CommandError("git-annex", []string{"fsck"}, err, p.Stderr())
 	}
 	return res, nil
 }
@@ -201,6 +202,6 @@ func (a *Agent) storageShard(name string) (sh home.ShardConfig, ok bool) {
 }
 
 // plainRepo is a shard repo for local work (no download proxy).
-func (a *Agent) plainRepo(sh home.ShardConfig) *repo {
-	return newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+func (a *Agent) plainRepo(sh home.ShardConfig) *annexproc.Repo {
+	return annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 }

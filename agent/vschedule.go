@@ -81,7 +81,7 @@ func (a *Agent) checkIn(ctx context.Context) {
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-			if _, err := a.plainRepo(sh).annex(cctx, nil, "fsck", "--fast", "--quiet", "--include="+MarkerName); err != nil {
+			if _, err := a.plainRepo(sh).Annex(cctx, nil, "fsck", "--fast", "--quiet", "--include="+MarkerName); err != nil {
 				a.log.Info("check-in fsck did not run", "shard", sh.Name, "err", err)
 			}
 			cancel()

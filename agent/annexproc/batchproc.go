@@ -1,4 +1,4 @@
-package agent
+package annexproc
 
 import (
 	"bufio"
@@ -18,15 +18,15 @@ import (
 	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
-// annexLine is one line of a batch git-annex's --json output.
-type annexLine struct {
+// Line is one line of a batch git-annex's --json output.
+type Line struct {
 	Blank    bool // the key of this line was not acted on (already there)
-	Progress *progressLine
-	Result   *resultLine
+	Progress *ProgressLine
+	Result   *ResultLine
 }
 
-// resultLine is the outcome for one key.
-type resultLine struct {
+// ResultLine is the outcome for one key.
+type ResultLine struct {
 	Command       string   `json:"command"`
 	Key           string   `json:"key"`
 	Note          string   `json:"note"`
@@ -34,8 +34,8 @@ type resultLine struct {
 	ErrorMessages []string `json:"error-messages"`
 }
 
-// progressLine is --json-progress for one transfer.
-type progressLine struct {
+// ProgressLine is --json-progress for one transfer.
+type ProgressLine struct {
 	Action struct {
 		Key string `json:"key"`
 	} `json:"action"`
@@ -43,30 +43,30 @@ type progressLine struct {
 	TotalSize int64 `json:"total-size"`
 }
 
-// batchProc is a long-lived `git-annex SUB --batch-keys --json`: keys go
+// Batch is a long-lived `git-annex SUB --batch-keys --json`: keys go
 // in one line at a time as the agent decides, results come out as they
 // happen (out of order with -J).
-type batchProc struct {
+type Batch struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	lines  chan annexLine
+	Lines  chan Line // closed when git-annex's output ends
 	stderr *tailBuffer
 	wmu    sync.Mutex
 	closed bool
 }
 
-// startBatch starts a batch git-annex; cancelling ctx sends sig to it
+// StartBatch starts a batch git-annex; cancelling ctx sends sig to it
 // and its helpers.
-func (r *repo) startBatch(ctx context.Context, sig syscall.Signal, sub string, args ...string) (*batchProc, error) {
+func (r *Repo) StartBatch(ctx context.Context, sig syscall.Signal, sub string, args ...string) (*Batch, error) {
 	all := append([]string{"--batch-keys", "--json", "--json-error-messages"}, args...)
-	return r.startJSON(ctx, sig, true, sub, all...)
+	return r.StartJSON(ctx, sig, true, sub, all...)
 }
 
-// startJSON starts a git-annex whose --json output becomes lines; with
+// StartJSON starts a git-annex whose --json output becomes lines; with
 // input, keys can be sent to its stdin.
-func (r *repo) startJSON(ctx context.Context, sig syscall.Signal, input bool, sub string, args ...string) (*batchProc, error) {
-	cmd := r.groupCommand(ctx, sig, sub, args...)
-	p := &batchProc{cmd: cmd, lines: make(chan annexLine, 64), stderr: &tailBuffer{max: 16 << 10}, closed: !input}
+func (r *Repo) StartJSON(ctx context.Context, sig syscall.Signal, input bool, sub string, args ...string) (*Batch, error) {
+	cmd := r.GroupCommand(ctx, sig, sub, args...)
+	p := &Batch{cmd: cmd, Lines: make(chan Line, 64), stderr: &tailBuffer{max: 16 << 10}, closed: !input}
 	var err error
 	if input {
 		if p.stdin, err = cmd.StdinPipe(); err != nil {
@@ -85,25 +85,25 @@ func (r *repo) startJSON(ctx context.Context, sig syscall.Signal, input bool, su
 	return p, nil
 }
 
-// groupCommand prepares git-annex in its own process group: cancelling ctx
+// GroupCommand prepares git-annex in its own process group: cancelling ctx
 // sends sig to it and the helpers it started (transfers, special remotes).
-func (r *repo) groupCommand(ctx context.Context, sig syscall.Signal, sub string, args ...string) *exec.Cmd {
+func (r *Repo) GroupCommand(ctx context.Context, sig syscall.Signal, sub string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
-	cmd.Dir = r.dir
-	cmd.Env = gitenv.Environ(os.Environ(), r.env)
-	ownGroup(cmd, sig)
+	cmd.Dir = r.Dir
+	cmd.Env = gitenv.Environ(os.Environ(), r.Env)
+	OwnGroup(cmd, sig)
 	cmd.WaitDelay = 10 * time.Second
 	return cmd
 }
 
-func (p *batchProc) read(stdout io.Reader) {
-	defer close(p.lines)
+func (p *Batch) read(stdout io.Reader) {
+	defer close(p.Lines)
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	for sc.Scan() {
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
-			p.lines <- annexLine{Blank: true}
+			p.Lines <- Line{Blank: true}
 			continue
 		}
 		var probe struct {
@@ -115,22 +115,22 @@ func (p *batchProc) read(stdout io.Reader) {
 		}
 		switch {
 		case probe.Action != nil && probe.Success == nil:
-			var pl progressLine
+			var pl ProgressLine
 			if json.Unmarshal(b, &pl) == nil {
-				p.lines <- annexLine{Progress: &pl}
+				p.Lines <- Line{Progress: &pl}
 			}
 		case probe.Success != nil:
-			var rl resultLine
+			var rl ResultLine
 			if json.Unmarshal(b, &rl) == nil {
-				p.lines <- annexLine{Result: &rl}
+				p.Lines <- Line{Result: &rl}
 			}
 		}
 	}
 	io.Copy(io.Discard, stdout) // never leave git-annex blocked on a full pipe
 }
 
-// send hands git-annex one more key.
-func (p *batchProc) send(k annex.Key) error {
+// Send hands git-annex one more key.
+func (p *Batch) Send(k annex.Key) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	if p.closed {
@@ -140,9 +140,9 @@ func (p *batchProc) send(k annex.Key) error {
 	return err
 }
 
-// closeInput tells git-annex no more keys come: it finishes what it has
+// CloseInput tells git-annex no more keys come: it finishes what it has
 // and exits (committing its journal).
-func (p *batchProc) closeInput() {
+func (p *Batch) CloseInput() {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
 	if !p.closed {
@@ -153,11 +153,11 @@ func (p *batchProc) closeInput() {
 	}
 }
 
-// wait reaps git-annex after its output ended. Exit status 1 only says
+// Wait reaps git-annex after its output ended. Exit status 1 only says
 // some keys failed, which their results already said.
-func (p *batchProc) wait(ctx context.Context) error {
-	p.closeInput()
-	for range p.lines {
+func (p *Batch) Wait(ctx context.Context) error {
+	p.CloseInput()
+	for range p.Lines {
 	}
 	err := p.cmd.Wait()
 	if ctx.Err() != nil {
@@ -195,3 +195,26 @@ func (t *tailBuffer) Bytes() []byte {
 	defer t.mu.Unlock()
 	return append([]byte(nil), t.b...)
 }
+
+// AnnexGroup runs git-annex in its own process group: cancelling ctx (a
+// pause, the hours closing) ends it and the special remote it started
+// together, so no upload goes on behind the donor's back.
+func (r *Repo) AnnexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
+	cmd := r.GroupCommand(ctx, SigStop, sub, args...)
+	cmd.Stdin = stdin
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return out.Bytes(), annex.CommandError("git-annex", append([]string{sub}, args...), err, errb.Bytes())
+	}
+	return out.Bytes(), nil
+}
+
+// Pid is git-annex's process ID (its process group on Unix).
+func (p *Batch) Pid() int { return p.cmd.Process.Pid }
+
+// WaitRaw reaps git-annex and returns its exit error as it is.
+func (p *Batch) WaitRaw() error { return p.cmd.Wait() }
+
+// Stderr is the tail of what git-annex wrote to stderr.
+func (p *Batch) Stderr() []byte { return p.stderr.Bytes() }

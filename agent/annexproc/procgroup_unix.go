@@ -1,22 +1,22 @@
 //go:build unix
 
-package agent
+package annexproc
 
 import (
 	"os/exec"
 	"syscall"
 )
 
-// ownGroup runs cmd in its own process group and makes cancelling it send
+// OwnGroup runs cmd in its own process group and makes cancelling it send
 // sig to the whole group, so git-annex's helpers (git cat-file, ...) stop
-// with it and never hold its pipes open; sigGentle goes to git-annex only.
-func ownGroup(cmd *exec.Cmd, sig syscall.Signal) {
+// with it and never hold its pipes open; SigGentle goes to git-annex only.
+func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil
 		}
-		if sig == sigGentle {
+		if sig == SigGentle {
 			// git-annex alone: its git helpers finish what they write (a
 			// git update-ref killed mid-way leaves a lock that fails every
 			// later git-annex command).
@@ -27,6 +27,6 @@ func ownGroup(cmd *exec.Cmd, sig syscall.Signal) {
 }
 
 const (
-	sigStop   = syscall.SIGKILL // a download: partial content stays for resume
-	sigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
+	SigStop   = syscall.SIGKILL // a download: partial content stays for resume
+	SigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
 )

@@ -1,15 +1,15 @@
 //go:build unix
 
-package agent
+package ledger
 
 import (
 	"io/fs"
 	"syscall"
 )
 
-// diskUsage is the space a file really takes: its allocated blocks, which
+// DiskUsage is the space a file really takes: its allocated blocks, which
 // for a partial or sparse download differ from its size.
-func diskUsage(fi fs.FileInfo) int64 {
+func DiskUsage(fi fs.FileInfo) int64 {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		return int64(st.Blocks) * 512
 	}

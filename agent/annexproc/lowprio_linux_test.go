@@ -1,4 +1,4 @@
-package agent
+package annexproc
 
 import (
 	"os/exec"
@@ -16,7 +16,7 @@ func TestLowerPriority(t *testing.T) {
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	pid := cmd.Process.Pid
-	lowerPriority(pid)
+	LowerPriority(pid)
 	// The raw syscall answers 20 - nice.
 	if p, err := syscall.Getpriority(syscall.PRIO_PROCESS, pid); err != nil || 20-p != 19 {
 		t.Errorf("nice %d (%v), want 19", 20-p, err)
