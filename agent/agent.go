@@ -18,6 +18,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/agent/report"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
+	"github.com/shardkeeper/shardkeeper/agent/verify"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -35,8 +36,6 @@ type Agent struct {
 	dropMu  sync.Mutex // one drop at a time (Release runs beside a fill)
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
-	verifyRuns sync.WaitGroup // verifications under way (tests wait on it)
-
 	mu          sync.Mutex
 	cfg         home.Config
 	state       home.State
@@ -52,13 +51,8 @@ type Agent struct {
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
 	fetchFailed time.Time          // the last fetch from the hub failed then
-	verifying   *control.Progress
-	stopVerify  context.CancelFunc // after the current file (pause)
-	killVerify  context.CancelFunc // at once (the drive went away)
-	verifyLoc   string             // the location under check
-	verifyGone  bool               // it went away mid-run: discard the run
-	lastVerify  *control.VerifyReport
-	online      map[string]bool // storage location ID -> connected now
+	verifier    *verify.Verifier   // verification (agent/verify)
+	online      map[string]bool    // storage location ID -> connected now
 	releasing   *control.Progress
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
@@ -100,6 +94,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 		wake:    make(chan struct{}, 1),
 	}
 	a.report = a.newReporter()
+	a.verifier = a.newVerifier()
 	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)

@@ -59,7 +59,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.verifyRuns.Wait()
+	a.verifier.Wait()
 	st, _ = a.Status(ctx)
 	if st.Verifying != nil || len(st.Locations) != 1 || st.Locations[0].LastVerified == nil || st.Locations[0].NextVerification == nil {
 		t.Fatalf("after verifying: %+v %+v", st.Verifying, st.Locations)
@@ -80,7 +80,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.verifyRuns.Wait()
+	a.verifier.Wait()
 	waitFor(t, 5*time.Second, "the report of "+bad.Path, func() bool {
 		for _, e := range ev.of(control.EventError) {
 			if strings.Contains(e.Message, "Verification failed for "+bad.Path) {

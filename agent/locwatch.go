@@ -57,14 +57,8 @@ func (a *Agent) refreshStorage(announce bool) (cameBack bool) {
 			st.OfflineSince = time.Time{}
 		}
 		a.state.Locations[l.ID] = st
-		gone := !ok && a.verifyLoc == l.ID && a.verifying != nil
-		if gone {
-			a.verifyGone = true
-			if a.killVerify != nil {
-				a.killVerify()
-			}
-		}
 		a.mu.Unlock()
+		gone := !ok && a.verifier.Gone(l.ID)
 		if announce && ok && known && !was {
 			cameBack = true
 		}

@@ -66,15 +66,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	for _, d := range a.state.Activity {
 		st.Activity = append(st.Activity, control.DayActivity{Day: d.Day, BytesFetched: d.Bytes, FilesFetched: d.Files})
 	}
-	if a.verifying != nil {
-		v := *a.verifying
-		st.Verifying = &v
-	}
-	if a.lastVerify != nil {
-		r := *a.lastVerify
-		r.ProblemFiles = append([]string{}, r.ProblemFiles...)
-		st.LastVerification = &r
-	}
+	st.Verifying, st.LastVerification = a.verifier.Status()
 	if a.releasing != nil {
 		r := *a.releasing
 		st.Releasing = &r

@@ -32,7 +32,7 @@ func verificationDue(cfg home.Config, l home.LocationConfig, st home.LocationSta
 func (a *Agent) scheduleVerification() {
 	now := a.clock.Now()
 	a.mu.Lock()
-	if a.verifying != nil || a.state.Paused || a.state.Leaving != nil || !a.state.Left.IsZero() {
+	if a.verifier.Running() || a.state.Paused || a.state.Leaving != nil || !a.state.Left.IsZero() {
 		a.mu.Unlock()
 		return
 	}
