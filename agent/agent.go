@@ -8,9 +8,9 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/copies"
 	"github.com/shardkeeper/shardkeeper/agent/fetch"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
@@ -20,7 +20,6 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/agent/verify"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // Agent runs fill cycles for one donor home and answers the control API.
@@ -44,13 +43,11 @@ type Agent struct {
 	phase       string // control.State* while running
 	ledger      *ledger.Ledger
 	transfers   *fetch.Transfers
-	locs        map[string]*annex.Locations      // last read per shard
-	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
+	copies      *copies.View // where copies are: each shard's branch (agent/copies)
 	trees       map[string]*tree
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
-	fetchFailed time.Time          // the last fetch from the hub failed then
 	verifier    *verify.Verifier   // verification (agent/verify)
 	online      map[string]bool    // storage location ID -> connected now
 	releasing   *control.Progress
@@ -88,7 +85,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	a := &Agent{
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
-		ledger: ledger.New(), transfers: fetch.NewTransfers(opts.Clock.Now), locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
+		ledger: ledger.New(), transfers: fetch.NewTransfers(opts.Clock.Now), copies: copies.New(opts.Logger, opts.Clock.Now),
 		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1),

@@ -48,7 +48,7 @@ func (a *Agent) dropOrderLocked() []ledger.Ref {
 	}
 	var items []item
 	a.ledger.EachHeld(func(ref ledger.Ref, o ledger.Object) {
-		items = append(items, item{ref, a.locs[ref.Shard].Copies(ref.Key, a.cfg.DonorUUID), o.Size})
+		items = append(items, item{ref, a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID), o.Size})
 	})
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].copies != items[j].copies {
@@ -249,7 +249,7 @@ func (a *Agent) dropOne(ctx context.Context, p *annexproc.Batch, ref ledger.Ref)
 		}
 		a.mu.Lock()
 		obj := a.ledger.Forget(ref)
-		copies := a.locs[ref.Shard].Copies(ref.Key, a.cfg.DonorUUID)
+		copies := a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID)
 		if a.releasing != nil {
 			a.releasing.Done++
 			if a.releasing.Total > 0 {

@@ -63,24 +63,18 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 // locations returns the last read of a shard's git-annex branch, reading
 // it when there is none yet.
 func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
-	a.mu.Lock()
-	loc := a.locs[shard]
-	a.mu.Unlock()
-	if loc != nil {
+	if loc := a.copies.Get(shard); loc != nil {
 		return loc
 	}
 	for _, sh := range a.shards() {
 		if sh.Name != shard {
 			continue
 		}
-		l, err := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub).Locations(ctx, a.locReader(shard))
+		l, err := a.copies.Read(ctx, shard, annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub))
 		if err != nil {
 			a.log.Warn("could not read the shard's location logs", "shard", shard, "err", err)
 			return nil
 		}
-		a.mu.Lock()
-		a.locs[shard] = l
-		a.mu.Unlock()
 		return l
 	}
 	return nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/fetch"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -150,33 +149,6 @@ func (a *Agent) reportBatch(ctx context.Context) {
 		a.log.Info("could not report the batch to the hub; retrying in the background", "err", err)
 		a.requestPush()
 	}
-}
-
-// fetchQuiet is how long the agent stops fetching from a hub that did not
-// answer, so a fill offline does not wait for it at every batch.
-const fetchQuiet = time.Minute
-
-// sync brings in what other donors reported, so rarest-first is current.
-func (a *Agent) sync(ctx context.Context, r *annexproc.Repo) error {
-	a.mu.Lock()
-	quiet := a.clock.Now().Before(a.fetchFailed.Add(fetchQuiet))
-	a.mu.Unlock()
-	var ferr error
-	if !quiet {
-		fctx, cancel := context.WithTimeout(ctx, time.Minute)
-		_, ferr = r.Git().Output(fctx, nil, "fetch", "--quiet", "origin")
-		cancel()
-		if ferr != nil && ctx.Err() == nil {
-			a.mu.Lock()
-			a.fetchFailed = a.clock.Now()
-			a.mu.Unlock()
-		}
-	}
-	// merge also commits git-annex's journal; run it even when offline.
-	if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
-		return err
-	}
-	return ferr
 }
 
 // summary says in plain language where a fill left things.

@@ -90,7 +90,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 	deadline := a.state.Leaving.Deadline
 	var mayGo []ledger.Ref
 	for _, ref := range a.dropOrderLocked() {
-		if pastDeadline || a.locs[ref.Shard].Copies(ref.Key, a.cfg.DonorUUID) >= a.target {
+		if pastDeadline || a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID) >= a.target {
 			mayGo = append(mayGo, ref)
 		}
 	}

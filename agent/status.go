@@ -43,7 +43,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	}
 	for _, sh := range a.cfg.Shards {
 		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
-		loc := a.locs[sh.Name]
+		loc := a.copies.Get(sh.Name)
 		for k, o := range a.ledger.HeldOf(sh.Name) {
 			ss.FilesHeld++
 			ss.BytesHeld += o.Size
