@@ -8,6 +8,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // nextCycleWait is the interval, shortened when a backoff ends sooner.
@@ -165,7 +166,7 @@ func (a *Agent) updateBudget() control.Budget {
 		if i > 0 {
 			lim.MaxBytes = l.BudgetBytes
 			if l.BudgetBytes <= 0 && lim.KeepFreeBytes == 0 && lim.MaxPercent == 0 {
-				lim.MaxPercent = DefaultStoragePercent
+				lim.MaxPercent = storage.DefaultStoragePercent
 			}
 		}
 		lb := ComputeBudget(lim, d.info, d.ok, onDisk[l.ID])

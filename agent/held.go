@@ -1,8 +1,6 @@
 package agent
 
 import (
-	"os"
-
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -17,18 +15,4 @@ func HeldObjects(repo string) (map[annex.Key]int64, error) {
 		out[k] = o.Size
 	}
 	return out, err
-}
-
-// dirWritable checks that a storage folder can be created and written.
-func dirWritable(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".shardkeeper-write-test-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	return os.Remove(name)
 }

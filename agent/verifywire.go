@@ -8,6 +8,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 	"github.com/shardkeeper/shardkeeper/agent/verify"
 )
 
@@ -119,7 +120,7 @@ func (a *Agent) resumeVerifying() { a.scheduleVerification() }
 func (a *Agent) locationShards(id string) (string, []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	l, _ := locationOf(a.cfg, id)
+	l, _ := storage.Of(a.cfg, id)
 	var shards []string
 	for _, sh := range a.cfg.Shards {
 		if sh.Location == id {
@@ -134,11 +135,11 @@ func (a *Agent) locationConnected(id string) bool {
 	a.mu.Lock()
 	cfg := a.cfg
 	a.mu.Unlock()
-	l, ok := locationOf(cfg, id)
+	l, ok := storage.Of(cfg, id)
 	if !ok {
 		return false
 	}
-	match, _ := markerAt(l.Path, cfg.DonorUUID, id)
+	match, _ := storage.MarkerAt(l.Path, cfg.DonorUUID, id)
 	return match
 }
 

@@ -1,4 +1,4 @@
-package agent
+package storage
 
 import (
 	"os"
@@ -6,9 +6,9 @@ import (
 	"runtime"
 )
 
-// defaultMountRoots are where removable and network drives appear: the
+// DefaultMountRoots are where removable and network drives appear: the
 // agent looks under them for a location that is not where it was.
-func defaultMountRoots() []string {
+func DefaultMountRoots() []string {
 	if runtime.GOOS == "windows" {
 		var roots []string
 		for c := 'D'; c <= 'Z'; c++ {

@@ -1,6 +1,10 @@
-package agent
+// Package storage is where a donor's storage folders are: their marker
+// files, finding them again at another mount point, adding and removing
+// them in the configuration. The agent keeps which are connected now.
+package storage
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -14,27 +18,27 @@ import (
 // limit either.
 const DefaultStoragePercent = 50
 
-// AddStorage adds a storage location: a folder, maybe on a removable or
+// Add adds a storage location: a folder, maybe on a removable or
 // network drive, that holds up to budget bytes of new shards (0: the
 // donor's keep-free and percent limits on its drive, or half the drive). It gets its
 // marker file, so the agent knows it at any mount point. A running agent
 // picks it up within a minute.
-func AddStorage(h home.Home, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
+func Add(h home.Home, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
 	cfg, err := h.LoadConfig()
 	if err != nil {
 		return home.LocationConfig{}, err
 	}
-	migrateLocations(&cfg)
-	l, err := addLocation(&cfg, dir, budget, now)
+	Migrate(&cfg)
+	l, err := AddTo(&cfg, dir, budget, now)
 	if err != nil {
 		return home.LocationConfig{}, err
 	}
 	return l, h.SaveConfig(cfg)
 }
 
-// addLocation checks dir, marks it and adds it to cfg: the one
+// AddTo checks dir, marks it and adds it to cfg: the one
 // implementation behind `storage add` and the control API.
-func addLocation(cfg *home.Config, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
+func AddTo(cfg *home.Config, dir string, budget int64, now time.Time) (home.LocationConfig, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil || dir == "" {
 		return home.LocationConfig{}, control.Invalidf("storage folder %q is not a valid path", dir)
@@ -47,40 +51,40 @@ func addLocation(cfg *home.Config, dir string, budget int64, now time.Time) (hom
 			return home.LocationConfig{}, control.Invalidf("%s overlaps the storage folder %s: choose a folder outside it", abs, l.Path)
 		}
 	}
-	if err := dirWritable(abs); err != nil {
-		return home.LocationConfig{}, control.Invalidf("storage folder %s cannot be written (%s): choose a folder you can write to", abs, rootErr(err))
+	if err := Writable(abs); err != nil {
+		return home.LocationConfig{}, control.Invalidf("storage folder %s cannot be written (%s): choose a folder you can write to", abs, RootErr(err))
 	}
-	l := home.LocationConfig{ID: newLocationID(), Path: abs, BudgetBytes: budget, Added: now.UTC()}
-	if err := writeMarker(abs, *cfg, l.ID); err != nil {
+	l := home.LocationConfig{ID: NewLocationID(), Path: abs, BudgetBytes: budget, Added: now.UTC()}
+	if err := WriteMarker(abs, *cfg, l.ID); err != nil {
 		return home.LocationConfig{}, err
 	}
 	cfg.Locations = append(cfg.Locations, l)
 	return l, nil
 }
 
-// RemoveStorage forgets a storage location that holds no shard. The first
+// Remove forgets a storage location that holds no shard. The first
 // location, and one that holds shards, stay: give their files back first.
-func RemoveStorage(h home.Home, dir string) error {
+func Remove(h home.Home, dir string) error {
 	cfg, err := h.LoadConfig()
 	if err != nil {
 		return err
 	}
-	migrateLocations(&cfg)
-	l, err := removeLocation(&cfg, dir)
+	Migrate(&cfg)
+	l, err := RemoveFrom(&cfg, dir)
 	if err != nil {
 		return err
 	}
 	if err := h.SaveConfig(cfg); err != nil {
 		return err
 	}
-	removeMarker(l.Path)
+	RemoveMarker(l.Path)
 	return nil
 }
 
-// removeLocation takes dir (a path or location ID) out of cfg, unless it
+// RemoveFrom takes dir (a path or location ID) out of cfg, unless it
 // is the first location or holds a shard; the caller saves and removes the
 // marker.
-func removeLocation(cfg *home.Config, dir string) (home.LocationConfig, error) {
+func RemoveFrom(cfg *home.Config, dir string) (home.LocationConfig, error) {
 	abs, _ := filepath.Abs(dir)
 	for i, l := range cfg.Locations {
 		if l.Path != abs && l.ID != dir {
@@ -108,4 +112,27 @@ func removeLocation(cfg *home.Config, dir string) (home.LocationConfig, error) {
 func within(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// Writable checks that a storage folder can be created and written.
+func Writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".shardkeeper-write-test-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// RootErr gives the last part of an error chain ("permission denied").
+func RootErr(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
 }

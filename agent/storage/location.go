@@ -1,4 +1,4 @@
-package agent
+package storage
 
 import (
 	"crypto/rand"
@@ -25,13 +25,13 @@ type locationMarker struct {
 	Hub       string `json:"hub,omitempty"`
 }
 
-func newLocationID() string {
+func NewLocationID() string {
 	b := make([]byte, 8)
 	rand.Read(b)
 	return "loc-" + hex.EncodeToString(b)
 }
 
-func writeMarker(dir string, cfg home.Config, id string) error {
+func WriteMarker(dir string, cfg home.Config, id string) error {
 	m := locationMarker{Location: id, DonorUUID: cfg.DonorUUID, AnnexUUID: cfg.DonorUUID, Hub: cfg.Hub}
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -43,9 +43,9 @@ func writeMarker(dir string, cfg home.Config, id string) error {
 	return nil
 }
 
-// markerAt says whether dir holds the marker of this donor's location id.
+// MarkerAt says whether dir holds the marker of this donor's location id.
 // exists tells a marker of someone else (or damaged) from none at all.
-func markerAt(dir, donor, id string) (match, exists bool) {
+func MarkerAt(dir, donor, id string) (match, exists bool) {
 	data, err := os.ReadFile(filepath.Join(dir, MarkerName))
 	if err != nil {
 		return false, false
@@ -57,13 +57,13 @@ func markerAt(dir, donor, id string) (match, exists bool) {
 	return m.DonorUUID == donor && m.Location == id, true
 }
 
-// migrateLocations gives a config from before storage locations its
+// Migrate gives a config from before storage locations its
 // first location (the storage folder, holding every shard).
-func migrateLocations(cfg *home.Config) bool {
+func Migrate(cfg *home.Config) bool {
 	changed := false
 	if len(cfg.Locations) == 0 {
 		added := cfg.JoinedAt
-		cfg.Locations = []home.LocationConfig{{ID: newLocationID(), Path: cfg.Storage, Added: added}}
+		cfg.Locations = []home.LocationConfig{{ID: NewLocationID(), Path: cfg.Storage, Added: added}}
 		changed = true
 	}
 	for i := range cfg.Shards {
@@ -75,8 +75,8 @@ func migrateLocations(cfg *home.Config) bool {
 	return changed
 }
 
-// locationOf finds a location of the config by ID.
-func locationOf(cfg home.Config, id string) (home.LocationConfig, bool) {
+// Of finds a location of the config by ID.
+func Of(cfg home.Config, id string) (home.LocationConfig, bool) {
 	for _, l := range cfg.Locations {
 		if l.ID == id {
 			return l, true
@@ -101,19 +101,19 @@ func hasShardRepo(cfg home.Config, id, dir string) bool {
 // presentAt says whether the location is at dir now. A folder with the
 // location's repos but no marker (an older home) gets its marker.
 func presentAt(cfg home.Config, id, dir string) bool {
-	match, exists := markerAt(dir, cfg.DonorUUID, id)
+	match, exists := MarkerAt(dir, cfg.DonorUUID, id)
 	if match {
 		return true
 	}
 	if !exists && hasShardRepo(cfg, id, dir) {
-		return writeMarker(dir, cfg, id) == nil
+		return WriteMarker(dir, cfg, id) == nil
 	}
 	return false
 }
 
-// findLocation looks for a location: where it was, then under the mount
+// Find looks for a location: where it was, then under the mount
 // roots (a drive that came back at another mount point).
-func findLocation(cfg home.Config, l home.LocationConfig, roots []string) (string, bool) {
+func Find(cfg home.Config, l home.LocationConfig, roots []string) (string, bool) {
 	if presentAt(cfg, l.ID, l.Path) {
 		return l.Path, true
 	}
@@ -123,7 +123,7 @@ func findLocation(cfg home.Config, l home.LocationConfig, roots []string) (strin
 			matches, _ := filepath.Glob(filepath.Join(pattern, MarkerName))
 			for _, m := range matches {
 				dir := filepath.Dir(m)
-				if match, _ := markerAt(dir, cfg.DonorUUID, l.ID); match {
+				if match, _ := MarkerAt(dir, cfg.DonorUUID, l.ID); match {
 					return dir, true
 				}
 			}
@@ -133,8 +133,8 @@ func findLocation(cfg home.Config, l home.LocationConfig, roots []string) (strin
 	return "", false
 }
 
-// relocate moves a location (and its shard repos) to a new path in cfg.
-func relocate(cfg *home.Config, id, path string) {
+// Relocate moves a location (and its shard repos) to a new path in cfg.
+func Relocate(cfg *home.Config, id, path string) {
 	for i := range cfg.Locations {
 		if cfg.Locations[i].ID == id {
 			if i == 0 {
@@ -150,12 +150,12 @@ func relocate(cfg *home.Config, id, path string) {
 	}
 }
 
-// locationAdded is when a location's schedule starts.
-func locationAdded(cfg home.Config, l home.LocationConfig) time.Time {
+// Added is when a location's schedule starts.
+func Added(cfg home.Config, l home.LocationConfig) time.Time {
 	if !l.Added.IsZero() {
 		return l.Added
 	}
 	return cfg.JoinedAt
 }
 
-func removeMarker(dir string) { os.Remove(filepath.Join(dir, MarkerName)) }
+func RemoveMarker(dir string) { os.Remove(filepath.Join(dir, MarkerName)) }
