@@ -41,29 +41,7 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 	if st.FilesProtected != 8 {
 		t.Fatalf("holds %d files after the first cycle, want the 8 that the origin serves", st.FilesProtected)
 	}
-	repo := a.cfg.Shards[0].Path
-	var gaps []time.Duration
-	for round := 0; round < 6; round++ {
-		f, ok := a.fails.Of(string(keyOfPath(t, repo, bad[0])))
-		if !ok {
-			t.Fatalf("round %d: no failure recorded for %s", round, bad[0])
-		}
-		if round < plan.MaxTries && f.Count == round+1 {
-			gaps = append(gaps, f.NextTry.Sub(f.Last))
-		}
-		// Trying again at once does nothing: no tight loop.
-		before := w.origin.getsOf(bad[0])
-		if err := a.Cycle(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := w.origin.getsOf(bad[0]); got != before {
-			t.Fatalf("round %d: retried at once (%d requests, %d before)", round, got, before)
-		}
-		clock.Advance(time.Hour)
-		if err := a.Cycle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gaps := retryRounds(t, w, a, clock, bad[0])
 	for _, p := range bad {
 		if n := w.origin.getsOf(p); n != plan.MaxTries {
 			t.Errorf("%s requested %d times in 6 hours, want %d then a skip", p, n, plan.MaxTries)
@@ -150,4 +128,36 @@ func TestTooManyRequestsPausesAllDownloads(t *testing.T) {
 	if st, _ := a.Status(ctx); st.FilesProtected != 20 {
 		t.Errorf("after the backoff: %d files held, want 20", st.FilesProtected)
 	}
+}
+
+// retryRounds runs six hours of cycles, an hour apart, each also tried
+// again at once (which must not touch the failing file), and returns the
+// waits the agent chose before each retry of bad.
+func retryRounds(t *testing.T, w *world, a *Agent, clock *fakeClock, bad string) []time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	repo := a.cfg.Shards[0].Path
+	var gaps []time.Duration
+	for round := 0; round < 6; round++ {
+		f, ok := a.fails.Of(string(keyOfPath(t, repo, bad)))
+		if !ok {
+			t.Fatalf("round %d: no failure recorded for %s", round, bad)
+		}
+		if round < plan.MaxTries && f.Count == round+1 {
+			gaps = append(gaps, f.NextTry.Sub(f.Last))
+		}
+		// Trying again at once does nothing: no tight loop.
+		before := w.origin.getsOf(bad)
+		if err := a.Cycle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.origin.getsOf(bad); got != before {
+			t.Fatalf("round %d: retried at once (%d requests, %d before)", round, got, before)
+		}
+		clock.Advance(time.Hour)
+		if err := a.Cycle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gaps
 }
