@@ -10,22 +10,9 @@ import (
 // the archive's own (IA.BAK's choice: 3 volunteers plus the archive).
 const DefaultTargetCopies = annex.DefaultTargetCopies
 
-// The planner is agent/plan; these names stay for the agent's callers.
-type (
-	Candidate = plan.Candidate
-	Plan      = plan.Plan
-	PlanInput = plan.PlanInput
-)
-
-// MakePlan and MakePlanFrom: see agent/plan.
-var (
-	MakePlan     = plan.MakePlan
-	MakePlanFrom = plan.MakePlanFrom
-)
-
 // plan makes the next batch's plan for one shard from the ledger, leaving
 // out released files and files that failed recently.
-func (a *Agent) plan(shard string, loc *annex.Locations) Plan {
+func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 	a.mu.Lock()
 	released := map[string]bool{}
 	for _, k := range a.state.Released {

@@ -2,11 +2,9 @@ package agent
 
 import (
 	"context"
-	"path/filepath"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/report"
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // newReporter wires hub reporting (agent/report) to this agent.
@@ -45,23 +43,4 @@ func (a *Agent) hasLeft() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return !a.state.Left.IsZero()
-}
-
-// objectPath is where the key's content lives in the shard's repository;
-// online is false while the shard's storage is not connected. A shard
-// this donor does not hold gives "" (not held).
-func (a *Agent) objectPath(shard string, k annex.Key) (path string, online bool) {
-	for _, sh := range a.shards() { // connected storage only
-		if sh.Name == shard {
-			return filepath.Join(sh.Path, filepath.FromSlash(annex.ObjectPath(k))), true
-		}
-	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, sh := range a.cfg.Shards {
-		if sh.Name == shard {
-			return "", false
-		}
-	}
-	return "", true
 }

@@ -8,14 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
 // Line is one line of a batch git-annex's --json output.
@@ -83,17 +80,6 @@ func (r *Repo) StartJSON(ctx context.Context, sig syscall.Signal, input bool, su
 	}
 	go p.read(stdout)
 	return p, nil
-}
-
-// GroupCommand prepares git-annex in its own process group: cancelling ctx
-// sends sig to it and the helpers it started (transfers, special remotes).
-func (r *Repo) GroupCommand(ctx context.Context, sig syscall.Signal, sub string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, r.annexBin(), r.annexArgs(sub, args...)...)
-	cmd.Dir = r.Dir
-	cmd.Env = gitenv.Environ(os.Environ(), r.Env)
-	OwnGroup(cmd, sig)
-	cmd.WaitDelay = 10 * time.Second
-	return cmd
 }
 
 func (p *Batch) read(stdout io.Reader) {
@@ -194,20 +180,6 @@ func (t *tailBuffer) Bytes() []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append([]byte(nil), t.b...)
-}
-
-// AnnexGroup runs git-annex in its own process group: cancelling ctx (a
-// pause, the hours closing) ends it and the special remote it started
-// together, so no upload goes on behind the donor's back.
-func (r *Repo) AnnexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
-	cmd := r.GroupCommand(ctx, SigStop, sub, args...)
-	cmd.Stdin = stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return out.Bytes(), annex.CommandError("git-annex", append([]string{sub}, args...), err, errb.Bytes())
-	}
-	return out.Bytes(), nil
 }
 
 // Pid is git-annex's process ID (its process group on Unix).

@@ -208,3 +208,42 @@ func rootCause(err error) string {
 	}
 	return s
 }
+
+// ErrNoRestores: the hub has no restore endpoints (an older hub).
+var ErrNoRestores = errors.New("the hub does not take restores yet")
+
+// HTTPError is a refusal by the hub, with its status and message.
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("the hub answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("the hub refused (%d): %s", e.Status, e.Message)
+}
+
+// StatusOf is the HTTP status of a hub refusal (0: not one).
+func StatusOf(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	return 0
+}
+
+// decodeStrict reads a 2xx answer into out, or turns the hub's refusal
+// into an HTTPError.
+func decodeStrict(resp *http.Response, out any) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		msg, _ := hubMessage(data)
+		return &HTTPError{Status: resp.StatusCode, Message: msg}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("the hub sent an answer Shardkeeper does not understand: %w", err)
+	}
+	return nil
+}

@@ -2,8 +2,6 @@ package hubclient
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,31 +36,6 @@ const (
 	StateUploaded          = "uploaded" // an MD5-only key waiting for a second donor
 	StateVerifiedSingleMD5 = "verified_single_md5"
 )
-
-// ErrNoRestores: the hub has no restore endpoints (an older hub).
-var ErrNoRestores = errors.New("the hub does not take restores yet")
-
-// HTTPError is a refusal by the hub, with its status and message.
-type HTTPError struct {
-	Status  int
-	Message string
-}
-
-func (e *HTTPError) Error() string {
-	if e.Message == "" {
-		return fmt.Sprintf("the hub answered %d %s", e.Status, http.StatusText(e.Status))
-	}
-	return fmt.Sprintf("the hub refused (%d): %s", e.Status, e.Message)
-}
-
-// StatusOf is the HTTP status of a hub refusal (0: not one).
-func StatusOf(err error) int {
-	var he *HTTPError
-	if errors.As(err, &he) {
-		return he.Status
-	}
-	return 0
-}
 
 // Restores is the restore part of the hub's donor API, for one donor.
 type Restores struct {
@@ -155,18 +128,4 @@ func (c *Restores) do(ctx context.Context, method, path string, body io.Reader, 
 		return nil, fmt.Errorf("the hub at %s does not answer: %w", c.Base, unwrapURL(err))
 	}
 	return resp, nil
-}
-
-// decodeStrict reads a 2xx answer into out, or turns the hub's refusal
-// into an HTTPError.
-func decodeStrict(resp *http.Response, out any) error {
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		msg, _ := hubMessage(data)
-		return &HTTPError{Status: resp.StatusCode, Message: msg}
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("the hub sent an answer Shardkeeper does not understand: %w", err)
-	}
-	return nil
 }
