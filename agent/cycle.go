@@ -49,7 +49,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, "", err)
 	}
 	a.refreshTarget(ctx)
-	a.answerChallenges(ctx) // proof of storage (agent/proof.go)
+	a.answerChallenges(ctx) // proof of storage (agent/report/proof.go)
 	if leaving {
 		msg, err := a.leaveStep(ctx)
 		return a.cycleDone(ctx, msg, err)
