@@ -130,6 +130,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 	}()
 	a.log.Info("agent started", "home", a.home.Dir, "donor", a.cfg.DonorUUID)
 	a.applyPolicy()
+	a.dropWorkTrees(ctx) // shards joined with a work tree lose it (sparse.go)
 	if !untilIdle {
 		a.scheduleVerification() // catch up on a run missed while stopped
 		wg.Add(4)

@@ -50,7 +50,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 				}
 			}
 			if isHeld {
-				file.LocalPath = filepath.Join(sh.Path, filepath.FromSlash(f.path))
+				file.LocalPath = objectPath(sh.Path, f.key) // no work tree: the content itself (sparse.go)
 			}
 			list.Files = append(list.Files, file)
 		}
@@ -97,6 +97,9 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 		return err
 	}
 	k, ok := t.byPath[rel]
+	if !ok {
+		k, ok = t.keyOfObjectPath(rel)
+	}
 	if !ok {
 		return control.NotFoundf("%s is not a file of shard %s", rel, sh)
 	}

@@ -86,7 +86,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
 	}
-	if _, err := tools.git("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+	if _, err := tools.git("").Output(ctx, nil, cloneArgs(reg.Shard.URL, path)...); err != nil {
 		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
 	}
 	if err := checkIsShard(path); err != nil {
@@ -95,6 +95,9 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	}
 	r := newRepo(tools, path, reg.Shard.URL)
 	g := r.git()
+	if err := emptyWorkTree(ctx, g); err != nil {
+		return fmt.Errorf("set up %s: %w", path, err)
+	}
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"

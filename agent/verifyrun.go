@@ -49,7 +49,8 @@ func (a *Agent) verifyLocation(soft, hard context.Context, id string) (string, e
 		if !ok {
 			continue
 		}
-		args := []string{"--numcopies=1", "--in=here", "--json", "--json-error-messages",
+		// --all: by key, since a shard has no work tree (sparse.go).
+		args := []string{"--all", "--numcopies=1", "--in=here", "--json", "--json-error-messages",
 			fmt.Sprintf("--time-limit=%ds", max(int(a.opts.VerifyTimeLimit/time.Second), 1))}
 		if more {
 			args = append(args, "--more")
