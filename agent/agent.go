@@ -32,6 +32,7 @@ type Agent struct {
 	pushMu  sync.Mutex // one push at a time
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
+	metaClock  metaClock      // when the storage folders were last measured (metausage.go)
 	verifyRuns sync.WaitGroup // verifications under way (tests wait on it)
 
 	mu          sync.Mutex
@@ -45,6 +46,8 @@ type Agent struct {
 	locs        map[string]*annex.Locations      // last read per shard
 	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
 	trees       map[string]*tree
+	slim        map[string]bool // shards whose locs hold only the held keys (footprint.go)
+	slimTimer   *time.Timer     // slims again after the Browse tab read a whole shard
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
@@ -97,6 +100,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 		limiter: webproxy.NewLimiter(0),
 		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),
 	}
+	a.ledger.contentOnly = opts.ContentOnlyBudget
 	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)
@@ -152,6 +156,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 			stop()
 			return err
 		}
+		a.slimDown() // idle: let go of the per-file structures (footprint.go)
 		select {
 		case <-ctx.Done():
 			a.log.Info("agent stopped")

@@ -37,9 +37,7 @@ func (a *Agent) refreshShard(ctx context.Context, sh home.ShardConfig) (*annex.L
 	if err != nil {
 		return nil, fmt.Errorf("read shard %s: %w", sh.Name, err)
 	}
-	a.mu.Lock()
-	a.locs[sh.Name] = loc
-	a.mu.Unlock()
+	a.setLocs(sh.Name, loc)
 	return loc, nil
 }
 

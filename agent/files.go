@@ -18,6 +18,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 	if q.Limit <= 0 {
 		q.Limit = DefaultFilesLimit
 	}
+	defer a.slimLater() // the whole shard is read for this page (footprint.go)
 	filter := strings.ToLower(q.Filter)
 	list := control.FileList{Files: []control.File{}, Offset: q.Offset}
 	for _, sh := range a.shards() {
@@ -63,10 +64,12 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
 	a.mu.Lock()
 	loc := a.locs[shard]
+	slim := a.slim[shard]
 	a.mu.Unlock()
-	if loc != nil {
+	if loc != nil && !slim {
 		return loc
 	}
+	defer a.slimLater()
 	for _, sh := range a.shards() {
 		if sh.Name != shard {
 			continue
@@ -76,9 +79,7 @@ func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
 			a.log.Warn("could not read the shard's location logs", "shard", shard, "err", err)
 			return nil
 		}
-		a.mu.Lock()
-		a.locs[shard] = l
-		a.mu.Unlock()
+		a.setLocs(shard, l)
 		return l
 	}
 	return nil
@@ -118,6 +119,7 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 	if dropped == 0 {
 		return fmt.Errorf("%s was not given back: the archive's copy could not be checked; try again later", rel)
 	}
+	a.measureMeta(true)
 	a.requestPush()
 	return nil
 }

@@ -293,6 +293,9 @@ func newAgent(t *testing.T, h home.Home, o Options) *Agent {
 	if o.Target == 0 {
 		o.Target = 3
 	}
+	// These tests reason about content alone; footprint_test.go counts
+	// the repositories' own files too, as the app does.
+	o.ContentOnlyBudget = true
 	a, err := New(h, o)
 	if err != nil {
 		t.Fatal(err)

@@ -36,10 +36,16 @@ type ledger struct {
 	// its location, caps a location to its budget.
 	locOf map[string]string
 	caps  map[string]int64
+	// The repositories' own files, per location (metausage.go): as last
+	// measured, and booked for objects fetched since.
+	meta        map[string]int64
+	metaPending map[string]int64
+	contentOnly bool // Options.ContentOnlyBudget: no slack for them either
 }
 
 func newLedger() *ledger {
-	return &ledger{held: map[objRef]object{}, partial: map[objRef]int64{}, inflight: map[objRef]int64{}, block: 4096}
+	return &ledger{held: map[objRef]object{}, partial: map[objRef]int64{}, inflight: map[objRef]int64{}, block: 4096,
+		meta: map[string]int64{}, metaPending: map[string]int64{}}
 }
 
 // setLimits sets the budget, each storage location's cap and which
@@ -110,7 +116,7 @@ func (l *ledger) settled() int64 {
 }
 
 func (l *ledger) settledLocked() int64 {
-	var n int64
+	n := l.metaTotalLocked()
 	for _, o := range l.held {
 		n += o.usage
 	}
@@ -125,8 +131,8 @@ func (l *ledger) settledLocked() int64 {
 func (l *ledger) admit(ref objRef, size int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := reserveFor(size, l.block)
-	if l.usedLocked()-l.partial[ref]+r > l.budget {
+	r := reserveFor(size, l.block) + l.metaGrowth()
+	if l.usedLocked()-l.partial[ref]+r+l.metaSlack() > l.budget {
 		return false
 	}
 	if loc, ok := l.locOf[ref.shard]; ok {
@@ -145,6 +151,9 @@ func (l *ledger) finish(ref objRef, obj object, partialUsage int64) {
 	defer l.mu.Unlock()
 	delete(l.inflight, ref)
 	if obj.usage > 0 || obj.size > 0 {
+		if _, had := l.held[ref]; !had {
+			l.metaPending[l.locOf[ref.shard]] += l.metaGrowth()
+		}
 		l.held[ref] = obj
 	}
 	if partialUsage > 0 {
@@ -279,7 +288,7 @@ func (l *ledger) usedIn(loc string) int64 {
 }
 
 func (l *ledger) usedInLocked(loc string) int64 {
-	var n int64
+	n := l.meta[loc] + l.metaPending[loc]
 	for ref, o := range l.held {
 		if l.locOf[ref.shard] == loc {
 			n += o.usage
@@ -296,4 +305,54 @@ func (l *ledger) usedInLocked(loc string) int64 {
 		}
 	}
 	return n
+}
+
+// setMeta books a fresh measurement of a location's own files.
+func (l *ledger) setMeta(loc string, n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.meta[loc] = n
+	delete(l.metaPending, loc)
+}
+
+// metaOf is what a location's own files take, as booked.
+func (l *ledger) metaOf(loc string) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.meta[loc] + l.metaPending[loc]
+}
+
+// metaTotal is what the repositories' own files take in every location.
+func (l *ledger) metaTotal() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.metaTotalLocked()
+}
+
+func (l *ledger) metaTotalLocked() int64 {
+	var n int64
+	for _, m := range l.meta {
+		n += m
+	}
+	for _, m := range l.metaPending {
+		n += m
+	}
+	return n
+}
+
+// metaGrowth is what one more held object adds to its repository's own
+// files (metausage.go).
+func (l *ledger) metaGrowth() int64 {
+	if l.contentOnly {
+		return 0
+	}
+	return metaGrowthBlocks * l.block
+}
+
+// metaSlack stays free for git-annex's bursts (metausage.go).
+func (l *ledger) metaSlack() int64 {
+	if l.contentOnly {
+		return 0
+	}
+	return metaSlackBlocks * l.block
 }

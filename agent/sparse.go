@@ -19,9 +19,10 @@ import (
 // noWorkTree is the one sparse-checkout pattern: a file no shard has.
 const noWorkTree = "/.none"
 
-// cloneArgs clones a shard without checking anything out.
+// cloneArgs clones a shard without checking anything out, and without
+// git's sample hooks (git-annex installs the hooks it needs).
 func cloneArgs(url, path string) []string {
-	return []string{"clone", "--quiet", "--no-checkout", url, path}
+	return []string{"clone", "--quiet", "--no-checkout", "--template=", url, path}
 }
 
 // emptyWorkTree makes a clone's work tree empty: a sparse checkout that
