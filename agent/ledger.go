@@ -307,12 +307,13 @@ func (l *ledger) usedInLocked(loc string) int64 {
 	return n
 }
 
-// setMeta books a fresh measurement of a location's own files.
-func (l *ledger) setMeta(loc string, n int64) {
+// setMeta books a fresh measurement of a location's own files, and what
+// committing its journal entries will add.
+func (l *ledger) setMeta(loc string, n, journal int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.meta[loc] = n
-	delete(l.metaPending, loc)
+	l.metaPending[loc] = journal * commitBlocks * l.block
 }
 
 // metaOf is what a location's own files take, as booked.

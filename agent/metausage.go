@@ -26,6 +26,12 @@ import (
 // commit that records it (about 9; git's gc packs the loose objects later).
 const metaGrowthBlocks = 10
 
+// commitBlocks is what one uncommitted location log (a file in git-annex's
+// journal) adds when git-annex commits it: a loose blob and its share of
+// the commit's trees. A measurement books it for every journal entry, so
+// the commit after a fill (at the next merge or push) is already counted.
+const commitBlocks = 4
+
 // metaSlackBlocks stays free under the budget for what git-annex writes
 // once or in bursts (its keys database, a commit, a merge from the hub).
 const metaSlackBlocks = 64
@@ -38,9 +44,14 @@ const metaEvery = 30 * time.Second
 // the annexed objects and partial downloads: allocated blocks, each inode
 // counted once, as du counts them.
 func MetaUsage(dir string) (int64, error) {
+	n, _, err := metaUsage(dir)
+	return n, err
+}
+
+// metaUsage is MetaUsage and the number of uncommitted location logs.
+func metaUsage(dir string) (n int64, journal int, err error) {
 	seen := map[uint64]bool{}
-	var n int64
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil // removed while we looked (a finished download)
@@ -49,6 +60,9 @@ func MetaUsage(dir string) (int64, error) {
 		}
 		if d.Type().IsRegular() && bookedByLedger(p, d.Name()) {
 			return nil
+		}
+		if d.Type().IsRegular() && strings.HasSuffix(filepath.ToSlash(filepath.Dir(p)), "/.git/annex/journal") {
+			journal++
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -66,7 +80,7 @@ func MetaUsage(dir string) (int64, error) {
 		n += diskUsage(info)
 		return nil
 	})
-	return n, err
+	return n, journal, err
 }
 
 // bookedByLedger says whether a file is an object (objects/.../KEY/KEY) or
@@ -114,11 +128,11 @@ func (a *Agent) measureMeta(force bool) {
 	}
 	a.mu.Unlock()
 	for _, l := range locs {
-		n, err := MetaUsage(l.path)
+		n, journal, err := metaUsage(l.path)
 		if err != nil {
 			a.log.Warn("could not measure the storage folder", "path", l.path, "err", err)
 			continue
 		}
-		a.ledger.setMeta(l.id, n)
+		a.ledger.setMeta(l.id, n, int64(journal))
 	}
 }
