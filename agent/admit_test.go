@@ -12,6 +12,7 @@ import (
 // a file that really does not fit is passed over.
 func TestAdmitWaitsForTheRarestWhileDownloadsRun(t *testing.T) {
 	a := &Agent{ledger: newLedger()}
+	a.ledger.contentOnly = true // content alone, as the figures below
 	a.ledger.budget = 100 << 10
 	a.ledger.inflight[objRef{"s", "SHA256E-s1--running"}] = 64 << 10
 	queue := []Candidate{

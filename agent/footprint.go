@@ -46,7 +46,11 @@ func (a *Agent) slimDown() {
 			a.slim[shard] = true
 		}
 	}
-	a.trees = map[string]*tree{}
+	for shard, t := range a.trees {
+		if !t.heldOnly {
+			a.trees[shard] = heldTree(t, a.ledger.heldOf(shard))
+		}
+	}
 	a.locReaders = map[string]*annex.LocationReader{}
 	a.mu.Unlock()
 	debug.FreeOSMemory()
@@ -61,6 +65,20 @@ func (a *Agent) slimLater() {
 		return
 	}
 	a.slimTimer = time.AfterFunc(slimAfter, a.slimDown)
+}
+
+// heldTree is t with only the held files: their paths name them in
+// messages (verification, proofs, giving back) while the agent is idle.
+func heldTree[V any](t *tree, held map[annex.Key]V) *tree {
+	out := &tree{head: t.head, heldOnly: true, byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
+	for k := range held {
+		if p, ok := t.byKey[k]; ok {
+			k, p = annex.Key(strings.Clone(string(k))), strings.Clone(p)
+			out.files = append(out.files, treeFile{p, k})
+			out.byPath[p], out.byKey[k] = k, p
+		}
+	}
+	return out
 }
 
 // heldLocations is loc with only the logs of held keys.

@@ -57,6 +57,10 @@ func (a *Agent) verifyLocation(soft, hard context.Context, id string) (string, e
 		} else {
 			args = append(args, "--incremental")
 		}
+		// fsck --all names keys only: the tree names the files in messages.
+		if _, err := a.treeOf(hard, sh.Name); err == nil {
+			defer a.slimLater()
+		}
 		res, err := a.fsck(soft, hard, a.plainRepo(sh), args)
 		if a.locationGone(id) || hard.Err() != nil {
 			return verifyDisconnected, nil
