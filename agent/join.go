@@ -108,6 +108,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 		{"config", "annex.uuid", reg.UUID},
 		// The hub's repository holds no content: never ask it for any.
 		{"config", "remote.origin.annex-ignore", "true"},
+		{"config", "gc.auto", looseObjectsLimit}, // sparse.go
 	}
 	for _, kv := range gitenv.RepoSettings() {
 		steps = append(steps, []string{"config", kv[0], kv[1]})

@@ -33,8 +33,9 @@ const metaGrowthBlocks = 10
 const commitBlocks = 4
 
 // metaSlackBlocks stays free under the budget for what git-annex writes
-// once or in bursts (its keys database, a commit, a merge from the hub).
-const metaSlackBlocks = 64
+// once or in bursts: its keys database, commits and merges from the hub,
+// whose loose objects git packs at looseObjectsLimit (sparse.go).
+const metaSlackBlocks = 320
 
 // metaEvery is how often fill batches measure the repositories' own files
 // (each cycle measures them too).

@@ -16,6 +16,12 @@ import (
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
+// looseObjectsLimit is the repositories' gc.auto. git-annex records every
+// change in new loose objects (4 KB each on ext4, several per file
+// fetched); git packs them once there are about this many (the agent's
+// git fetch runs git's auto maintenance), so they take at most ~1 MB.
+const looseObjectsLimit = "256"
+
 // noWorkTree is the one sparse-checkout pattern: a file no shard has.
 const noWorkTree = "/.none"
 
@@ -56,6 +62,9 @@ func hasWorkTree(ctx context.Context, g annex.Git) bool {
 func (a *Agent) dropWorkTrees(ctx context.Context) {
 	for _, sh := range a.shards() {
 		g := a.opts.Tools.git(sh.Path)
+		if _, err := g.Output(ctx, nil, "config", "gc.auto", looseObjectsLimit); err != nil {
+			a.log.Warn("could not set the shard's gc.auto", "shard", sh.Name, "err", err)
+		}
 		if !hasWorkTree(ctx, g) {
 			continue
 		}

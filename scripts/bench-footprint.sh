@@ -49,11 +49,10 @@ done
 JOIN=$(kib "$WORK/store-1")
 echo "du of the storage folder right after join ($N-file shard): $(mb "$JOIN") (goal <= 100 MB: $(verdict $((JOIN * 1024)) 100000000))"
 
-# A small fill: the repository's own size plus about 2 MB for content.
-BUDGET=$((JOIN * 1024 + 2 * 1024 * 1024))
+# A small fill: the repository's own size plus 4 MiB.
+BUDGET=$((JOIN * 1024 + 4 * 1024 * 1024))
 "$SK" budget --home "$WORK/home-1" --max "$BUDGET" --yes >/dev/null
 "$SK" agent --home "$WORK/home-1" --until-idle --batch 200 >"$WORK/fill.log" 2>&1
-"$SK" log --home "$WORK/home-1" >/dev/null 2>&1 || true
 USED=$("$SK" status --home "$WORK/home-1" --json | "$FP" used)
 DU=$(($(kib "$WORK/store-1") * 1024))
 awk -v u="$USED" -v d="$DU" -v b="$BUDGET" -v f="$(grep -c Fetched "$WORK/fill.log" || true)" 'BEGIN {
