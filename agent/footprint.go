@@ -3,13 +3,15 @@ package agent
 // The agent's footprint while idle. Planning a fill needs every file's
 // location log and path (for a 100k-file shard, well over 100 MB of Go
 // maps while it runs); an idle agent needs only what its held files need:
-// their copy counts (status, the drop order, leaving). Once a cycle is
-// done the agent keeps just that and gives the rest back to the system;
-// the next cycle reads the branch again (a second or two of CPU every
-// interval). The Browse tab reads a whole shard again on demand and keeps
-// it for slimAfter. Figures: docs/benchmarks.md, "Donor footprint".
+// their copy counts (status, the drop order, leaving) and their paths (in
+// messages). Once a cycle is done the agent keeps just that and gives the
+// rest back to the system; the next cycle reads the branch again (a second
+// or two of CPU every interval). The Browse tab reads a whole shard again
+// on demand and keeps it for slimAfter. Figures: docs/benchmarks.md,
+// "Donor footprint".
 
 import (
+	"context"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -20,40 +22,32 @@ import (
 // slimAfter is how long a shard read for the Browse tab stays whole.
 const slimAfter = 2 * time.Minute
 
-// setLocs records a whole read of a shard's location logs.
-func (a *Agent) setLocs(shard string, loc *annex.Locations) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.locs[shard] = loc
-	delete(a.slim, shard)
-}
-
-// slimDown keeps of each shard's location logs only those of held keys,
-// forgets the file index and the incremental branch readers, and returns
-// the freed memory to the system. It does nothing while a cycle runs.
+// slimDown keeps of each shard's location logs and file index only what
+// held keys need, and returns the freed memory to the system. It does
+// nothing while a cycle runs (the cycle's end slims).
 func (a *Agent) slimDown() {
 	if !a.cycleMu.TryLock() {
-		return // the cycle slims when it is done
+		return
 	}
 	defer a.cycleMu.Unlock()
+	a.copies.Slim(a.heldKeys)
 	a.mu.Lock()
-	if a.slim == nil {
-		a.slim = map[string]bool{}
-	}
-	for shard, loc := range a.locs {
-		if loc != nil && !a.slim[shard] {
-			a.locs[shard] = heldLocations(loc, a.ledger.heldOf(shard))
-			a.slim[shard] = true
-		}
-	}
 	for shard, t := range a.trees {
 		if !t.heldOnly {
-			a.trees[shard] = heldTree(t, a.ledger.heldOf(shard))
+			a.trees[shard] = heldTree(t, a.heldKeys(shard))
 		}
 	}
-	a.locReaders = map[string]*annex.LocationReader{}
 	a.mu.Unlock()
 	debug.FreeOSMemory()
+}
+
+// heldKeys lists one shard's held keys.
+func (a *Agent) heldKeys(shard string) map[annex.Key]bool {
+	out := map[annex.Key]bool{}
+	for k := range a.ledger.HeldOf(shard) {
+		out[k] = true
+	}
+	return out
 }
 
 // slimLater slims down again a while after the last whole read.
@@ -69,7 +63,7 @@ func (a *Agent) slimLater() {
 
 // heldTree is t with only the held files: their paths name them in
 // messages (verification, proofs, giving back) while the agent is idle.
-func heldTree[V any](t *tree, held map[annex.Key]V) *tree {
+func heldTree(t *tree, held map[annex.Key]bool) *tree {
 	out := &tree{head: t.head, heldOnly: true, byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
 	for k := range held {
 		if p, ok := t.byKey[k]; ok {
@@ -81,18 +75,18 @@ func heldTree[V any](t *tree, held map[annex.Key]V) *tree {
 	return out
 }
 
-// heldLocations is loc with only the logs of held keys.
-func heldLocations[V any](loc *annex.Locations, held map[annex.Key]V) *annex.Locations {
-	out := &annex.Locations{Logs: make(map[annex.Key][]annex.LogLine, len(held)), Trust: loc.Trust}
-	for k := range held {
-		if lines, ok := loc.Logs[k]; ok {
-			// Copies: the originals may share memory with the whole read.
-			own := make([]annex.LogLine, len(lines))
-			for i, l := range lines {
-				own[i] = annex.LogLine{Time: l.Time, Status: l.Status, Value: strings.Clone(l.Value)}
-			}
-			out.Logs[annex.Key(strings.Clone(string(k)))] = own
-		}
+// fileOfLoading is fileOf that reads the shard's file index when it was
+// not read yet: verification names files by key (fsck --all) and its
+// reports name them by path.
+func (a *Agent) fileOfLoading(shard string, k annex.Key) string {
+	if p := a.fileOf(shard, k); p != "" {
+		return p
 	}
-	return out
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := a.treeOf(ctx, shard); err != nil {
+		return ""
+	}
+	defer a.slimLater()
+	return a.fileOf(shard, k)
 }

@@ -6,8 +6,8 @@ package agent
 // index, git-annex's branch index and journal, the objects' directories)
 // and the location's marker. The agent measures them the way du does
 // (allocated blocks, each inode once) at every cycle and after fill
-// batches, and between two measurements books metaGrowthBlocks for each
-// object fetched: what its location log, its directory and the commit
+// batches, and between two measurements books ledger.MetaGrowthBlocks for
+// each object fetched: what its location log, its directory and the commit
 // that records it add. See docs/donor-agent.md.
 
 import (
@@ -17,25 +17,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
-
-// metaGrowthBlocks is what one more held object adds to its repository's
-// own files, in blocks, measured on ext4: its directories in
-// .git/annex/objects (KEY, and mostly new hash directories), the journal
-// file and then the loose blob of its location log, and the trees of the
-// commit that records it (about 9; git's gc packs the loose objects later).
-const metaGrowthBlocks = 10
-
-// commitBlocks is what one uncommitted location log (a file in git-annex's
-// journal) adds when git-annex commits it: a loose blob and its share of
-// the commit's trees. A measurement books it for every journal entry, so
-// the commit after a fill (at the next merge or push) is already counted.
-const commitBlocks = 4
-
-// metaSlackBlocks stays free under the budget for what git-annex writes
-// once or in bursts: its keys database, commits and merges from the hub,
-// whose loose objects git packs at looseObjectsLimit (sparse.go).
-const metaSlackBlocks = 320
 
 // metaEvery is how often fill batches measure the repositories' own files
 // (each cycle measures them too).
@@ -78,7 +62,7 @@ func metaUsage(dir string) (n int64, journal int, err error) {
 			}
 			seen[ino] = true
 		}
-		n += diskUsage(info)
+		n += ledger.DiskUsage(info)
 		return nil
 	})
 	return n, journal, err
@@ -134,6 +118,6 @@ func (a *Agent) measureMeta(force bool) {
 			a.log.Warn("could not measure the storage folder", "path", l.path, "err", err)
 			continue
 		}
-		a.ledger.setMeta(l.id, n, int64(journal))
+		a.ledger.SetMeta(l.id, n, int64(journal))
 	}
 }

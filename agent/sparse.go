@@ -61,7 +61,7 @@ func hasWorkTree(ctx context.Context, g annex.Git) bool {
 // keeps its work tree and is tried again at the next start.
 func (a *Agent) dropWorkTrees(ctx context.Context) {
 	for _, sh := range a.shards() {
-		g := a.opts.Tools.git(sh.Path)
+		g := a.opts.Tools.GitIn(sh.Path)
 		if _, err := g.Output(ctx, nil, "config", "gc.auto", looseObjectsLimit); err != nil {
 			a.log.Warn("could not set the shard's gc.auto", "shard", sh.Name, "err", err)
 		}
