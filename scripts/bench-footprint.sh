@@ -62,11 +62,15 @@ awk -v u="$USED" -v d="$DU" -v b="$BUDGET" -v f="$(grep -c Fetched "$WORK/fill.l
 
 # idle_rss HOME: runs the agent until its first cycle is over and it has
 # been idle a while, then prints its VmRSS and its CPU over $IDLE seconds.
+last_cycle() { "$SK" status --home "$1" --json 2>/dev/null | grep -o '"last_cycle": *"[^"]*"' || true; }
 idle_rss() {
+	local before
+	before=$(last_cycle "$1")
 	setsid "$SK" agent --home "$1" >"$WORK/agent.log" 2>&1 &
 	local pid=$!
 	PIDS+=("$pid")
-	until "$SK" status --home "$1" --json 2>/dev/null | grep -q '"last_cycle"'; do sleep 1; done
+	# Idle: this run's first cycle is over (a new last_cycle).
+	until now=$(last_cycle "$1") && [ -n "$now" ] && [ "$now" != "$before" ]; do sleep 1; done
 	sleep 5
 	local rss c0 c1
 	rss=$("$FP" rss "$pid")
