@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // duBytes is what `du -sk` says a folder takes.
@@ -63,7 +64,7 @@ func TestReportedUsageIsDu(t *testing.T) {
 	if err != nil || meta != duBytes(t, cfg.Storage) {
 		t.Fatalf("the storage folder takes %d bytes (du) before any content; MetaUsage says %d (%v)", duBytes(t, cfg.Storage), meta, err)
 	}
-	budget := meta + w.total()/2
+	budget := meta + ledger.MetaSlackBlocks*4096 + w.total()/2
 	s, err := LoadSettings(h, cfg)
 	if err != nil {
 		t.Fatal(err)
