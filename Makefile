@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-scale bench-scale-smoke clean \
+.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-smoke bench-scale bench-scale-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -125,6 +125,11 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+	scripts/bench-footprint.sh
+
+# One small iteration of each benchmark, so none rots (CI).
+bench-smoke:
+	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
 
 # The hub at a collection's real size (not part of make bench: at 2M files
 # the build alone takes minutes): a thousand-dir MD5 table of N files built

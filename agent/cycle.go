@@ -75,6 +75,7 @@ func (a *Agent) cycleDone(ctx context.Context, msg string, err error) error {
 	if ctx.Err() != nil {
 		return nil // paused or stopping: not a failure
 	}
+	a.measureMeta(true) // what the status reports while idle is what du says
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.state.LastCycle = a.clock.Now().UTC()
@@ -114,6 +115,7 @@ func (a *Agent) rescan() error {
 		a.ledger.ReplaceShard(sh.Name, held, partial)
 		a.mu.Unlock()
 	}
+	a.measureMeta(true)
 	a.updateBudget()
 	return nil
 }
@@ -157,6 +159,9 @@ func (a *Agent) updateBudget() control.Budget {
 	a.ledger.EachInflight(func(ref ledger.Ref) {
 		onDisk[locOf[ref.Shard]] += ledger.PartialOnDisk(a.shardDirLocked(ref.Shard), ref.Key)
 	})
+	for _, l := range locs {
+		onDisk[l.ID] += a.ledger.MetaOf(l.ID) // the repositories' own files (metausage.go)
+	}
 	var b control.Budget
 	caps := map[string]int64{}
 	var total int64

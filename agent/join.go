@@ -87,7 +87,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
 	}
-	if _, err := tools.GitIn("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+	if _, err := tools.GitIn("").Output(ctx, nil, cloneArgs(reg.Shard.URL, path)...); err != nil {
 		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
 	}
 	if err := checkIsShard(path); err != nil {
@@ -96,6 +96,9 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	}
 	r := annexproc.NewRepo(tools, path, reg.Shard.URL)
 	g := r.Git()
+	if err := emptyWorkTree(ctx, g); err != nil {
+		return fmt.Errorf("set up %s: %w", path, err)
+	}
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"
@@ -106,6 +109,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 		{"config", "annex.uuid", reg.UUID},
 		// The hub's repository holds no content: never ask it for any.
 		{"config", "remote.origin.annex-ignore", "true"},
+		{"config", "gc.auto", looseObjectsLimit}, // sparse.go
 	}
 	for _, kv := range gitenv.RepoSettings() {
 		steps = append(steps, []string{"config", kv[0], kv[1]})

@@ -18,6 +18,10 @@ type Options struct {
 	Jobs     int           // parallel downloads (default 4)
 	Interval time.Duration // time between fill cycles (default 10m)
 	Target   int           // donor copies wanted per file; 0: ask the hub (default 3)
+	// ContentOnlyBudget leaves the repositories' own files out of the
+	// budget (metausage.go): only for tests that reason about content
+	// alone. The app never sets it.
+	ContentOnlyBudget bool
 
 	// A fill works in batches: after BatchFiles files or BatchTime, it
 	// reports to the hub and re-reads what other donors did, so donors
