@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench clean \
+.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -41,7 +41,7 @@ hub:
 run: build
 	$(BIN)/shardkeeper demo
 
-test: deps lint unit gui-test package-test
+test: deps lint unit bench-smoke gui-test package-test
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
@@ -124,6 +124,15 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+
+# One small, one-iteration run of every benchmark, so none rots: CI runs it
+# (make test). Speeds here mean nothing. One line per benchmark; each takes
+# under about a minute.
+bench-smoke:
+	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 1x ./...
+	BENCH_N=2000 scripts/bench-vs-git-annex.sh
+	BENCH_N=2000 scripts/bench-health-vs-git-annex.sh
+	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)
