@@ -130,8 +130,8 @@ bench:
 # under about a minute.
 bench-smoke:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 1x ./...
-	BENCH_N=2000 scripts/bench-vs-git-annex.sh
-	BENCH_N=2000 scripts/bench-health-vs-git-annex.sh
+	BENCH_N=200 scripts/bench-vs-git-annex.sh
+	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
 	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
 
 clean:
