@@ -124,6 +124,8 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+	scripts/bench-fill.sh
+	scripts/bench-spread.sh
 
 # One small, one-iteration run of every benchmark, so none rots: CI runs it
 # (make test). Speeds here mean nothing. One line per benchmark; each takes
@@ -133,6 +135,8 @@ bench-smoke:
 	BENCH_N=200 scripts/bench-vs-git-annex.sh
 	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
 	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
+	BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=4194304 BENCH_SMALL_FILES=100 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
+	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)

@@ -65,7 +65,7 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 				}
 				break
 			}
-			batch := plan.Fetch[:min(len(plan.Fetch), a.opts.BatchFiles)]
+			batch := BatchOf(plan.Fetch, a.opts.BatchFiles, a.opts.BatchBytes)
 			b := a.getBatch(ctx, r, sh.Name, batch)
 			st.fetched += b.fetched
 			st.failed += b.failed

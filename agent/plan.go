@@ -67,7 +67,7 @@ func MakePlanFrom(in PlanInput) Plan {
 	// Each key's per-donor rank is hashed once here, not at every
 	// comparison of the sort (that made a plan of a 100k-file shard take
 	// about a second).
-	var cands []rankedCandidate
+	cands := make([]rankedCandidate, 0, len(in.Loc.Logs))
 	for k := range in.Loc.Logs {
 		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
 			continue

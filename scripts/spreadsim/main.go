@@ -14,6 +14,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
+	"sync"
 	"time"
 )
 
@@ -25,25 +27,45 @@ func main() {
 	flag.Float64Var(&cfg.Capacity, "capacity", 1.3, "the donors' budgets together, as a multiple of target copies of everything")
 	flag.DurationVar(&cfg.JoinSpan, "join-span", 12*time.Hour, "donors join evenly over this time (simulated)")
 	flag.IntVar(&cfg.BatchFiles, "batch-files", 25, "files per batch (the agent's BatchFiles)")
+	flag.Int64Var(&cfg.BatchBytes, "batch-bytes", 64<<20, "small files: batches go on to this many bytes (the agent's BatchBytes)")
 	flag.DurationVar(&cfg.BatchTime, "batch-time", 10*time.Minute, "longest batch (the agent's BatchTime)")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	flag.Parse()
-
-	fmt.Printf("spreadsim: %d files, %d donors joining over %s, target %d copies, budgets %.2fx what that takes, batches of %d files\n",
-		cfg.Keys, cfg.Donors, cfg.JoinSpan, cfg.Target, cfg.Capacity, cfg.BatchFiles)
-	for _, shuffle := range []bool{false, true} {
-		c := cfg
-		c.Shuffle = shuffle
-		r, err := Run(c)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "spreadsim:", err)
 			os.Exit(1)
 		}
-		name := "Shardkeeper (rarest first, per-donor order)"
-		if shuffle {
-			name = "plain shuffle (IA.BAK)"
+		defer pprof.StopCPUProfile()
+	}
+
+	fmt.Printf("spreadsim: %d files, %d donors joining over %s, target %d copies, budgets %.2fx what that takes, batches of %d files\n",
+		cfg.Keys, cfg.Donors, cfg.JoinSpan, cfg.Target, cfg.Capacity, cfg.BatchFiles)
+	// The two orders run at once, on the same shard and donors.
+	var results [2]Result
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, shuffle := range []bool{false, true} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := cfg
+			c.Shuffle = shuffle
+			results[i], errs[i] = Run(c)
+		}()
+	}
+	wg.Wait()
+	for i, name := range []string{"Shardkeeper (rarest first, per-donor order)", "plain shuffle (IA.BAK)"} {
+		if errs[i] != nil {
+			fmt.Fprintln(os.Stderr, "spreadsim:", errs[i])
+			os.Exit(1)
 		}
-		print(name, r)
+		print(name, results[i])
 	}
 }
 
@@ -54,6 +76,8 @@ func print(name string, r Result) {
 		gb(r.Downloaded), gb(r.Ideal), float64(r.Downloaded)/float64(max(r.Ideal, 1)), gb(r.Wasted), r.WastedPct())
 	fmt.Printf("    files at %s: %d of %d; over-replicated: %d (%.2f%%)\n",
 		"target", r.FilesAtTarget, r.Files, r.OverReplicated, 100*float64(r.OverReplicated)/float64(r.Files))
+	fmt.Printf("    every file had 1 copy after %s, %d copies after %s (simulated)\n",
+		r.OneCopyAt.Round(time.Minute), r.Target, r.TargetAt.Round(time.Minute))
 	fmt.Printf("    simulated fill time %s, %d batches; planner: %d plans, mean %s, longest %s\n",
 		r.FillTime.Round(time.Minute), r.Batches, r.Plans, r.MeanPlanTime.Round(time.Microsecond), r.LongestPlanTime.Round(time.Microsecond))
 }

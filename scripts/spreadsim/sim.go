@@ -24,6 +24,7 @@ type Config struct {
 	// BatchFiles and BatchTime bound a batch as the agent's options do:
 	// a donor reports to the hub and re-plans after each batch.
 	BatchFiles int
+	BatchBytes int64
 	BatchTime  time.Duration
 	Shuffle    bool // a plain shuffle instead of the agent's order
 	Seed       uint64
@@ -31,15 +32,19 @@ type Config struct {
 
 // Result is what a fill cost against the ideal.
 type Result struct {
-	Files, Donors                  int
-	TotalBytes                     int64 // one copy of every file
-	Downloaded, Ideal, Wasted      int64 // ideal: the copies that count, none beyond the target
-	FilesAtTarget, OverReplicated  int
-	Plans, Batches                 int
-	FillTime                       time.Duration // simulated: until the last download
+	Files, Donors, Target         int
+	TotalBytes                    int64 // one copy of every file
+	Downloaded, Ideal, Wasted     int64 // ideal: the copies that count, none beyond the target
+	FilesAtTarget, OverReplicated int
+	Plans, Batches                int
+	FillTime                      time.Duration // simulated: until the last download
+	// OneCopyAt and TargetAt: simulated time when every file that ends
+	// with one copy (with Target copies) had it reported.
+	OneCopyAt, TargetAt            time.Duration
 	PlanTime                       time.Duration // real: spent in the planner
 	MeanPlanTime, LongestPlanTime  time.Duration
 	CapacityBytes, BudgetLeftBytes int64
+	OverBudget                     int // donors holding more than their budget
 }
 
 // WastedPct is the bytes downloaded beyond the target, against the ideal.
@@ -93,7 +98,7 @@ func Run(cfg Config) (Result, error) {
 	for q.Len() > 0 {
 		ev := heap.Pop(q).(event)
 		d := w.donors[ev.donor]
-		w.report(d)
+		w.report(d, ev.at)
 		end, ok := w.batch(d, ev.at)
 		if !ok {
 			d.done = true
@@ -138,14 +143,20 @@ func newWorld(cfg Config) *world {
 		w.res.CapacityBytes += d.budget
 		w.donors = append(w.donors, d)
 	}
-	w.res.Files, w.res.Donors = cfg.Keys, cfg.Donors
+	w.res.Files, w.res.Donors, w.res.Target = cfg.Keys, cfg.Donors, cfg.Target
 	return w
 }
 
 // report is the push at the end of a batch: the hub learns of its files.
-func (w *world) report(d *donor) {
+func (w *world) report(d *donor, at time.Duration) {
 	for _, k := range d.inflight {
 		w.copies[k]++
+		switch w.copies[k] {
+		case 1:
+			w.res.OneCopyAt = at
+		case w.cfg.Target:
+			w.res.TargetAt = at
+		}
 		if logs, ok := w.open.Logs[k]; ok {
 			if w.copies[k] >= w.cfg.Target {
 				delete(w.open.Logs, k)
@@ -167,8 +178,8 @@ func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
 	}
 	w.res.Batches++
 	t := at
-	for i, c := range fetch {
-		if i >= w.cfg.BatchFiles || t-at > w.cfg.BatchTime {
+	for _, c := range agent.BatchOf(fetch, w.cfg.BatchFiles, w.cfg.BatchBytes) {
+		if t-at > w.cfg.BatchTime {
 			break
 		}
 		d.held[c.Key] = true
@@ -205,7 +216,7 @@ func (w *world) plan(d *donor) []agent.Candidate {
 		if c.Size <= room-bytes {
 			out = append(out, c)
 			bytes += c.Size
-			if len(out) == w.cfg.BatchFiles {
+			if len(out) == agent.MaxBatchFiles {
 				break
 			}
 		}
@@ -220,6 +231,9 @@ func (w *world) measure() {
 			held[k]++
 		}
 		w.res.BudgetLeftBytes += d.budget - d.used
+		if d.used > d.budget {
+			w.res.OverBudget++
+		}
 	}
 	for _, f := range w.files {
 		n := held[f.key]
