@@ -1,5 +1,5 @@
 // Command spreadsim simulates donors filling one shard with the agent's
-// real planner (agent.MakePlanFrom), in simulated time: donors with mixed
+// real planner (plan.MakePlanFrom), in simulated time: donors with mixed
 // budgets and bandwidths join over time, each plans a batch from what the
 // hub knows, downloads it, and reports it at the batch's end, as the
 // agent does. It prints the bytes downloaded against the ideal (no copy

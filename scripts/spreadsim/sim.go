@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/agent"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -178,7 +178,7 @@ func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
 	}
 	w.res.Batches++
 	t := at
-	for _, c := range agent.BatchOf(fetch, w.cfg.BatchFiles, w.cfg.BatchBytes) {
+	for _, c := range plan.BatchOf(fetch, w.cfg.BatchFiles, w.cfg.BatchBytes) {
 		if t-at > w.cfg.BatchTime {
 			break
 		}
@@ -193,14 +193,14 @@ func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
 
 // plan is the real planner's choice, or for Shuffle the same wanted files
 // (below the target, not held) in a random order, taken while they fit.
-func (w *world) plan(d *donor) []agent.Candidate {
+func (w *world) plan(d *donor) []plan.Candidate {
 	room := d.budget - d.used
-	in := agent.PlanInput{Loc: w.open, Donor: d.uuid, Held: d.held, Target: w.cfg.Target, Room: room}
+	in := plan.PlanInput{Loc: w.open, Donor: d.uuid, Held: d.held, Target: w.cfg.Target, Room: room}
 	if w.cfg.Shuffle {
 		in.Room = math.MaxInt64
 	}
 	start := time.Now()
-	p := agent.MakePlanFrom(in)
+	p := plan.MakePlanFrom(in)
 	took := time.Since(start)
 	w.res.Plans++
 	w.res.PlanTime += took
@@ -210,13 +210,13 @@ func (w *world) plan(d *donor) []agent.Candidate {
 	}
 	all := p.Fetch
 	w.rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-	var out []agent.Candidate
+	var out []plan.Candidate
 	var bytes int64
 	for _, c := range all {
 		if c.Size <= room-bytes {
 			out = append(out, c)
 			bytes += c.Size
-			if len(out) == agent.MaxBatchFiles {
+			if len(out) == plan.MaxBatchFiles {
 				break
 			}
 		}
