@@ -41,7 +41,7 @@ hub:
 run: build
 	$(BIN)/shardkeeper demo
 
-test: deps lint unit gui-test package-test
+test: deps lint unit bench-smoke gui-test package-test
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
@@ -126,10 +126,21 @@ bench:
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
 	scripts/bench-footprint.sh
+	scripts/bench-fill.sh
+	scripts/bench-spread.sh
 
-# One small iteration of each benchmark, so none rots (CI).
+# One small, one-iteration run of every benchmark, so none rots: CI runs it
+# (make test). Speeds here mean nothing. One line per benchmark; each takes
+# under about a minute.
 bench-smoke:
+	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 1x ./...
+	BENCH_N=200 scripts/bench-vs-git-annex.sh
+	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
+	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
+	BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=4194304 BENCH_SMALL_FILES=100 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
+	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
 	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
+	$(MAKE) bench-scale-smoke
 
 # The hub at a collection's real size (not part of make bench: at 2M files
 # the build alone takes minutes): a thousand-dir MD5 table of N files built

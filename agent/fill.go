@@ -67,7 +67,7 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 				}
 				break
 			}
-			batch := plan.Fetch[:min(len(plan.Fetch), a.opts.BatchFiles)]
+			batch := a.batchOf(plan.Fetch)
 			b := fetch.Batch(ctx, a.fetchDeps(), r, sh.Name, batch)
 			st.fetched += b.Fetched
 			st.failed += b.Failed

@@ -25,8 +25,12 @@ type Options struct {
 
 	// A fill works in batches: after BatchFiles files or BatchTime, it
 	// reports to the hub and re-reads what other donors did, so donors
-	// that run at the same time spread out (defaults 25 and 10m).
+	// that run at the same time spread out (defaults 25 and 10m). Small
+	// files make a batch longer, up to BatchBytes (default 64 MiB; -1:
+	// BatchFiles only) and at most MaxBatchFiles files: 25 files of a few
+	// KB each took less time to fetch than the report after them.
 	BatchFiles int
+	BatchBytes int64
 	BatchTime  time.Duration
 	// PushEvery is the longest time between two reports to the hub
 	// (default 1h); a failed report is retried after PushRetryMin,
@@ -97,6 +101,9 @@ func setDefaults(o *Options, h home.Home) {
 	}
 	if o.BatchFiles <= 0 {
 		o.BatchFiles = 25
+	}
+	if o.BatchBytes == 0 {
+		o.BatchBytes = 64 << 20
 	}
 	if o.BatchTime <= 0 {
 		o.BatchTime = 10 * time.Minute
