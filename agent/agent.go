@@ -61,6 +61,7 @@ type Agent struct {
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
 	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
+	place       placement         // regions of the shards' donors (agent/placement.go)
 
 	wake    chan struct{}
 	pushReq chan struct{}

@@ -97,13 +97,18 @@ func (a *Agent) push(ctx context.Context, r *repo) error {
 	if _, err := r.annex(pctx, nil, "merge", "--quiet"); err != nil {
 		return err
 	}
-	ref := "refs/heads/git-annex:" + annex.DonorRef(a.cfg.DonorUUID)
+	return pushBranch(pctx, r, a.cfg.DonorUUID, a.cfg.Token)
+}
+
+// pushBranch pushes the git-annex branch to the donor's own ref on the hub.
+func pushBranch(ctx context.Context, r *repo, uuid, token string) error {
+	ref := "refs/heads/git-annex:" + annex.DonorRef(uuid)
 	g := r.git()
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
-	g.Config = []string{"http.extraHeader=Authorization: Bearer " + a.cfg.Token}
-	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+	g.Config = []string{"http.extraHeader=Authorization: Bearer " + token}
+	_, err := g.Output(ctx, nil, "push", "--quiet", "origin", ref)
 	if err != nil {
-		return errors.New(redact(err.Error(), a.cfg.Token))
+		return errors.New(redact(err.Error(), token))
 	}
 	return nil
 }
