@@ -27,18 +27,6 @@ type Collections struct {
 	Collections  []Collection `json:"collections"`
 }
 
-// Need is the share of the collection's bytes that lack copies, 0..1:
-// what a need bar shows.
-func (c Collection) Need() float64 {
-	if c.Bytes <= 0 {
-		if c.Files > 0 {
-			return float64(c.FilesBelowTarget) / float64(c.Files)
-		}
-		return 0
-	}
-	return min(float64(c.BytesLackingCopies)/float64(c.Bytes), 1)
-}
-
 // Collections lists the hub's collections, neediest first. An older hub
 // without collections answers ErrNotSupported.
 func (c *Client) Collections(ctx context.Context) (Collections, error) {

@@ -58,7 +58,7 @@ func TestCollectionsContract(t *testing.T) {
 	c, got := stubHub(t)
 	ctx := context.Background()
 	cols, err := c.Collections(ctx)
-	if err != nil || len(cols.Collections) != 2 || cols.Collections[0].Name != "B" || cols.Collections[0].Need() != 0.8 {
+	if err != nil || len(cols.Collections) != 2 || cols.Collections[0].Name != "B" || cols.Collections[0].BytesLackingCopies != 800 {
 		t.Fatalf("collections %+v %v", cols, err)
 	}
 	reg, err := c.RegisterWith(ctx, Joining{Name: "n", Collection: "B", Region: "europe", BudgetBytes: 5, MaxFileBytes: 9})
