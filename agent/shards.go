@@ -195,3 +195,25 @@ func (a *Agent) forgetShard(shard string) {
 	a.mu.Unlock()
 	a.saveConfig()
 }
+
+// Collections lists the hub's collections, neediest first (none from an
+// older hub).
+func (a *Agent) Collections(ctx context.Context) ([]control.Collection, error) {
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cols, err := a.hub.Collections(cctx)
+	if errors.Is(err, hubclient.ErrNotSupported) {
+		return nil, nil
+	}
+	return ControlCollections(cols), err
+}
+
+// ControlCollections turns the hub's list into the control API's.
+func ControlCollections(cols hubclient.Collections) []control.Collection {
+	var out []control.Collection
+	for _, x := range cols.Collections {
+		out = append(out, control.Collection{Name: x.Name, Description: x.Description, Files: x.Files, Bytes: x.Bytes,
+			FilesBelowTarget: x.FilesBelowTarget, BytesLackingCopies: x.BytesLackingCopies})
+	}
+	return out
+}

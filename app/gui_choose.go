@@ -38,10 +38,5 @@ func hubCollections(ctx context.Context, hub string) ([]ui.Collection, error) {
 	if errors.Is(err, hubclient.ErrNotSupported) {
 		return nil, nil
 	}
-	var out []ui.Collection
-	for _, x := range cols.Collections {
-		out = append(out, ui.Collection{Name: x.Name, Description: x.Description, Files: x.Files, Bytes: x.Bytes,
-			FilesBelowTarget: x.FilesBelowTarget, BytesLackingCopies: x.BytesLackingCopies})
-	}
-	return out, err
+	return agent.ControlCollections(cols), err
 }

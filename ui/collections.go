@@ -11,26 +11,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/internal/region"
 )
 
-// Collection is one of a hub's collections and its need, as the first-run
-// wizard and Settings show it.
-type Collection struct {
-	Name, Description  string
-	Files, Bytes       int64
-	FilesBelowTarget   int64
-	BytesLackingCopies int64
-}
-
-// Need is the share of the collection's bytes that lack copies, 0..1.
-func (c Collection) Need() float64 {
-	if c.Bytes <= 0 {
-		return 0
-	}
-	return math.Min(float64(c.BytesLackingCopies)/float64(c.Bytes), 1)
-}
+// Collection is one of a hub's collections and its need.
+type Collection = control.Collection
 
 // JoinChoice is what the donor chose in the wizard.
 type JoinChoice struct {

@@ -19,6 +19,13 @@ func handleShards(mux *http.ServeMux, api API) {
 			reply(w, st, err)
 		}
 	})
+	mux.HandleFunc("GET /v1/collections", func(w http.ResponseWriter, r *http.Request) {
+		cols, err := sh.Collections(r.Context())
+		if cols == nil {
+			cols = []Collection{}
+		}
+		reply(w, cols, err)
+	})
 	mux.HandleFunc("POST /v1/shards/remove", func(w http.ResponseWriter, r *http.Request) {
 		var req ShardRequest
 		if readBody(w, r, &req) {
@@ -37,6 +44,13 @@ func (c *Client) AddShard(ctx context.Context, collection string) (ShardStatus, 
 // RemoveShard asks the agent to give one shard back.
 func (c *Client) RemoveShard(ctx context.Context, shard string) error {
 	return c.call(ctx, http.MethodPost, "/v1/shards/remove", ShardRequest{Shard: shard}, nil)
+}
+
+// Collections lists the hub's collections through the agent.
+func (c *Client) Collections(ctx context.Context) ([]Collection, error) {
+	var out []Collection
+	err := c.call(ctx, http.MethodGet, "/v1/collections", nil, &out)
+	return out, err
 }
 
 var _ Sharder = (*Client)(nil)

@@ -283,6 +283,26 @@ type Sharder interface {
 	// RemoveShard gives one shard back under the leave rules: files others
 	// hold enough of go at once, the rest when others have them.
 	RemoveShard(ctx context.Context, shard string) error
+	// Collections lists the hub's collections, neediest first.
+	Collections(ctx context.Context) ([]Collection, error)
+}
+
+// Collection is one of the hub's collections and its need.
+type Collection struct {
+	Name               string `json:"name"`
+	Description        string `json:"description,omitempty"`
+	Files              int64  `json:"files"`
+	Bytes              int64  `json:"bytes"`
+	FilesBelowTarget   int64  `json:"files_below_target"`
+	BytesLackingCopies int64  `json:"bytes_lacking_copies"`
+}
+
+// Need is the share of the collection's bytes that lack copies, 0..1.
+func (c Collection) Need() float64 {
+	if c.Bytes <= 0 {
+		return 0
+	}
+	return min(float64(c.BytesLackingCopies)/float64(c.Bytes), 1)
 }
 
 // ShardRequest is the body of POST /v1/shards and /v1/shards/remove.
