@@ -68,6 +68,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, blocked, nil)
 	}
 	msg, err := a.fill(ctx)
+	a.afterFill(ctx) // old versions of changed files (agent/rebuild.go)
 	return a.cycleDone(ctx, msg, err)
 }
 

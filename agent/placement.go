@@ -66,26 +66,25 @@ func (a *Agent) placeRepos(ctx context.Context) {
 	a.mu.Unlock()
 	for _, sh := range a.shards() {
 		r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
-		a.mu.Lock()
-		done, ok := a.place.grouped[sh.Name]
-		a.mu.Unlock()
-		if !ok || done != want {
-			if err := setRegionGroup(ctx, r, want); err != nil {
-				a.log.Warn("could not record the region", "shard", sh.Name, "err", err)
-			} else {
-				a.mu.Lock()
-				a.place.grouped[sh.Name] = want
-				a.mu.Unlock()
-				a.requestPush()
-			}
-		}
 		g := annex.GroupLog{}
 		if data, err := r.git().Output(ctx, nil, "cat-file", "-p", "refs/heads/git-annex:group.log"); err == nil {
 			g.Merge(data)
 		}
 		a.mu.Lock()
 		a.place.groups[sh.Name] = g
+		done, ok := a.place.grouped[sh.Name]
 		a.mu.Unlock()
+		if ok && done == want || !ok && g.Region(a.cfg.DonorUUID) == want {
+			continue // as wanted (a change not committed yet is in grouped)
+		}
+		if err := setRegionGroup(ctx, r, want); err != nil {
+			a.log.Warn("could not record the region", "shard", sh.Name, "err", err)
+			continue
+		}
+		a.mu.Lock()
+		a.place.grouped[sh.Name] = want
+		a.mu.Unlock()
+		a.requestPush()
 	}
 }
 
@@ -125,6 +124,12 @@ func (a *Agent) placesLocked(shard string) *Places {
 // collectionsStep runs before a fill: the region groups, rebuilds of the
 // archive, old versions to give back, and shards being given back.
 func (a *Agent) collectionsStep(ctx context.Context) {
+	for _, sh := range a.shards() {
+		// Bring in the hub's branches: other donors' regions, a rebuild.
+		if err := a.sync(ctx, newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)); err != nil {
+			a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
+		}
+	}
 	a.placeRepos(ctx)
 	for _, sh := range a.shards() {
 		if err := a.followRebuild(ctx, sh); err != nil && ctx.Err() == nil {
@@ -133,4 +138,12 @@ func (a *Agent) collectionsStep(ctx context.Context) {
 		a.releaseReplaced(ctx, sh)
 	}
 	a.shardLeaveStep(ctx)
+}
+
+// afterFill gives back the old versions of changed files whose new
+// version the fill just fetched.
+func (a *Agent) afterFill(ctx context.Context) {
+	for _, sh := range a.shards() {
+		a.releaseReplaced(ctx, sh)
+	}
 }

@@ -137,6 +137,11 @@ func (a *Agent) releaseReplaced(ctx context.Context, sh home.ShardConfig) {
 // check of the archive's copy cannot apply: this is the donor's own choice
 // (or an old version of a file it holds anew). It returns what went.
 func (a *Agent) dropGone(ctx context.Context, sh home.ShardConfig, keys []annex.Key, name func(annex.Key) string, why string) []annex.Key {
+	if len(keys) == 0 {
+		return nil
+	}
+	a.dropMu.Lock()
+	defer a.dropMu.Unlock()
 	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 	var out []annex.Key
 	for _, k := range keys {
