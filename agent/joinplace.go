@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
@@ -19,7 +20,7 @@ func register(ctx context.Context, c *hubclient.Client, req JoinRequest) (hubcli
 	case errors.Is(err, hubclient.ErrNoShardNeeded) && req.Collection != "":
 		return reg, fmt.Errorf("no shard of collection %s needs copies now: choose another collection, or join without --collection", req.Collection)
 	case errors.Is(err, hubclient.ErrNotFound) && req.Collection != "":
-		return reg, fmt.Errorf("%w: choose one of them with --collection", err)
+		return reg, fmt.Errorf("%s: choose one of them with --collection", strings.TrimPrefix(err.Error(), hubclient.ErrNotFound.Error()+": "))
 	}
 	return reg, err
 }

@@ -17,16 +17,20 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 )
 
-// donorRegions reads the shard's group.log on the hub: donor UUID ->
-// region.
+// donorRegions reads group.log as the hub has it from every donor's push
+// (each donor's ref, and the hub's own branch): donor UUID -> region.
 func donorRegions(t *testing.T, shardRepo string) annex.GroupLog {
 	t.Helper()
-	out, err := exec.Command("git", "-C", shardRepo, "cat-file", "-p", "git-annex:group.log").Output()
+	refs, err := exec.Command("git", "-C", shardRepo, "for-each-ref", "--format=%(refname)", "refs/heads/").Output()
 	if err != nil {
-		t.Fatalf("read group.log of %s: %v", shardRepo, err)
+		t.Fatalf("list the refs of %s: %v", shardRepo, err)
 	}
 	g := annex.GroupLog{}
-	g.Merge(out)
+	for _, ref := range strings.Fields(string(refs)) {
+		if out, err := exec.Command("git", "-C", shardRepo, "cat-file", "-p", ref+":group.log").Output(); err == nil {
+			g.Merge(out)
+		}
+	}
 	return g
 }
 
@@ -95,7 +99,7 @@ func TestJoinCollection(t *testing.T) {
 
 	r := run(t, shardkeeperBin, "join", "--home", filepath.Join(tmp, "x-home"), "--hub", hub, "--storage", filepath.Join(tmp, "x-store"),
 		"--budget", "10MB", "--collection", "nope")
-	oneLineError(t, "join an unknown collection", r, "A, B")
+	oneLineError(t, "join an unknown collection", r, `no collection "nope"`, "--collection")
 
 	home, _ := joinDonor(t, tmp, hub, "b", 10<<20, "--collection", "B")
 	list := mustRun(t, shardkeeperBin, "shards", "--home", home).stdout
