@@ -124,6 +124,9 @@ func (a *Agent) releaseReplaced(ctx context.Context, sh home.ShardConfig) {
 		return string(k)
 	}
 	dropped := a.dropGone(ctx, sh, done, name, "its new version is here")
+	if len(dropped) == 0 {
+		return
+	}
 	a.mu.Lock()
 	for _, k := range dropped {
 		delete(a.state.Replaced, sh.Name+" "+string(k))
