@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/report"
 )
 
 // register asks the hub for an identity and a shard of the collection
@@ -41,13 +43,11 @@ func joinPlacement(ctx context.Context, h home.Home, tools Tools, cfg home.Confi
 		return nil
 	}
 	sh := cfg.Shards[0]
-	r := newRepo(tools, sh.Path, cfg.Hub)
+	r := annexproc.NewRepo(tools, sh.Path, cfg.Hub)
 	if err := setRegionGroup(ctx, r, req.Region); err != nil {
 		return fmt.Errorf("record the region in %s: %w", sh.Path, err)
 	}
 	// Best effort: the agent pushes again with its first report.
-	if _, err := r.annex(ctx, nil, "merge", "--quiet"); err == nil {
-		pushBranch(ctx, r, cfg.DonorUUID, cfg.Token)
-	}
+	report.Push(ctx, r, cfg.DonorUUID, cfg.Token)
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -65,9 +67,9 @@ func (a *Agent) placeRepos(ctx context.Context) {
 	}
 	a.mu.Unlock()
 	for _, sh := range a.shards() {
-		r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+		r := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 		g := annex.GroupLog{}
-		if data, err := r.git().Output(ctx, nil, "cat-file", "-p", "refs/heads/git-annex:group.log"); err == nil {
+		if data, err := r.Git().Output(ctx, nil, "cat-file", "-p", "refs/heads/git-annex:group.log"); err == nil {
 			g.Merge(data)
 		}
 		a.mu.Lock()
@@ -89,8 +91,8 @@ func (a *Agent) placeRepos(ctx context.Context) {
 }
 
 // setRegionGroup makes the repository's region groups exactly region's.
-func setRegionGroup(ctx context.Context, r *repo, region string) error {
-	out, err := r.annex(ctx, nil, "group", "here")
+func setRegionGroup(ctx context.Context, r *annexproc.Repo, region string) error {
+	out, err := r.Annex(ctx, nil, "group", "here")
 	if err != nil {
 		return err
 	}
@@ -103,22 +105,22 @@ func setRegionGroup(ctx context.Context, r *repo, region string) error {
 			has = true
 			continue
 		}
-		if _, err := r.annex(ctx, nil, "ungroup", "here", grp); err != nil {
+		if _, err := r.Annex(ctx, nil, "ungroup", "here", grp); err != nil {
 			return err
 		}
 	}
 	if region != "" && !has {
-		_, err = r.annex(ctx, nil, "group", "here", annex.RegionGroup(region))
+		_, err = r.Annex(ctx, nil, "group", "here", annex.RegionGroup(region))
 	}
 	return err
 }
 
 // places is what the planner needs to spread copies over regions.
-func (a *Agent) placesLocked(shard string) *Places {
+func (a *Agent) placesLocked(shard string) *plan.Places {
 	if a.settings.Region == "" {
 		return nil
 	}
-	return &Places{Region: a.settings.Region, Groups: a.place.groups[shard], Now: a.clock.Now()}
+	return &plan.Places{Region: a.settings.Region, Groups: a.place.groups[shard], Now: a.clock.Now()}
 }
 
 // collectionsStep runs before a fill: the region groups, rebuilds of the
@@ -126,8 +128,8 @@ func (a *Agent) placesLocked(shard string) *Places {
 func (a *Agent) collectionsStep(ctx context.Context) {
 	for _, sh := range a.shards() {
 		// Bring in the hub's branches: other donors' regions, a rebuild.
-		if err := a.sync(ctx, newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)); err != nil {
-			a.log.Info("working offline: could not refresh from the hub", "shard", sh.Name, "err", err)
+		if _, err := a.refreshShard(ctx, sh); err != nil {
+			a.log.Info("could not read the shard", "shard", sh.Name, "err", err)
 		}
 	}
 	a.placeRepos(ctx)

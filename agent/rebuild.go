@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -39,8 +40,8 @@ func diffTrees(old, cur *tree) treeChange {
 // fetched like any file, and its old version goes once the new one is
 // here; a removed file is kept unless keep_removed_files is off.
 func (a *Agent) followRebuild(ctx context.Context, sh home.ShardConfig) error {
-	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
-	g := r.git()
+	r := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+	g := r.Git()
 	up, err := g.Output(ctx, nil, "rev-parse", "--verify", "--quiet", "@{upstream}")
 	if err != nil {
 		return nil // no upstream branch (an odd clone): nothing to follow
@@ -58,7 +59,7 @@ func (a *Agent) followRebuild(ctx context.Context, sh home.ShardConfig) error {
 	}
 	ch := diffTrees(old, cur)
 	a.mu.Lock()
-	held, _ := a.ledger.shardView(sh.Name)
+	held, _ := a.ledger.ShardView(sh.Name)
 	keep := a.settings.KeepRemovedFiles
 	if a.state.Replaced == nil {
 		a.state.Replaced = map[string]string{}
@@ -106,7 +107,7 @@ func (a *Agent) tellRebuild(shard string, paths map[annex.Key]string, kept, gone
 // releaseReplaced gives back old versions whose new version is held now.
 func (a *Agent) releaseReplaced(ctx context.Context, sh home.ShardConfig) {
 	a.mu.Lock()
-	held, _ := a.ledger.shardView(sh.Name)
+	held, _ := a.ledger.ShardView(sh.Name)
 	var done []annex.Key
 	for ref, nk := range a.state.Replaced {
 		shard, k, _ := strings.Cut(ref, " ")
@@ -145,10 +146,10 @@ func (a *Agent) dropGone(ctx context.Context, sh home.ShardConfig, keys []annex.
 	}
 	a.dropMu.Lock()
 	defer a.dropMu.Unlock()
-	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+	r := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 	var out []annex.Key
 	for _, k := range keys {
-		if _, err := r.annex(ctx, nil, "drop", "--force", "--quiet", "--key="+string(k)); err != nil {
+		if _, err := r.Annex(ctx, nil, "drop", "--force", "--quiet", "--key="+string(k)); err != nil {
 			a.log.Warn("could not give back a file the archive no longer has", "shard", sh.Name, "key", k, "err", err)
 			continue
 		}

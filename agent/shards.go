@@ -10,6 +10,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
@@ -147,14 +148,14 @@ func (a *Agent) shardLeaveStep(ctx context.Context) {
 		}
 		past := !a.clock.Now().Before(since.Add(DefaultLeaveDeadline))
 		a.mu.Lock()
-		var mayGo []objRef
+		var mayGo []ledger.Ref
 		left := 0
 		for _, ref := range a.dropOrderLocked() {
-			if ref.shard != shard {
+			if ref.Shard != shard {
 				continue
 			}
 			left++
-			if past || a.locs[shard].Copies(ref.key, a.cfg.DonorUUID) >= a.target {
+			if past || a.copies.Get(shard).Copies(ref.Key, a.cfg.DonorUUID) >= a.target {
 				mayGo = append(mayGo, ref)
 			}
 		}
@@ -188,9 +189,8 @@ func (a *Agent) forgetShard(shard string) {
 		}
 	}
 	a.cfg.Shards = keep
-	a.ledger.replaceShard(shard, nil, nil)
+	a.ledger.ReplaceShard(shard, nil, nil)
 	delete(a.state.LeavingShards, shard)
-	delete(a.locs, shard)
 	a.home.SaveState(a.state)
 	a.mu.Unlock()
 	a.saveConfig()
