@@ -17,6 +17,7 @@ import (
 type placement struct {
 	groups  map[string]annex.GroupLog // shard -> its group.log
 	grouped map[string]string         // shard -> the region its repo is grouped in
+	checked time.Time                 // the last look for a rebuild
 }
 
 // checkPlacement refuses a region that is not one of annex.Regions.
@@ -63,7 +64,7 @@ func (a *Agent) placeRepos(ctx context.Context) {
 	a.mu.Lock()
 	want := a.settings.Region
 	if a.place.grouped == nil {
-		a.place = placement{groups: map[string]annex.GroupLog{}, grouped: map[string]string{}}
+		a.place.groups, a.place.grouped = map[string]annex.GroupLog{}, map[string]string{}
 	}
 	a.mu.Unlock()
 	for _, sh := range a.shards() {
@@ -123,20 +124,33 @@ func (a *Agent) placesLocked(shard string) *plan.Places {
 	return &plan.Places{Region: a.settings.Region, Groups: a.place.groups[shard], Now: a.clock.Now()}
 }
 
+// RebuildCheckEvery is how often the agent looks for a rebuild of the
+// archive (and at its first cycle): rebuilds are rare.
+const RebuildCheckEvery = time.Hour
+
 // collectionsStep runs before a fill: the region groups, rebuilds of the
-// archive, old versions to give back, and shards being given back.
+// archive, old versions to give back, and shards being given back. It
+// costs one git call per shard unless a rebuild check is due.
 func (a *Agent) collectionsStep(ctx context.Context) {
-	for _, sh := range a.shards() {
-		// Bring in the hub's branches: other donors' regions, a rebuild.
-		if _, err := a.refreshShard(ctx, sh); err != nil {
-			a.log.Info("could not read the shard", "shard", sh.Name, "err", err)
+	a.mu.Lock()
+	due := a.place.checked.IsZero() || !a.clock.Now().Before(a.place.checked.Add(RebuildCheckEvery))
+	a.mu.Unlock()
+	if due {
+		for _, sh := range a.shards() {
+			// Bring in the hub's branches: a rebuild, other donors' regions.
+			if _, err := a.refreshShard(ctx, sh); err != nil {
+				a.log.Info("could not read the shard", "shard", sh.Name, "err", err)
+			}
+			if err := a.followRebuild(ctx, sh); err != nil && ctx.Err() == nil {
+				a.log.Warn("could not follow the archive's rebuild", "shard", sh.Name, "err", err)
+			}
 		}
+		a.mu.Lock()
+		a.place.checked = a.clock.Now()
+		a.mu.Unlock()
 	}
 	a.placeRepos(ctx)
 	for _, sh := range a.shards() {
-		if err := a.followRebuild(ctx, sh); err != nil && ctx.Err() == nil {
-			a.log.Warn("could not follow the archive's rebuild", "shard", sh.Name, "err", err)
-		}
 		a.releaseReplaced(ctx, sh)
 	}
 	a.shardLeaveStep(ctx)
