@@ -58,6 +58,7 @@ type Agent struct {
 	limiter     *webproxy.Limiter
 	report      *report.Reporter  // pushes and proofs (agent/report)
 	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
+	place       placement         // regions of the shards' donors (agent/placement.go)
 
 	wake chan struct{}
 }

@@ -54,6 +54,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		msg, err := a.leaveStep(ctx)
 		return a.cycleDone(ctx, msg, err)
 	}
+	a.collectionsStep(ctx) // regions, rebuilds, shards given back (agent/placement.go)
 	if err := a.shrink(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("could not give all the space back yet", "err", err)
 	}
@@ -67,6 +68,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, blocked, nil)
 	}
 	msg, err := a.fill(ctx)
+	a.afterFill(ctx) // old versions of changed files (agent/rebuild.go)
 	return a.cycleDone(ctx, msg, err)
 }
 

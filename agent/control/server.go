@@ -137,7 +137,7 @@ func Handler(api API, token string) http.Handler {
 		reply(w, s, err)
 	})
 	mux.HandleFunc("PUT /v1/settings", func(w http.ResponseWriter, r *http.Request) {
-		var s Settings
+		s := Settings{KeepRemovedFiles: true} // a client that does not know it keeps the default
 		if readBody(w, r, &s) {
 			reply(w, struct{}{}, api.UpdateSettings(r.Context(), s))
 		}
@@ -177,6 +177,7 @@ func Handler(api API, token string) http.Handler {
 		}
 		reply(w, struct{}{}, api.Leave(r.Context()))
 	})
+	handleShards(mux, api)
 	mux.HandleFunc("GET /v1/version", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, VersionInfo{Version: version.String()}, nil)
 	})

@@ -5,10 +5,9 @@
 package plan
 
 import (
-	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
-	"slices"
+	"sort"
 
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -20,6 +19,9 @@ type Candidate struct {
 	Size    int64
 	Copies  int  // donor copies today
 	Partial bool // a partial download is on disk: resume it first
+	// InRegion is how many of those copies are in the donor's region.
+	InRegion int
+	rank     uint64 // donorOrder, while planning
 }
 
 // Plan is what one fill batch will fetch, and why it stops there.
@@ -28,6 +30,9 @@ type Plan struct {
 	FetchBytes   int64
 	Wanted       int   // files needing copies that this donor does not hold
 	SmallestLeft int64 // smallest wanted file that did not fit (0: none)
+	// Elsewhere is how many files needing copies wait for a donor in
+	// another region (this donor's region has its share of them).
+	Elsewhere int
 }
 
 // PlanInput is what a plan is made from.
@@ -43,12 +48,22 @@ type PlanInput struct {
 	Exclude func(annex.Key) bool
 	// Cost is the room a download of size bytes needs (default: size).
 	Cost func(size int64) int64
+	// Places spreads copies over regions (nil: no regions).
+	Places *Places
+	// MaxFileBytes is the donor's large-file opt-in: it holds single
+	// files up to this size and takes the largest first (0: no opt-in).
+	MaxFileBytes int64
+	// Current says whether a key is in the shard's current tree; a file
+	// the archive removed or changed is not fetched (nil: every key is).
+	Current func(annex.Key) bool
 }
 
 // MakePlan picks files to fetch: those with fewer than target donor copies
-// that this donor lacks, rarest first, and among equally rare files in an
-// order that differs per donor, so donors starting together spread out. It
-// takes files in that order while they fit in room bytes.
+// that this donor lacks, rarest first, then those without a copy in the
+// donor's region, then (for a donor that opted in to large files) the
+// largest, and otherwise in an order that differs per donor, so donors
+// starting together spread out. It takes files in that order while they
+// fit in room bytes: a file too big for the room never blocks smaller ones.
 func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, target int, room int64) Plan {
 	h := make(map[annex.Key]bool, len(held))
 	for k := range held {
@@ -65,40 +80,28 @@ func MakePlanFrom(in PlanInput) Plan {
 	if cost == nil {
 		cost = func(size int64) int64 { return size }
 	}
-	// Each key's per-donor rank is hashed once here, not at every
-	// comparison of the sort (that made a plan of a 100k-file shard take
-	// seconds of CPU).
-	cands := make([]rankedCandidate, 0, len(in.Loc.Logs))
-	for k := range in.Loc.Logs {
-		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
-			continue
-		}
-		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
-		if copies >= in.Target {
-			continue
-		}
-		size, ok := k.Size()
-		if !ok {
-			continue // keys without a size cannot be budgeted
-		}
-		_, partial := in.Partial[k]
-		cands = append(cands, rankedCandidate{Candidate{Key: k, Size: size, Copies: copies, Partial: partial}, donorOrder(in.Donor, k)})
-	}
-	slices.SortFunc(cands, func(a, b rankedCandidate) int {
+	cands, elsewhere := candidates(in)
+	sort.Slice(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
 		if a.Partial != b.Partial {
-			if a.Partial {
-				return -1
-			}
-			return 1
+			return a.Partial
 		}
-		if c := cmp.Or(cmp.Compare(a.Copies, b.Copies), cmp.Compare(a.rank, b.rank)); c != 0 {
-			return c
+		if a.Copies != b.Copies {
+			return a.Copies < b.Copies
 		}
-		return cmp.Compare(a.Key, b.Key)
+		if a.InRegion != b.InRegion {
+			return a.InRegion < b.InRegion
+		}
+		if in.MaxFileBytes > 0 && a.Size != b.Size {
+			return a.Size > b.Size
+		}
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.Key < b.Key
 	})
-	p := Plan{Wanted: len(cands)}
-	for _, rc := range cands {
-		c := rc.Candidate
+	p := Plan{Wanted: len(cands), Elsewhere: elsewhere}
+	for _, c := range cands {
 		need := max(cost(c.Size)-in.Partial[c.Key], 0)
 		if need <= in.Room-p.FetchBytes {
 			p.Fetch = append(p.Fetch, c)
@@ -110,10 +113,32 @@ func MakePlanFrom(in PlanInput) Plan {
 	return p
 }
 
-// rankedCandidate is a candidate with its donorOrder rank.
-type rankedCandidate struct {
-	Candidate
-	rank uint64
+// candidates are the files this donor could fetch now, and how many it
+// leaves to donors in other regions.
+func candidates(in PlanInput) (cands []Candidate, elsewhere int) {
+	for k := range in.Loc.Logs {
+		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) || (in.Current != nil && !in.Current(k)) {
+			continue
+		}
+		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
+		if copies >= in.Target {
+			continue
+		}
+		size, ok := k.Size()
+		if !ok || (in.MaxFileBytes > 0 && size > in.MaxFileBytes) {
+			continue // keys without a size cannot be budgeted
+		}
+		inRegion := in.Places.inRegion(in.Loc, k, in.Donor)
+		if in.Places.crowded(in.Loc, k, inRegion, in.Target) {
+			elsewhere++
+			continue
+		}
+		_, partial := in.Partial[k]
+		// The per-donor rank is hashed once here, not at every comparison
+		// of the sort (that made a plan of a 100k-file shard take seconds).
+		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: donorOrder(in.Donor, k)})
+	}
+	return cands, elsewhere
 }
 
 // donorOrder is a per-donor pseudo-random rank of a key.
