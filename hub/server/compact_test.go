@@ -119,4 +119,3 @@ func (h hub) cloneSize(t *testing.T) int64 {
 	t.Logf("a fresh clone fetched %s bytes", strconv.FormatInt(n, 10))
 	return n
 }
-
