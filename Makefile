@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench clean \
+.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -124,6 +124,11 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 100000 -months 24 -clone-every 6
+
+# The short forms of the benchmarks, for CI.
+bench-smoke:
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 2000 -months 3 -audit
 
 clean:
 	rm -rf $(BIN) $(OUT)
