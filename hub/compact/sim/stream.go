@@ -252,4 +252,3 @@ func (w *world) moveRef(ctx context.Context, ref, to, from string) error {
 	}
 	return err
 }
-

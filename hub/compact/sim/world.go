@@ -54,7 +54,7 @@ func plan(cfg Config) []*donor {
 	joins := []int{1, 1, 1, 2, 4, 7}
 	var out []*donor
 	for i := range cfg.Donors {
-		d := &donor{i: i, uuid: fmt.Sprintf("%08x-5eed-4000-8000-%012x", 0xd0 + i, i+1), join: 1, cap: cfg.Keys * targetCopies / 5}
+		d := &donor{i: i, uuid: fmt.Sprintf("%08x-5eed-4000-8000-%012x", 0xd0+i, i+1), join: 1, cap: cfg.Keys * targetCopies / 5}
 		if i < len(joins) {
 			d.join = min(joins[i], max(cfg.Months, 1))
 		}

@@ -48,7 +48,9 @@ func run(keys, donors, months, cloneEvery int, auditPushes bool, dir string) err
 	for i, compacting := range []bool{false, true} {
 		cfg := sim.Config{Keys: keys, Donors: donors, Months: months, Compact: compacting, CloneEvery: cloneEvery,
 			Audit: auditPushes, Dir: fmt.Sprintf("%s/%d", dir, i), Seed: 16,
-			Log: func(format string, args ...any) { logf("compaction %v: "+format, append([]any{compacting}, args...)...) }}
+			Log: func(format string, args ...any) {
+				logf("compaction %v: "+format, append([]any{compacting}, args...)...)
+			}}
 		if !compacting && cloneEvery == 1 {
 			cfg.CloneEvery = max(months/4, 1) // the uncompacted clone is the slow one
 		}
