@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -38,15 +39,14 @@ type world struct {
 
 // donor is one simulated donor.
 type donor struct {
-	i                    int
-	uuid                 string
-	join, leave, silent  int // months (0: never)
-	cap                  int // keys it has room for
-	held                 int
-	seen                 int // changes merged into its branch
-	tip                  string
-	streamed             bool // has a commit in this month's stream
-	activeFrom, activeTo int
+	i                   int
+	uuid                string
+	join, leave, silent int // months (0: never)
+	cap                 int // keys it has room for
+	held                int
+	seen                int // changes merged into its branch
+	tip                 string
+	streamed            bool // has a commit in this month's stream
 }
 
 // plan is who joins when, who leaves and who goes silent.
@@ -195,16 +195,9 @@ func (w *world) fill(s *stream, d *donor) int {
 	return len(got)
 }
 
-// copies counts holders that have not left (their trust line says so).
-func (w *world) copies(k int) int {
-	n := 0
-	for _, d := range w.donors {
-		if w.holders[k]&(1<<d.i) != 0 && (d.leave == 0 || d.leave > 0 && w.now.Before(w.monthStart(d.leave))) {
-			n++
-		}
-	}
-	return n
-}
+// copies counts the key's holders as the donors' git-annex sees them: a
+// leaver dropped its copies, a silent donor's still count.
+func (w *world) copies(k int) int { return bits.OnesCount32(w.holders[k]) }
 
 // verify re-states every key the donor holds, as the agent does after a
 // full verification (setpresentkey 0 then 1: only the newest line stays).
