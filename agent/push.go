@@ -102,6 +102,15 @@ func (a *Agent) push(ctx context.Context, r *repo) error {
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
 	g.Config = []string{"http.extraHeader=Authorization: Bearer " + a.cfg.Token}
 	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+	if err != nil && strings.Contains(err.Error(), "rejected") {
+		// The hub compacted its branch since our last fetch (docs/compaction.md):
+		// fetch, let git-annex follow the transition, and push again.
+		if _, ferr := r.git().Output(pctx, nil, "fetch", "--quiet", "origin"); ferr == nil {
+			if _, merr := r.annex(pctx, nil, "merge", "--quiet"); merr == nil {
+				_, err = g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+			}
+		}
+	}
 	if err != nil {
 		return errors.New(redact(err.Error(), a.cfg.Token))
 	}
