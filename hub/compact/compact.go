@@ -159,15 +159,15 @@ func write(ctx context.Context, g annex.Git, head string, donors map[string]stri
 		paths = append(paths, TransitionsLog)
 		byPath[TransitionsLog] = &version{mode: "100644"}
 	}
-	err = fastImport(ctx, g, func(w *bufio.Writer) {
+	err = annex.FastImport(ctx, g, nil, func(w *bufio.Writer) {
 		fmt.Fprintf(w, "commit %s\ncommitter %s %d +0000\n", tmpRef, committer, now.Unix())
-		writeData(w, []byte("compacted by shardhub: new branch for transition [\"forget git history\"]\n"))
+		annex.FastImportData(w, []byte("compacted by shardhub: new branch for transition [\"forget git history\"]\n"))
 		w.WriteString("deleteall\n")
 		for _, p := range paths {
 			v := byPath[p]
 			if data, ok := contents[p]; ok {
 				fmt.Fprintf(w, "M %s inline %s\n", v.mode, p)
-				writeData(w, data)
+				annex.FastImportData(w, data)
 				continue
 			}
 			fmt.Fprintf(w, "M %s %s %s\n", v.mode, v.blobs[0], p)
@@ -344,33 +344,4 @@ func Size(ctx context.Context, g annex.Git) (int64, error) {
 		}
 	}
 	return kib * 1024, nil
-}
-
-// fastImport runs git fast-import on the stream write makes.
-func fastImport(ctx context.Context, g annex.Git, write func(*bufio.Writer)) error {
-	cmd := g.Command(ctx, "fast-import", "--quiet", "--done", "--force")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git fast-import: %w", err)
-	}
-	w := bufio.NewWriterSize(stdin, 1<<20)
-	write(w)
-	w.WriteString("done\n")
-	werr := w.Flush()
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		return annex.CommandError("git", []string{"fast-import"}, err, stderr.Bytes())
-	}
-	return werr
-}
-
-func writeData(w *bufio.Writer, data []byte) {
-	w.WriteString("data " + strconv.Itoa(len(data)) + "\n")
-	w.Write(data)
-	w.WriteByte('\n')
 }

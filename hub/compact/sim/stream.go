@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -41,7 +40,7 @@ func (s *stream) next() int { s.mark++; return s.mark }
 func (s *stream) blob(data []byte) string {
 	n := s.next()
 	fmt.Fprintf(s.w, "blob\nmark :%d\n", n)
-	writeData(s.w, data)
+	annex.FastImportData(s.w, data)
 	return ":" + strconv.Itoa(n)
 }
 
@@ -55,7 +54,7 @@ func (s *stream) hubFrom() string {
 // donorCommit is one push's commit on the donor's staged ref.
 func (s *stream) donorCommit(d *donor, at time.Time, msg string, files []fileRef) {
 	fmt.Fprintf(s.w, "commit %s\nmark :%d\ncommitter %s %d +0000\n", stagedRef(d), s.next(), "Donor <donor@localhost.invalid>", at.Unix())
-	writeData(s.w, []byte(msg+"\n"))
+	annex.FastImportData(s.w, []byte(msg+"\n"))
 	if !d.streamed {
 		from := d.tip
 		if from == "" {
@@ -74,7 +73,7 @@ func (s *stream) hubCommit(at time.Time, path, content string) {
 	from := s.hubFrom()
 	s.hubMark = s.next()
 	fmt.Fprintf(s.w, "commit %s\nmark :%d\ncommitter Shardkeeper <shardkeeper@localhost.invalid> %d +0000\n", annex.BranchRef, s.hubMark, at.Unix())
-	writeData(s.w, []byte("hub\n"))
+	annex.FastImportData(s.w, []byte("hub\n"))
 	s.w.WriteString("from " + from + "\n")
 	writeFiles(s.w, []fileRef{{path: path, inline: content}})
 }
@@ -86,14 +85,8 @@ func writeFiles(w *bufio.Writer, files []fileRef) {
 			continue
 		}
 		fmt.Fprintf(w, "M 100644 inline %s\n", f.path)
-		writeData(w, []byte(f.inline))
+		annex.FastImportData(w, []byte(f.inline))
 	}
-}
-
-func writeData(w *bufio.Writer, data []byte) {
-	w.WriteString("data " + strconv.Itoa(len(data)) + "\n")
-	w.Write(data)
-	w.WriteByte('\n')
 }
 
 // push writes the donor's lines for keys (one new blob each, as its
@@ -151,25 +144,8 @@ func runFastImport(ctx context.Context, g annex.Git, write func(*stream)) error 
 		return err
 	}
 	marks.Close()
-	cmd := g.Command(ctx, "fast-import", "--quiet", "--done", "--force", "--active-branches=64", "--export-marks="+marks.Name())
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git fast-import: %w", err)
-	}
-	s := &stream{w: bufio.NewWriterSize(stdin, 1<<20), marksFile: marks.Name()}
-	write(s)
-	s.w.WriteString("done\n")
-	werr := s.w.Flush()
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		return annex.CommandError("git", []string{"fast-import"}, err, stderr.Bytes())
-	}
-	return werr
+	args := []string{"--active-branches=64", "--export-marks=" + marks.Name()}
+	return annex.FastImport(ctx, g, args, func(w *bufio.Writer) { write(&stream{w: w, marksFile: marks.Name()}) })
 }
 
 // resolveMarks turns this month's marks into hashes, for next month.
