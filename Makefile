@@ -125,7 +125,7 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
-	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 100000 -months 24 -clone-every 6
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 20000 -months 24 -clone-every 6
 
 # The short forms of the benchmarks, for CI.
 bench-smoke:
