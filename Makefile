@@ -128,6 +128,7 @@ bench:
 	scripts/bench-footprint.sh
 	scripts/bench-fill.sh
 	scripts/bench-spread.sh
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 20000 -months 24 -clone-every 6
 
 # One small, one-iteration run of every benchmark, so none rots: CI runs it
 # (make test). Speeds here mean nothing. One line per benchmark; each takes
@@ -141,6 +142,7 @@ bench-smoke:
 	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
 	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
 	$(MAKE) bench-scale-smoke
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 1000 -months 2 -audit
 
 # The hub at a collection's real size (not part of make bench: at 2M files
 # the build alone takes minutes): a thousand-dir MD5 table of N files built

@@ -156,6 +156,15 @@ func Push(ctx context.Context, r *annexproc.Repo, uuid, token string) error {
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
 	g.Config = []string{"http.extraHeader=Authorization: Bearer " + token}
 	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+	if err != nil && strings.Contains(err.Error(), "rejected") {
+		// The hub compacted its branch since our last fetch (docs/compaction.md):
+		// fetch, let git-annex follow the transition, and push again.
+		if _, ferr := r.Git().Output(pctx, nil, "fetch", "--quiet", "origin"); ferr == nil {
+			if _, merr := r.Annex(pctx, nil, "merge", "--quiet"); merr == nil {
+				_, err = g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+			}
+		}
+	}
 	if err != nil {
 		return errors.New(redact(err.Error(), token))
 	}

@@ -56,6 +56,8 @@ var hubOnlyLogs = map[string]bool{
 	"remote.log": true, "config.log": true, "schedule.log": true, "difference.log": true,
 	"multicast.log": true, "export.log": true, "exported.log": true, "maxsize.log": true,
 	"proxy.log": true, "cluster.log": true,
+	// The hub's compaction marks its rewritten branch here (docs/compaction.md).
+	"transitions.log": true,
 }
 
 // perKeyHubOnly are suffixes of per-key logs other than the location log:
@@ -163,7 +165,6 @@ func (r Rules) mayWrite(k kind, l line) bool {
 }
 
 func checkFile(r Rules, limit annex.Timestamp, f File) []string {
-	donor := r.Donor
 	k := classify(f.Path)
 	if k == notALog {
 		return []string{fmt.Sprintf("%s is not a git-annex log: a donor's branch may only hold git-annex's own files", f.Path)}
@@ -171,11 +172,13 @@ func checkFile(r Rules, limit annex.Timestamp, f File) []string {
 	if f.New != nil && f.Mode != "100644" {
 		return []string{fmt.Sprintf("%s must be a plain file (mode 100644), not mode %s", f.Path, f.Mode)}
 	}
-	known := map[string]bool{}
-	for _, data := range append(f.Known, f.Base, f.Hub) {
-		for _, l := range parseLines(k, data) {
-			known[l.norm] = true
-		}
+	known, knownNewest := knownLines(k, f)
+	// An older line of another repository than one already known changes
+	// nothing (git-annex reads the newest per repository): a union merge
+	// brings such lines back after the hub compacted them away.
+	shadowed := func(l line) bool {
+		newest, ok := knownNewest[l.owner]
+		return ok && l.owner != r.Donor && l.at.Before(newest)
 	}
 	newLines := parseLines(k, f.New)
 	var problems []string
@@ -194,6 +197,8 @@ lines:
 			add("only the archive may change this file")
 		case !l.ok:
 			add("malformed line %q", clip(l.norm))
+		case shadowed(l):
+			continue
 		case !r.mayWrite(k, l):
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
@@ -229,7 +234,7 @@ lines:
 		case k == hubOnly || !l.ok:
 			add("removes or changes a line only the archive may change")
 			return problems
-		case l.owner == donor:
+		case l.owner == r.Donor:
 			continue // its own
 		}
 		if cur, ok := newest[l.owner]; !ok || cur.Before(l.at) {
@@ -238,6 +243,22 @@ lines:
 		}
 	}
 	return problems
+}
+
+// knownLines are the lines the hub already has at f's path (its branch,
+// every donor ref, the push's base), and per owner the newest of them.
+func knownLines(k kind, f File) (map[string]bool, map[string]annex.Timestamp) {
+	known := map[string]bool{}
+	newest := map[string]annex.Timestamp{}
+	for _, data := range append(f.Known, f.Base, f.Hub) {
+		for _, l := range parseLines(k, data) {
+			known[l.norm] = true
+			if cur, ok := newest[l.owner]; l.ok && (!ok || cur.Before(l.at)) {
+				newest[l.owner] = l.at
+			}
+		}
+	}
+	return known, newest
 }
 
 func clip(s string) string {
