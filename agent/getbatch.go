@@ -16,7 +16,8 @@ import (
 func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Candidate) fillStats {
 	var st fillStats
 	jobs := a.opts.Jobs
-	p, err := r.startBatch(ctx, sigStop, "get", "--json-progress", fmt.Sprintf("-J%d", jobs))
+	p, err := r.startBatch(ctx, sigStop, "get", "--json-progress", fmt.Sprintf("-J%d", jobs),
+		"-c", fmt.Sprintf("annex.stalldetection=1KB/%ds", int(a.opts.StallAfter.Seconds())))
 	if err != nil {
 		a.emit(control.Event{Kind: control.EventError, Shard: shard, Message: err.Error()})
 		return st
