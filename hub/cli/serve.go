@@ -21,7 +21,7 @@ import (
 type serveOptions struct {
 	data, listen, origin, publicURL, expiry string
 	challengeEvery, challengeTTL            string
-	target                                  int
+	target, registerLimit                   int
 }
 
 func newServeCmd() *cobra.Command {
@@ -74,6 +74,7 @@ again. 'shardhub challenge' issues one now.`,
 	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting as copies")
 	f.StringVar(&o.challengeEvery, "challenge-every", "24h", "challenge each donor to prove it holds a file every `DURATION`")
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
+	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -115,7 +116,8 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
-		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl})
+		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
+		RegisterLimit: o.registerLimit})
 	if err != nil {
 		return err
 	}
