@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"net"
 	"net/http"
@@ -446,3 +447,23 @@ func startAgentCmd(t *testing.T, d donor, args ...string) *agentProc {
 	t.Cleanup(func() { p.kill9() })
 	return p
 }
+
+// tryCall is call for goroutines: errors are a status of 0.
+func tryCall(method, url, token, body string) (int, string) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, ""
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	return resp.StatusCode, string(b)
+}
+
+func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }
