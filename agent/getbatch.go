@@ -17,7 +17,10 @@ func (a *Agent) getBatch(ctx context.Context, r *repo, shard string, cands []Can
 	var st fillStats
 	jobs := a.opts.Jobs
 	p, err := r.startBatch(ctx, sigStop, "get", "--json-progress", fmt.Sprintf("-J%d", jobs),
-		"-c", fmt.Sprintf("annex.stalldetection=1KB/%ds", int(a.opts.StallAfter.Seconds())))
+		"-c", fmt.Sprintf("annex.stalldetection=1KB/%ds", int(a.opts.StallAfter.Seconds())),
+		// The budget's keep-free is the donor's reserve; git-annex's own
+		// (100 MB by default) would refuse every file on a small drive.
+		"-c", "annex.diskreserve="+diskReserve)
 	if err != nil {
 		a.emit(control.Event{Kind: control.EventError, Shard: shard, Message: err.Error()})
 		return st
@@ -103,6 +106,11 @@ func (a *Agent) onGetLine(st *fillStats, r *repo, shard string, inflight map[ann
 		}
 	}
 }
+
+// diskReserve is the space git-annex leaves free on the drive, past the
+// budget: room for the repository's own writes (the git-annex branch,
+// its index) once the drive is otherwise full.
+const diskReserve = "1MiB"
 
 func (a *Agent) finishDownload(shard string, k annex.Key, obj object, partial int64) {
 	a.mu.Lock()

@@ -467,3 +467,5 @@ func tryCall(method, url, token, body string) (int, string) {
 }
 
 func jsonDecode(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func testkitRequire(t *testing.T) { testkit.RequireGitAnnex(t) }
