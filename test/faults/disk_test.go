@@ -35,6 +35,7 @@ func remount(t *testing.T, dir, size string) {
 // than the budget. The agent stops at the real limit and says why, keeps
 // no half-written object counted, and resumes when space returns.
 func TestDonorDiskFull(t *testing.T) {
+	t.Parallel()
 	requireRoot(t, "a small tmpfs for the storage folder")
 	w := newWorld(t, 40, 64<<10, nil)
 	mnt := filepath.Join(w.dir, "small-disk")
@@ -74,6 +75,7 @@ func TestDonorDiskFull(t *testing.T) {
 // push fails; what the hub accepted before stays; after space returns
 // the shard passes git fsck and the donor's next push lands.
 func TestHubDiskFull(t *testing.T) {
+	t.Parallel()
 	requireRoot(t, "a small tmpfs for the hub's data")
 	testkitRequire(t)
 	dir := t.TempDir()

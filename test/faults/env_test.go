@@ -13,6 +13,7 @@ import (
 // symlinks, no Unix permissions), as a removable drive often is: a
 // loop-mounted vfat image.
 func TestStorageOnVFAT(t *testing.T) {
+	t.Parallel()
 	requireRoot(t, "a loop-mounted vfat image")
 	if _, err := exec.LookPath("mkfs.vfat"); err != nil {
 		t.Skip("skipped: mkfs.vfat not installed (apt-get install dosfstools; scripts/deps.sh installs it)")
@@ -50,6 +51,7 @@ func TestStorageOnVFAT(t *testing.T) {
 // TestPathsWithSpacesAndNonASCII: home and storage under names with
 // spaces and non-ASCII letters.
 func TestPathsWithSpacesAndNonASCII(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 8, 4<<10, nil)
 	base := filepath.Join(w.dir, "Dönör's files", "日本語 ストレージ")
 	d := donor{home: filepath.Join(base, "my home"), storage: filepath.Join(base, "Ünïcödé storage ✓")}

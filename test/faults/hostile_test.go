@@ -45,6 +45,7 @@ func register(t *testing.T, hub string) (string, string, int) {
 
 // TestTokenReplay: donor A's token on donor B's endpoints and B's ref.
 func TestTokenReplay(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 6, 4<<10, nil)
 	a, b := w.join(t, "a", 1<<20), w.join(t, "b", 1<<20)
 	ca, cb := readDonor(t, a), readDonor(t, b)
@@ -84,6 +85,7 @@ func TestTokenReplay(t *testing.T) {
 // get a 429 with Retry-After after the limit; a volunteer registering once
 // never meets it.
 func TestRegistrationRateLimit(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 4, 1<<10, nil) // the default limit
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -118,6 +120,7 @@ func TestRegistrationRateLimit(t *testing.T) {
 // TestHugeAndMalformedJSON: bodies too big are refused with 413 before
 // they are read whole, malformed ones with 400; the hub keeps serving.
 func TestHugeAndMalformedJSON(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 4, 1<<10, nil)
 	uuid, token, _ := register(t, w.hub.url)
 	huge := `{"name":"` + strings.Repeat("x", 64<<20) + `"}`
@@ -175,6 +178,7 @@ func (z *zeros) Read(p []byte) (int, error) {
 // field of every API (docs/hub-api.md): nothing outside what each serves
 // is read or written.
 func TestPathTraversal(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 4, 1<<10, nil)
 	w.hub.kill()
 	w.hub.args = []string{"--origin", w.coll}

@@ -16,6 +16,7 @@ import (
 // is killed with SIGKILL. After a restart every registration that was
 // answered 201 is there with its token, and registration works again.
 func TestHubKill9DuringRegistrations(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 4, 1<<10, nil, "--register-limit", "-1")
 	type reg struct{ uuid, token string }
 	var mu sync.Mutex
@@ -67,6 +68,7 @@ func TestHubKill9DuringRegistrations(t *testing.T) {
 // mid-push). What the hub accepted before the kill stays; the shard
 // repository passes git fsck; every donor's report lands in the end.
 func TestHubKill9DuringPushes(t *testing.T) {
+	t.Parallel()
 	o := &throttled{rate: 200 << 10}
 	w := newWorld(t, 30, 16<<10, func(dir string) string { o.dir = dir; return serve(t, o) })
 	var donors []donor

@@ -14,6 +14,7 @@ import (
 // (no object counted twice or half-written), and the hub has the donor's
 // report of every file it holds.
 func TestAgentSIGKILL(t *testing.T) {
+	t.Parallel()
 	o := &throttled{rate: 40 << 10}
 	w := newWorld(t, 24, 48<<10, func(dir string) string { o.dir = dir; return serve(t, o) })
 	d := w.join(t, "crashy", 10<<20)

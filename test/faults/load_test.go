@@ -115,6 +115,7 @@ func rss(pid int) int64 {
 // accepted, every hostile one refused, none lost, and the hub's memory
 // stays bounded.
 func TestManyDonorsPushing(t *testing.T) {
+	t.Parallel()
 	donors, dur := loadSize(t)
 	w := newWorld(t, 300, 512, nil, "--register-limit", "-1")
 	tmpl := filepath.Join(w.dir, "template")

@@ -48,6 +48,7 @@ func asUser(cred *syscall.Credential, name string, args ...string) (string, erro
 // API nor read its state (token, config, log); the shared files are not
 // the secret. Tokens never appear in logs, errors or status output.
 func TestLocalSecurity(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, 6, 4<<10, nil)
 	d := w.join(t, "me", 1<<20)
 	conf := readDonor(t, d)

@@ -103,6 +103,7 @@ func itoa(n int) string {
 // file and none of the bad ones, stores nothing wrong (fsck clean), says
 // what went wrong, and does not hammer the origin.
 func TestOriginFaults(t *testing.T) {
+	t.Parallel()
 	kinds := []string{"404", "429", "500", "reset", "stall", "wrong", "loop"}
 	o := &faultyOrigin{faults: map[string]string{}, gets: map[string]int{}, stop: make(chan struct{})}
 	t.Cleanup(func() { close(o.stop) })
