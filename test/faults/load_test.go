@@ -52,7 +52,7 @@ func gitIn(dir string, env []string, stdin string, args ...string) (string, erro
 // loadDonor is one donor of the load test: a clone and its branch tip.
 type loadDonor struct {
 	uuid, token, dir, tip string
-	hostile            bool
+	hostile               bool
 }
 
 // push commits present lines for n random keys (hostile: one line for
