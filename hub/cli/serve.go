@@ -50,8 +50,9 @@ keep the binary where it is while serving.
 clone URLs the hub hands out); by default http://<listen address>.
 --target-copies is how many donor copies each file should have;
 --expiry is how long a donor may stay silent before its copies stop
-counting (they count again when it pushes). SIGINT or SIGTERM shut the
-server down gracefully.
+counting (they count again when it pushes). --register-limit is how many
+registrations one address may make per hour (429 beyond it). SIGINT or
+SIGTERM shut the server down gracefully.
 
 Proof of storage (docs/proof-of-storage.md): every --challenge-every each
 donor is challenged for a random file it holds and has --challenge-ttl to
