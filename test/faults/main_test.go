@@ -31,26 +31,12 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shardkeeper-faults-bin-")
+	dir, sk, sh, err := testkit.BuildBinaries("../..")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Chmod(dir, 0o755) // another local user runs the binary in one test
-	shardkeeperBin = filepath.Join(dir, "shardkeeper")
-	shardhubBin = filepath.Join(dir, "shardhub")
-	for _, b := range [][]string{
-		{"-tags", "nogui", "-o", shardkeeperBin, "."},
-		{"-o", shardhubBin, "./hub/cmd/shardhub"},
-	} {
-		cmd := exec.Command("go", append([]string{"build"}, b...)...)
-		cmd.Dir = "../.."
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %v: %v\n%s", b, err, out)
-			os.Exit(1)
-		}
-	}
+	shardkeeperBin, shardhubBin = sk, sh
 	cleanup := testkit.DonorMachine()
 	code := m.Run()
 	cleanup()
@@ -344,15 +330,7 @@ type agentProc struct {
 
 func startAgent(t *testing.T, d donor, args ...string) *agentProc {
 	t.Helper()
-	p := &agentProc{done: make(chan struct{}), out: &testkit.SyncBuffer{}}
-	p.cmd = exec.Command(shardkeeperBin, append([]string{"agent", "--home", d.home}, args...)...)
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.kill9() })
-	return p
+	return startAgentCmd(t, d, append([]string{"agent"}, args...)...)
 }
 
 // kill9 kills the agent with SIGKILL: the git-annex it started lives on
