@@ -23,7 +23,7 @@ func TestAgentSIGKILL(t *testing.T) {
 	// Mid-download: a partial file is on disk when the agent dies.
 	a := startAgent(t, d, "--interval", "1s", "--batch", "3")
 	var repo string
-	waitFor(t, "a partial download", 60*time.Second, func() bool {
+	waitFor(t, "a partial download", 5*time.Minute, func() bool {
 		st, _ := status(t, d)
 		if len(st.Shards) > 0 {
 			repo = st.Shards[0].Path
@@ -38,7 +38,7 @@ func TestAgentSIGKILL(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		before, _ := status(t, d)
 		a = startAgent(t, d, "--interval", "1s", "--batch", "3")
-		waitFor(t, "two more files", 60*time.Second, func() bool {
+		waitFor(t, "two more files", 5*time.Minute, func() bool {
 			st, _ := status(t, d)
 			return st.FilesProtected >= before.FilesProtected+2 || st.FilesProtected == int64(len(w.paths))
 		})

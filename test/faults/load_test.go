@@ -118,50 +118,11 @@ func TestManyDonorsPushing(t *testing.T) {
 	t.Parallel()
 	donors, dur := loadSize(t)
 	w := newWorld(t, 300, 512, nil, "--register-limit", "-1")
-	tmpl := filepath.Join(w.dir, "template")
-	if out, err := gitIn(w.dir, nil, "", "clone", "--quiet", "--bare", w.hub.url+"/git/shard-0001.git", tmpl); err != nil {
-		t.Fatalf("clone: %v %s", err, out)
-	}
-	base, _ := gitIn(tmpl, nil, "", "rev-parse", "refs/heads/git-annex")
-	list, _ := gitIn(tmpl, nil, "", "ls-tree", "-r", "--name-only", base)
-	var logs []string
-	for _, p := range strings.Split(list, "\n") {
-		if strings.HasSuffix(p, ".log") && strings.Count(p, "/") == 2 {
-			logs = append(logs, p)
-		}
-	}
-	if len(logs) < 100 {
-		t.Fatalf("only %d location logs on the branch", len(logs))
-	}
-	ds := make([]*loadDonor, donors)
-	for i := range ds {
-		uuid, token, code := register(t, w.hub.url)
-		if code != 201 {
-			t.Fatalf("register donor %d: %d", i, code)
-		}
-		dir := filepath.Join(w.dir, fmt.Sprintf("donor-%03d", i))
-		if out, err := gitIn(w.dir, nil, "", "clone", "--quiet", "--bare", "--local", tmpl, dir); err != nil {
-			t.Fatalf("clone: %v %s", err, out)
-		}
-		ds[i] = &loadDonor{uuid: uuid, token: token, dir: dir, tip: base, hostile: i%10 == 9}
-	}
+	ds, logs := loadDonors(t, w, donors)
 
 	pid := w.hub.cmd.Process.Pid
 	startRSS := rss(pid)
-	var maxRSS atomic.Int64
-	stopSampling := make(chan struct{})
-	go func() {
-		for {
-			if r := rss(pid); r > maxRSS.Load() {
-				maxRSS.Store(r)
-			}
-			select {
-			case <-stopSampling:
-				return
-			case <-time.After(100 * time.Millisecond):
-			}
-		}
-	}()
+	maxRSS, stopSampling := sampleRSS(pid)
 
 	deadline := time.Now().Add(dur)
 	var accepted, refused, wrong atomic.Int64
@@ -198,7 +159,7 @@ func TestManyDonorsPushing(t *testing.T) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	close(stopSampling)
+	stopSampling()
 
 	// None lost: each donor's ref at the hub is its last accepted push.
 	repo := filepath.Join(w.data, "shards", "shard-0001.git")
@@ -222,4 +183,58 @@ func TestManyDonorsPushing(t *testing.T) {
 	if accepted.Load() == 0 || refused.Load() == 0 {
 		t.Errorf("%d accepted, %d refused: the load did not exercise both", accepted.Load(), refused.Load())
 	}
+}
+
+// loadDonors registers n donors, each with its own bare clone of the
+// shard, and returns them and the location logs of the shard's branch.
+func loadDonors(t *testing.T, w *world, n int) ([]*loadDonor, []string) {
+	t.Helper()
+	tmpl := filepath.Join(w.dir, "template")
+	if out, err := gitIn(w.dir, nil, "", "clone", "--quiet", "--bare", w.hub.url+"/git/shard-0001.git", tmpl); err != nil {
+		t.Fatalf("clone: %v %s", err, out)
+	}
+	base, _ := gitIn(tmpl, nil, "", "rev-parse", "refs/heads/git-annex")
+	list, _ := gitIn(tmpl, nil, "", "ls-tree", "-r", "--name-only", base)
+	var logs []string
+	for _, p := range strings.Split(list, "\n") {
+		if strings.HasSuffix(p, ".log") && strings.Count(p, "/") == 2 {
+			logs = append(logs, p)
+		}
+	}
+	if len(logs) < 100 {
+		t.Fatalf("only %d location logs on the branch", len(logs))
+	}
+	ds := make([]*loadDonor, n)
+	for i := range ds {
+		uuid, token, code := register(t, w.hub.url)
+		if code != 201 {
+			t.Fatalf("register donor %d: %d", i, code)
+		}
+		dir := filepath.Join(w.dir, fmt.Sprintf("donor-%03d", i))
+		if out, err := gitIn(w.dir, nil, "", "clone", "--quiet", "--bare", "--local", tmpl, dir); err != nil {
+			t.Fatalf("clone: %v %s", err, out)
+		}
+		ds[i] = &loadDonor{uuid: uuid, token: token, dir: dir, tip: base, hostile: i%10 == 9}
+	}
+
+	return ds, logs
+}
+
+// sampleRSS records a process's peak resident memory until stop is called.
+func sampleRSS(pid int) (*atomic.Int64, func()) {
+	var maxRSS atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		for {
+			if r := rss(pid); r > maxRSS.Load() {
+				maxRSS.Store(r)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return &maxRSS, func() { close(done) }
 }

@@ -78,7 +78,8 @@ func (o *faultyOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		bad[len(bad)/2] ^= 0xff
 		w.Write(bad)
 	case "loop":
-		http.Redirect(w, r, r.URL.Path+"x", http.StatusFound)
+		// To itself, with a new query each time: a loop that never ends.
+		http.Redirect(w, r, r.URL.Path+"?again="+itoa(o.count(p)), http.StatusFound)
 	case "":
 		w.Write(data)
 	}
