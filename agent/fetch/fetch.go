@@ -26,9 +26,9 @@ type Deps struct {
 	// StallAfter: a download moving less than 1 KB in this long is
 	// cancelled and fails (git-annex's annex.stalldetection).
 	StallAfter time.Duration
-	Now       func() time.Time
-	Emit      func(control.Event)
-	SetPhase  func(string)
+	Now        func() time.Time
+	Emit       func(control.Event)
+	SetPhase   func(string)
 	// HostWaiting says downloads wait for the archive's backoff.
 	HostWaiting func() bool
 	FileOf      func(shard string, k annex.Key) string
