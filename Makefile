@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit test-faults gui-test package package-test lint bench clean \
+.PHONY: all deps build gui headless hub run test unit test-faults gui-test package package-test lint bench bench-scale bench-scale-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -135,6 +135,18 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+
+# The hub at a collection's real size (not part of make bench: at 2M files
+# the build alone takes minutes): a thousand-dir MD5 table of N files built
+# and served; build time and peak memory, hub start-up, memory and page
+# times, pprof profiles in out/bench-scale (docs/benchmarks.md).
+N ?= 2000000
+bench-scale:
+	N=$(N) OUT=$(OUT)/bench-scale scripts/bench-scale.sh
+
+# One small run of it, so it does not rot (a line of make bench-smoke).
+bench-scale-smoke:
+	N=2000 PROFILE_SECONDS=1 OUT=$(OUT)/bench-scale-smoke scripts/bench-scale.sh
 
 clean:
 	rm -rf $(BIN) $(OUT)

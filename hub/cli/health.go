@@ -73,24 +73,27 @@ func (o healthOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
+	// Read cold, into a private in-memory state: the serving hub's
+	// database is its own.
 	t := health.NewTracker(o.data, health.Options{TargetCopies: o.target, Expiry: expiry})
+	defer t.Close()
 	if err := t.Refresh(cmd.Context()); err != nil {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	switch {
-	case o.atRisk:
-		files, err := t.AtRisk(cmd.Context(), donors, 0)
-		if err != nil {
-			return err
-		}
-		return health.WriteAtRiskCSV(out, files)
-	case o.asJSON:
+	if o.atRisk {
+		return t.StreamAtRiskCSV(cmd.Context(), out, donors)
+	}
+	report, err := t.Health(donors)
+	if err != nil {
+		return err
+	}
+	if o.asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(t.Report(donors))
+		return enc.Encode(report)
 	}
-	return printHealth(out, t.Report(donors))
+	return printHealth(out, report)
 }
 
 // registry reads the donors of a served data directory; nil (every UUID

@@ -2,8 +2,9 @@
 // files have 0, 1, 2, ... donor copies, how recently those copies were
 // verified, and which files are most at risk. It reads the shards'
 // git-annex branches and the donors' pushed branches itself (never running
-// git-annex per key), keeps the merged view in memory, and after a push
-// reads only the files that push changed.
+// git-annex per key), keeps the merged view in a database (the hub's
+// SQLite, see store.HealthState) so a restart reads nothing again, and
+// after a push reads only the files that push changed.
 package health
 
 import (
@@ -159,6 +160,19 @@ func (c *Counts) addFile(size int64, n, target int) {
 	if n < target {
 		c.LackingCopies += int64(target - n)
 	}
+}
+
+// addUncopied counts files with no donor copy, bytes in all.
+func (c *Counts) addUncopied(files int, bytes int64, target int) {
+	if files <= 0 {
+		return
+	}
+	c.Files += files
+	c.Bytes += bytes
+	c.Copies.addN(0, files)
+	c.ByCopies[0].Files += files
+	c.ByCopies[0].Bytes += bytes
+	c.LackingCopies += int64(target) * int64(files)
 }
 
 // add sums o into c; the donor counts are the caller's (a donor may hold

@@ -1,9 +1,8 @@
 package health
 
 import (
-	"sort"
-
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
 // HeldKey is a key a donor's location log says it holds.
@@ -15,29 +14,22 @@ type HeldKey struct {
 
 // Held lists the keys whose newest merged location-log line for uuid says
 // present and whose size the key records (a proof of storage needs it),
-// sorted by shard and key so a random pick over it is reproducible.
+// sorted by shard and key so a random pick over it is reproducible. A
+// state that cannot be read lists nothing.
 func (t *Tracker) Held(uuid string) []HeldKey {
-	var out []HeldKey
+	tracked := map[string]bool{}
 	for _, v := range t.views() {
-		v.mu.Lock()
-		for k, ks := range v.keys {
-			size, ok := k.Size()
-			if !ok || size <= 0 {
-				continue
-			}
-			for _, l := range ks.lines {
-				if l.Value == uuid && l.Status == annex.StatusPresent {
-					out = append(out, HeldKey{Shard: v.info.Name, Key: k, Size: size})
-				}
-			}
-		}
-		v.mu.Unlock()
+		tracked[v.info.Name] = true
 	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Shard != out[b].Shard {
-			return out[a].Shard < out[b].Shard
+	var out []HeldKey
+	err := t.state.EachHealthLineOf(uuid, annex.StatusPresent, func(l store.HealthLine) error {
+		if tracked[l.Shard] && l.Size > 0 {
+			out = append(out, HeldKey{Shard: l.Shard, Key: annex.Key(l.Key), Size: l.Size})
 		}
-		return out[a].Key < out[b].Key
+		return nil
 	})
+	if err != nil {
+		return nil
+	}
 	return out
 }

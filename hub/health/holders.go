@@ -17,16 +17,16 @@ func (t *Tracker) Holders(shard string, k annex.Key) (holders []string, inShard 
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	ks := v.keys[k]
-	if ks == nil {
+	if _, ok, err := t.state.HealthKey(shard, string(k)); !ok || err != nil {
 		return nil, false
 	}
-	for _, l := range ks.lines {
-		if !v.trust.Counts(l.Value) {
-			continue
-		}
-		if l.Status == annex.StatusPresent {
-			holders = append(holders, l.Value)
+	lines, err := t.state.HealthKeyLines(shard, string(k))
+	if err != nil {
+		return nil, true
+	}
+	for _, l := range lines {
+		if v.trust.Counts(l.UUID) && l.Status == annex.StatusPresent {
+			holders = append(holders, l.UUID)
 		}
 	}
 	return holders, true

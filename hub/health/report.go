@@ -1,7 +1,9 @@
 package health
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"sort"
 	"time"
 
@@ -16,10 +18,11 @@ const topDonors = 10
 // registry (see Tracker.Report).
 func Compute(ctx context.Context, dataDir string, opts Options, donors []store.Donor) (Report, error) {
 	t := NewTracker(dataDir, opts)
+	defer t.Close()
 	if err := t.Refresh(ctx); err != nil {
 		return Report{}, err
 	}
-	return t.Report(donors), nil
+	return t.Health(donors)
 }
 
 // judge decides whose copies count, at one moment.
@@ -73,8 +76,17 @@ func (j judge) keyCopies(v *view, ks *keyState) (n int, verified bool) {
 
 // Report says where things stand now. donors is the hub's registry: only
 // registered donors heard from within the expiry count as copies. With nil
-// (no registry, e.g. a data directory never served) every UUID counts.
+// (no registry, e.g. a data directory never served) every UUID counts. A
+// shard whose state cannot be read is left out: Health says why.
 func (t *Tracker) Report(donors []store.Donor) Report {
+	r, _ := t.Health(donors)
+	return r
+}
+
+// Health is Report, with the error reading the state. It reads only the
+// donors' lines (the hot set); files no donor has a line for are counted
+// from each shard's totals.
+func (t *Tracker) Health(donors []store.Donor) (Report, error) {
 	now := t.opts.Now()
 	j := t.judge(donors, now)
 	target := t.opts.TargetCopies
@@ -88,35 +100,15 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 		Donors:       []DonorStanding{},
 	}
 	held := map[string]*TopDonor{}
+	var firstErr error
 	for _, v := range t.views() {
-		v.mu.Lock()
-		c := newCounts(target)
-		c.Donors = len(v.refs)
-		for _, ks := range v.keys {
-			n, verified := j.keyCopies(v, ks)
-			c.addFile(ks.size, n, target)
-			switch {
-			case verified:
-				c.Verified30d++
-			case n > 0:
-				c.Unverified30d++
-			}
-			for _, l := range ks.lines {
-				if l.Status == annex.StatusPresent && j.counts(v, l.Value) {
-					h := held[l.Value]
-					if h == nil {
-						h = &TopDonor{}
-						held[l.Value] = h
-					}
-					h.Files++
-					h.Bytes += ks.size
-				}
-			}
+		c, err := t.shardCounts(v, j, held)
+		if err != nil {
+			firstErr = cmp.Or(firstErr, err)
+			continue
 		}
-		name := v.info.Name
-		v.mu.Unlock()
 		for _, d := range donors {
-			if d.Holds(name) {
+			if d.Holds(v.info.Name) {
 				if j.isExpired(d) {
 					c.DonorsExpired++
 				} else {
@@ -127,7 +119,7 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 				}
 			}
 		}
-		r.Shards = append(r.Shards, ShardHealth{Name: name, Counts: c})
+		r.Shards = append(r.Shards, ShardHealth{Name: v.info.Name, Counts: c})
 		r.Total.Shards++
 		r.Total.add(c)
 	}
@@ -143,7 +135,48 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 	}
 	r.TopDonors = board(held, j)
 	r.Donors = standings(donors, held, j)
-	return r
+	return r, firstErr
+}
+
+// shardCounts counts one shard: the keys with donor lines one by one, the
+// rest (no donor copy) from the shard's totals. held adds up, per UUID, the
+// copies that count.
+func (t *Tracker) shardCounts(v *view, j judge, held map[string]*TopDonor) (Counts, error) {
+	target := t.opts.TargetCopies
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	c := newCounts(target)
+	c.Donors = v.donors
+	seen, seenBytes := 0, int64(0)
+	err := t.eachKeyLines(v.info.Name, func(_ annex.Key, ks *keyState) error {
+		seen++
+		seenBytes += ks.size
+		n, verified := j.keyCopies(v, ks)
+		c.addFile(ks.size, n, target)
+		switch {
+		case verified:
+			c.Verified30d++
+		case n > 0:
+			c.Unverified30d++
+		}
+		for _, l := range ks.lines {
+			if l.Status == annex.StatusPresent && j.counts(v, l.Value) {
+				h := held[l.Value]
+				if h == nil {
+					h = &TopDonor{}
+					held[l.Value] = h
+				}
+				h.Files++
+				h.Bytes += ks.size
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return c, fmt.Errorf("health of %s: %w", v.info.Name, err)
+	}
+	c.addUncopied(v.files-seen, v.bytes-seenBytes, target)
+	return c, nil
 }
 
 // board ranks donors by bytes held; names only for those who opted in.

@@ -9,6 +9,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/annex"
 
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
 // Defaults of Options.
@@ -31,6 +32,9 @@ type Options struct {
 	// until they push again. DefaultExpiry when 0.
 	Expiry time.Duration
 	Now    func() time.Time // time.Now when nil
+	// State keeps what was read (the hub's database, so a restart reads
+	// nothing again); a private in-memory database when nil.
+	State store.HealthState
 }
 
 func (o *Options) defaults() {
@@ -45,40 +49,63 @@ func (o *Options) defaults() {
 	}
 }
 
-// Tracker holds the merged git-annex view of every shard of a data
-// directory and keeps it current cheaply: Refresh compares ref tips with
-// what it read before and reads only the files that changed since.
+// Tracker keeps the merged git-annex view of every shard of a data
+// directory in a HealthState (per file: its size, first path and the
+// donors' newest lines) and keeps it current cheaply: Refresh compares ref
+// tips with what was read before and reads only the files that changed
+// since. In memory it holds per shard only its totals and trust.log.
 type Tracker struct {
 	dataDir string
 	opts    Options
 
-	mu     sync.Mutex
-	order  []string
-	shards map[string]*view
+	mu       sync.Mutex
+	state    store.HealthState
+	closeDB  func() error
+	order    []string
+	shards   map[string]*view
+	stateErr error
 }
 
 // NewTracker tracks the shards of dataDir's catalog. Nothing is read until
 // the first Refresh.
 func NewTracker(dataDir string, opts Options) *Tracker {
 	opts.defaults()
-	return &Tracker{dataDir: dataDir, opts: opts, shards: map[string]*view{}}
+	t := &Tracker{dataDir: dataDir, opts: opts, shards: map[string]*view{}, state: opts.State}
+	if t.state == nil {
+		db, err := store.OpenHealthMemory()
+		if err != nil {
+			t.stateErr = err
+		} else {
+			t.state, t.closeDB = db, db.Close
+		}
+	}
+	return t
+}
+
+// Close releases the in-memory database a tracker without Options.State
+// made.
+func (t *Tracker) Close() error {
+	if t.closeDB != nil {
+		return t.closeDB()
+	}
+	return nil
 }
 
 // Options returns the options in effect (defaults filled in).
 func (t *Tracker) Options() Options { return t.opts }
 
-// view is one shard's merged git-annex branches.
+// view is one shard: its totals and trust.log as last read; the per-file
+// state is in the HealthState.
 type view struct {
-	mu      sync.Mutex
-	info    shard.Info
-	git     annex.Git
-	hubHead string            // refs/heads/git-annex as last read
-	refs    map[string]string // donor ref -> commit as last read
-	keys    map[annex.Key]*keyState
-	trust   annex.TrustLog
-	uuids   map[string]string // interned UUID strings
-	paths   *pathIndex        // built on demand for the at-risk list
-	blobs   int               // location logs read so far (tests check reads stay incremental)
+	mu     sync.Mutex
+	info   shard.Info
+	git    annex.Git
+	loaded bool // trust and the totals were read from the state
+	files  int
+	bytes  int64
+	donors int // donor refs read
+	trust  annex.TrustLog
+	blobs  int // location logs read so far (tests check reads stay incremental)
 }
 
 // keyState is one file of the shard: its size and, per UUID other than
@@ -91,6 +118,9 @@ type keyState struct {
 // Refresh brings every shard up to date (and picks up shards added to the
 // catalog since).
 func (t *Tracker) Refresh(ctx context.Context) error {
+	if t.stateErr != nil {
+		return t.stateErr
+	}
 	infos, err := shard.ReadCatalog(t.dataDir)
 	if err != nil {
 		return err
@@ -114,7 +144,7 @@ func (t *Tracker) Refresh(ctx context.Context) error {
 	}
 	t.mu.Unlock()
 	for _, v := range views {
-		if err := v.refresh(ctx); err != nil {
+		if err := t.refresh(ctx, v); err != nil {
 			return fmt.Errorf("health of %s: %w", v.info.Name, err)
 		}
 	}
@@ -129,131 +159,8 @@ func (t *Tracker) RefreshShard(ctx context.Context, name string) error {
 	if !ok {
 		return t.Refresh(ctx)
 	}
-	if err := v.refresh(ctx); err != nil {
+	if err := t.refresh(ctx, v); err != nil {
 		return fmt.Errorf("health of %s: %w", name, err)
 	}
 	return nil
-}
-
-// refresh reads what changed since the last call. A changed hub branch (a
-// rebuild) or a vanished donor ref means reading the shard again whole;
-// otherwise each moved donor ref is diffed against what was read before.
-func (v *view) refresh(ctx context.Context) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	all, err := annex.RefTips(ctx, v.git, "refs/heads/")
-	if err != nil {
-		return err
-	}
-	head := all[annex.BranchRef]
-	if head == "" {
-		return fmt.Errorf("the shard has no git-annex branch")
-	}
-	donors := map[string]string{}
-	for ref, sha := range all {
-		if annex.IsDonorRef(ref) {
-			donors[ref] = sha
-		}
-	}
-	full := head != v.hubHead
-	for ref := range v.refs {
-		if _, ok := donors[ref]; !ok {
-			full = true // lines may have gone with the ref
-		}
-	}
-	if full {
-		if err := v.readHub(ctx, head); err != nil {
-			return err
-		}
-	}
-	for ref, sha := range donors {
-		from, ok := v.refs[ref]
-		if ok && from == sha {
-			continue
-		}
-		if !ok {
-			from = head // a donor's branch starts as a clone of the hub's
-		}
-		if err := v.apply(ctx, from, sha); err != nil {
-			// The old tip may be gone (rewritten and pruned): read whole.
-			if err := v.apply(ctx, head, sha); err != nil {
-				return err
-			}
-		}
-		v.refs[ref] = sha
-	}
-	return nil
-}
-
-// readHub reads the hub's git-annex branch whole: the shard's files are the
-// keys the archive registered on the web; trust.log says who is dead.
-func (v *view) readHub(ctx context.Context, head string) error {
-	v.keys = map[annex.Key]*keyState{}
-	v.trust = annex.TrustLog{}
-	v.uuids = map[string]string{}
-	v.refs = map[string]string{}
-	v.paths = nil
-	n, err := annex.ReadBranch(ctx, v.git, head, annex.BranchVisitor{
-		Log: func(k annex.Key, lines []annex.LogLine, _ bool) error {
-			if annex.InShard(lines) {
-				size, _ := k.Size()
-				ks := &keyState{size: size}
-				v.keys[k] = ks
-				v.merge(ks, lines)
-			}
-			return nil
-		},
-		Trust: v.trust.Merge,
-	})
-	v.blobs += n
-	if err != nil {
-		return err
-	}
-	v.hubHead = head
-	return nil
-}
-
-// apply folds in the location logs of the shard's keys that differ between
-// from and to. A union merge never loses a line: deletions are ignored.
-func (v *view) apply(ctx context.Context, from, to string) error {
-	n, err := annex.ReadChanges(ctx, v.git, from, to, annex.BranchVisitor{
-		Want: func(k annex.Key) bool { return v.keys[k] != nil },
-		Log: func(k annex.Key, lines []annex.LogLine, deleted bool) error {
-			if !deleted {
-				v.merge(v.keys[k], lines)
-			}
-			return nil
-		},
-	})
-	v.blobs += n
-	return err
-}
-
-// merge keeps, per UUID, the newest line, as git-annex's union merge and
-// compaction do. The web's line is not kept: it is not a donor copy.
-func (v *view) merge(ks *keyState, lines []annex.LogLine) {
-next:
-	for _, l := range lines {
-		if l.Value == annex.WebUUID {
-			continue
-		}
-		for i := range ks.lines {
-			if ks.lines[i].Value == l.Value {
-				if ks.lines[i].Time.Before(l.Time) {
-					ks.lines[i].Time, ks.lines[i].Status = l.Time, l.Status
-				}
-				continue next
-			}
-		}
-		l.Value = v.intern(l.Value)
-		ks.lines = append(ks.lines, l)
-	}
-}
-
-func (v *view) intern(s string) string {
-	if u, ok := v.uuids[s]; ok {
-		return u
-	}
-	v.uuids[s] = s
-	return s
 }

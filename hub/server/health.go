@@ -23,7 +23,8 @@ func (s *Server) report(ctx context.Context) (health.Report, []store.Donor, erro
 	if err != nil {
 		return health.Report{}, nil, err
 	}
-	return s.tracker.Report(donors), donors, nil
+	report, err := s.tracker.Health(donors)
+	return report, donors, err
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -36,19 +37,20 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) atRiskCSV(w http.ResponseWriter, r *http.Request) {
-	_, donors, err := s.report(r.Context())
+	if err := s.fresh(r.Context()); err != nil {
+		s.internalError(w, "compute health", err)
+		return
+	}
+	donors, err := s.donors.Donors()
 	if err != nil {
 		s.internalError(w, "compute health", err)
 		return
 	}
-	files, err := s.tracker.AtRisk(r.Context(), donors, 0)
-	if err != nil {
-		s.internalError(w, "list files at risk", err)
-		return
-	}
+	// Streamed as the files are found: a failure half way can only cut
+	// the list short, so it is logged.
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="at-risk.csv"`)
-	if err := health.WriteAtRiskCSV(w, files); err != nil {
+	if err := s.tracker.StreamAtRiskCSV(r.Context(), w, donors); err != nil {
 		s.log.Warn("at-risk CSV", "err", err)
 	}
 }

@@ -78,6 +78,8 @@ type Server struct {
 
 	mu          sync.Mutex
 	lastRefresh time.Time // of every shard, for health pages
+	refreshing  bool      // a background refresh is running
+	refreshWG   sync.WaitGroup
 
 	branchMu  sync.Mutex // one writer of the shards' git-annex branches at a time
 	restoreMu sync.Mutex // one restore upload decided at a time
@@ -151,7 +153,10 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ownsDB = true
 	}
-	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now})
+	// The registry's database keeps the health state too, so a restart
+	// reads no location log again.
+	state, _ := s.donors.(store.HealthState)
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: state})
 	if len(infos) > 0 {
 		if err := s.refreshAll(context.Background()); err != nil {
 			s.Close()
@@ -165,6 +170,10 @@ func New(cfg Config) (*Server, error) {
 // registry New opened.
 func (s *Server) Close() error {
 	s.reinjects.wg.Wait()
+	s.refreshWG.Wait()
+	if s.tracker != nil {
+		s.tracker.Close()
+	}
 	if s.ownsDB {
 		return s.donors.Close()
 	}
@@ -207,12 +216,32 @@ func (s *Server) fresh(ctx context.Context) error {
 		return nil
 	}
 	s.mu.Lock()
+	never := s.lastRefresh.IsZero() // a rebuild changed the catalog
 	stale := s.cfg.Now().Sub(s.lastRefresh) >= refreshEvery
-	s.mu.Unlock()
-	if !stale {
-		return nil
+	start := stale && !never && !s.refreshing
+	if start {
+		s.refreshing = true
 	}
-	return s.refreshAll(ctx)
+	s.mu.Unlock()
+	if never {
+		return s.refreshAll(ctx)
+	}
+	if start {
+		// Pushes refresh their shard at once: this catches what came
+		// otherwise (git-annex branch edits on the hub), in the
+		// background, so a page never waits on every shard's git.
+		s.refreshWG.Add(1)
+		go func() {
+			defer s.refreshWG.Done()
+			if err := s.refreshAll(context.Background()); err != nil {
+				s.log.Warn("refresh health", "err", err)
+			}
+			s.mu.Lock()
+			s.refreshing = false
+			s.mu.Unlock()
+		}()
+	}
+	return nil
 }
 
 // Handler routes every endpoint (docs/hub-api.md), with request logging.

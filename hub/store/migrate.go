@@ -98,6 +98,42 @@ var migrations = []string{
 		bytes    INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX restore_uploads_request ON restore_uploads(request, donor)`,
+	// 5: health state (HealthState): per shard the branch tips read and
+	// the totals; per file its size and first path; per donor and file
+	// the newest location-log line. A restart reads nothing again.
+	`CREATE TABLE health_shards (
+		shard     TEXT PRIMARY KEY,
+		hub_head  TEXT NOT NULL,
+		main_head TEXT NOT NULL,
+		files     INTEGER NOT NULL,
+		bytes     INTEGER NOT NULL,
+		trust     TEXT NOT NULL
+	);
+	CREATE TABLE health_refs (
+		shard TEXT NOT NULL,
+		ref   TEXT NOT NULL,
+		sha   TEXT NOT NULL,
+		PRIMARY KEY (shard, ref)
+	);
+	CREATE TABLE health_keys (
+		shard TEXT NOT NULL,
+		key   TEXT NOT NULL,
+		path  TEXT NOT NULL,
+		size  INTEGER NOT NULL,
+		PRIMARY KEY (shard, key)
+	);
+	CREATE INDEX health_keys_path ON health_keys(shard, path, key);
+	CREATE TABLE health_lines (
+		shard  TEXT NOT NULL,
+		key    TEXT NOT NULL,
+		uuid   TEXT NOT NULL,
+		size   INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		sec    INTEGER NOT NULL,
+		nsec   INTEGER NOT NULL,
+		PRIMARY KEY (shard, key, uuid)
+	);
+	CREATE INDEX health_lines_uuid ON health_lines(uuid, status)`,
 }
 
 // SchemaVersion is the schema this code reads and writes.

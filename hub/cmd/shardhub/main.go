@@ -9,4 +9,9 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/cli"
 )
 
-func main() { os.Exit(cli.Main()) }
+func main() {
+	done := profile()
+	code := cli.Main()
+	done()
+	os.Exit(code)
+}

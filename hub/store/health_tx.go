@@ -1,0 +1,114 @@
+package store
+
+import (
+	"database/sql"
+	"fmt"
+)
+
+// healthTx is HealthTx on one SQL transaction, its statements prepared
+// once (a shard read whole adds 100k keys).
+type healthTx struct {
+	tx    *sql.Tx
+	shard string
+	stmts map[string]*sql.Stmt
+}
+
+func (h *healthTx) close() {
+	for _, st := range h.stmts {
+		st.Close()
+	}
+	h.stmts = nil
+}
+
+// exec runs one of the transaction's statements, preparing it the first
+// time.
+func (h *healthTx) exec(q string, args ...any) error {
+	st, err := h.stmt(q)
+	if err == nil {
+		_, err = st.Exec(args...)
+	}
+	if err != nil {
+		return fmt.Errorf("record the health of %s: %w", h.shard, err)
+	}
+	return nil
+}
+
+func (h *healthTx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := h.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := h.tx.Prepare(q)
+	if err != nil {
+		return nil, err
+	}
+	if h.stmts == nil {
+		h.stmts = map[string]*sql.Stmt{}
+	}
+	h.stmts[q] = st
+	return st, nil
+}
+
+func (h *healthTx) Reset() error {
+	for _, table := range []string{"health_keys", "health_lines", "health_refs"} {
+		if err := h.exec(`DELETE FROM `+table+` WHERE shard = ?`, h.shard); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (h *healthTx) AddKey(k HealthKey) error {
+	return h.exec(`INSERT INTO health_keys (shard, key, path, size) VALUES (?, ?, ?, ?)
+		ON CONFLICT (shard, key) DO NOTHING`, h.shard, k.Key, k.Path, k.Size)
+}
+
+func (h *healthTx) HasKey(key string) (bool, error) {
+	st, err := h.stmt(`SELECT COUNT(*) FROM health_keys WHERE shard = ? AND key = ?`)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := st.QueryRow(h.shard, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("read the files of %s: %w", h.shard, err)
+	}
+	return n > 0, nil
+}
+
+func (h *healthTx) MergeLine(l HealthLine) error {
+	return h.exec(`INSERT INTO health_lines (`+lineColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shard, key, uuid) DO UPDATE SET status = excluded.status, sec = excluded.sec, nsec = excluded.nsec
+		WHERE excluded.sec > health_lines.sec OR (excluded.sec = health_lines.sec AND excluded.nsec > health_lines.nsec)`,
+		h.shard, l.Key, l.Size, l.UUID, string(l.Status), l.Sec, l.Nsec)
+}
+
+func (h *healthTx) SetRef(ref, sha string) error {
+	return h.exec(`INSERT INTO health_refs (shard, ref, sha) VALUES (?, ?, ?)
+		ON CONFLICT (shard, ref) DO UPDATE SET sha = excluded.sha`, h.shard, ref, sha)
+}
+
+// readRefs reads a shard's donor refs as last read.
+func readRefs(q interface {
+	Query(string, ...any) (*sql.Rows, error)
+}, shard string) (map[string]string, error) {
+	rows, err := q.Query(`SELECT ref, sha FROM health_refs WHERE shard = ?`, shard)
+	if err != nil {
+		return nil, fmt.Errorf("read the health of %s: %w", shard, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var ref, sha string
+		if err := rows.Scan(&ref, &sha); err != nil {
+			return nil, fmt.Errorf("read the health of %s: %w", shard, err)
+		}
+		out[ref] = sha
+	}
+	return out, rows.Err()
+}
+
+func (h *healthTx) SetShard(s HealthShard) error {
+	return h.exec(`INSERT INTO health_shards (shard, hub_head, main_head, files, bytes, trust) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shard) DO UPDATE SET hub_head = excluded.hub_head, main_head = excluded.main_head,
+		files = excluded.files, bytes = excluded.bytes, trust = excluded.trust`,
+		h.shard, s.HubHead, s.MainHead, s.Files, s.Bytes, s.Trust)
+}
