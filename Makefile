@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-smoke bench-scale bench-scale-smoke clean \
+.PHONY: all deps build gui headless hub run test unit test-faults gui-test package package-test lint bench bench-smoke bench-scale bench-scale-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -53,6 +53,16 @@ lint:
 # http-backend and HTTP servers on loopback.
 unit:
 	$(NOCGO) $(GO) test $(GOTAGS) -count=1 -timeout 20m ./...
+
+# The fault suite (docs/reliability.md): the real binaries on loopback,
+# killed with SIGKILL, out of disk (tmpfs), fed a faulty origin, hostile
+# donors, other local users, vfat storage, many donors pushing at once.
+# Mounts and other users need root (CI is root); without it those tests
+# skip and say so. About 10 minutes on 2 cores.
+test-faults:
+	$(NOCGO) $(GO) vet -tags nogui,faults ./test/faults/
+	$(NOCGO) $(GO) test -tags nogui,faults -count=1 -parallel 4 -timeout 15m ./test/faults/
+	$(NOCGO) $(GO) test $(GOTAGS) -count=1 -run '^TestFault' ./agent/
 
 # The real desktop window under Xvfb: builds the GUI once, screenshots the
 # demo's screens, then drives its tray menu over DBus.

@@ -97,7 +97,7 @@ func displayName(file string, k annex.Key) string { return words.FileOrKey(file,
 func (a *Agent) fetchDeps() fetch.Deps {
 	return fetch.Deps{
 		Ledger: a.ledger, Failures: a.fails, Transfers: a.transfers,
-		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime,
+		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime, StallAfter: a.opts.StallAfter,
 		Now: a.clock.Now, Emit: a.emit, SetPhase: a.setPhase, HostWaiting: a.hostWaiting,
 		FileOf: a.fileOf, SaveFailures: a.saveFailures,
 		Fetched: func(size int64) {

@@ -32,6 +32,11 @@ type Options struct {
 	BatchFiles int
 	BatchBytes int64
 	BatchTime  time.Duration
+	// StallAfter: a download that moves less than 1 KB in this long is
+	// cancelled and counts as failed (git-annex's annex.stalldetection;
+	// default 2m). An origin that stalls mid-body would otherwise hold a
+	// download slot, and an --until-idle run, forever.
+	StallAfter time.Duration
 	// PushEvery is the longest time between two reports to the hub
 	// (default 1h); a failed report is retried after PushRetryMin,
 	// doubling up to PushRetryMax (defaults 30s and 30m), with jitter.
@@ -107,6 +112,9 @@ func setDefaults(o *Options, h home.Home) {
 	}
 	if o.BatchTime <= 0 {
 		o.BatchTime = 10 * time.Minute
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = 2 * time.Minute
 	}
 	if o.PushEvery <= 0 {
 		o.PushEvery = time.Hour

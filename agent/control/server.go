@@ -31,13 +31,23 @@ var (
 // socket left behind by a crashed agent is replaced; a live one is not.
 func Listen(path string) (net.Listener, error) {
 	if _, err := os.Stat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
+		running := withShortPath(path, func(p string) error {
+			c, err := net.DialTimeout("unix", p, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}) == nil
+		if running {
 			return nil, fmt.Errorf("%w (socket %s)", ErrAgentRunning, path)
 		}
 		os.Remove(path)
 	}
-	ln, err := net.Listen("unix", path)
+	var ln net.Listener
+	err := withShortPath(path, func(p string) (err error) {
+		ln, err = net.Listen("unix", p)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open control socket %s: %w", path, err)
 	}

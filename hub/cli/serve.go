@@ -22,7 +22,7 @@ type serveOptions struct {
 	data, listen, origin, publicURL, expiry string
 	challengeEvery, challengeTTL            string
 	compactEvery                            string
-	target                                  int
+	target, registerLimit                   int
 }
 
 func newServeCmd() *cobra.Command {
@@ -51,8 +51,9 @@ keep the binary where it is while serving.
 clone URLs the hub hands out); by default http://<listen address>.
 --target-copies is how many donor copies each file should have;
 --expiry is how long a donor may stay silent before its copies stop
-counting (they count again when it pushes). SIGINT or SIGTERM shut the
-server down gracefully.
+counting (they count again when it pushes). --register-limit is how many
+registrations one address may make per hour (429 beyond it). SIGINT or
+SIGTERM shut the server down gracefully.
 
 Proof of storage (docs/proof-of-storage.md): every --challenge-every each
 donor is challenged for a random file it holds and has --challenge-ttl to
@@ -81,6 +82,7 @@ docs/compaction.md).`,
 	f.StringVar(&o.challengeEvery, "challenge-every", "24h", "challenge each donor to prove it holds a file every `DURATION`")
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
 	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
+	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -126,7 +128,8 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
-		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl})
+		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
+		RegisterLimit: o.registerLimit})
 	if err != nil {
 		return err
 	}

@@ -257,6 +257,11 @@ func (s *Server) cloneURL(r *http.Request, shardName string) string {
 // readBody decodes a JSON body (an empty one is fine) or answers 400.
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(v)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is too large: at most %d bytes", tooBig.Limit))
+		return false
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		writeError(w, http.StatusBadRequest, `the body must be JSON such as {"name": "my laptop"}`)
 		return false

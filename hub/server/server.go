@@ -60,6 +60,10 @@ type Config struct {
 	// not done so within this long is passed over for another
 	// (DefaultAskSilence when 0).
 	AskSilence time.Duration
+
+	// RegisterLimit is how many registrations one client address may make
+	// per hour (DefaultRegisterLimit when 0; negative: no limit).
+	RegisterLimit int
 }
 
 // Server serves one data directory.
@@ -81,6 +85,7 @@ type Server struct {
 	restoreMu sync.Mutex // one restore upload decided at a time
 	paths     pathIndex  // shard paths -> keys, for /restore/
 	reinjects reinjecter // verified files waiting to be recorded on the branch
+	regLimit  *rateLimiter
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -125,7 +130,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	if cfg.RegisterLimit == 0 {
+		cfg.RegisterLimit = DefaultRegisterLimit
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, regLimit: newRateLimiter(cfg.RegisterLimit, cfg.Now)}
 	s.cat.Store(cat)
 	infos := cat.order
 	if cfg.OriginDir != "" {
@@ -239,7 +247,7 @@ func (s *Server) fresh(ctx context.Context) error {
 // Handler routes every endpoint (docs/hub-api.md), with request logging.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/donors", s.registerDonor)
+	mux.HandleFunc("POST /api/v1/donors", s.limitRegistrations(s.registerDonor))
 	mux.HandleFunc("GET /api/v1/config", s.config)
 	mux.HandleFunc("GET /api/v1/donors/{uuid}", s.donorOnly(s.getDonor))
 	mux.HandleFunc("PATCH /api/v1/donors/{uuid}", s.donorOnly(s.patchDonor))
@@ -260,7 +268,7 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.OriginDir != "" {
 		mux.Handle("GET /origin/", http.StripPrefix("/origin", http.FileServer(http.Dir(s.cfg.OriginDir))))
 	}
-	return s.logRequests(refuseDotSegments(mux))
+	return s.logRequests(refuseDotSegments(limitBodies(mux)))
 }
 
 // refuseDotSegments answers 400 for an API path with a "." or ".."
