@@ -98,6 +98,10 @@ var migrations = []string{
 		bytes    INTEGER NOT NULL DEFAULT 0
 	);
 	CREATE INDEX restore_uploads_request ON restore_uploads(request, donor)`,
+	// 5: collections and regions (issue 13): a donor's region, budget and
+	// large-file opt-in, giving back one shard, and the health history
+	// the dashboard draws (a point per day and collection).
+	migrateCollections,
 }
 
 // SchemaVersion is the schema this code reads and writes.
