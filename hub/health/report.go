@@ -95,6 +95,7 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 		for _, ks := range v.keys {
 			n, verified := j.keyCopies(v, ks)
 			c.addFile(ks.size, n, target)
+			j.addRegions(v, ks, c.CopiesByRegion)
 			switch {
 			case verified:
 				c.Verified30d++
@@ -127,7 +128,7 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 				}
 			}
 		}
-		r.Shards = append(r.Shards, ShardHealth{Name: name, Counts: c})
+		r.Shards = append(r.Shards, ShardHealth{Name: name, Collection: v.info.Collection, Counts: c})
 		r.Total.Shards++
 		r.Total.add(c)
 	}
@@ -142,6 +143,8 @@ func (t *Tracker) Report(donors []store.Donor) Report {
 		}
 	}
 	r.TopDonors = board(held, j)
+	r.FilesTooLarge = t.tooLarge(donors, held, j)
+	r.Collections = t.collections(r, donors, j)
 	r.Donors = standings(donors, held, j)
 	return r
 }

@@ -76,6 +76,7 @@ type view struct {
 	refs    map[string]string // donor ref -> commit as last read
 	keys    map[annex.Key]*keyState
 	trust   annex.TrustLog
+	groups  annex.GroupLog // group.log of every branch read: donors' regions
 	uuids   map[string]string // interned UUID strings
 	paths   *pathIndex        // built on demand for the at-risk list
 	blobs   int               // location logs read so far (tests check reads stay incremental)
@@ -161,10 +162,12 @@ func (v *view) refresh(ctx context.Context) error {
 			full = true // lines may have gone with the ref
 		}
 	}
+	var groupRevs []string // branches whose group.log is read
 	if full {
 		if err := v.readHub(ctx, head); err != nil {
 			return err
 		}
+		groupRevs = append(groupRevs, head)
 	}
 	for ref, sha := range donors {
 		from, ok := v.refs[ref]
@@ -181,8 +184,9 @@ func (v *view) refresh(ctx context.Context) error {
 			}
 		}
 		v.refs[ref] = sha
+		groupRevs = append(groupRevs, sha)
 	}
-	return nil
+	return v.readGroups(ctx, groupRevs)
 }
 
 // readHub reads the hub's git-annex branch whole: the shard's files are the
@@ -190,6 +194,7 @@ func (v *view) refresh(ctx context.Context) error {
 func (v *view) readHub(ctx context.Context, head string) error {
 	v.keys = map[annex.Key]*keyState{}
 	v.trust = annex.TrustLog{}
+	v.groups = annex.GroupLog{}
 	v.uuids = map[string]string{}
 	v.refs = map[string]string{}
 	v.paths = nil
