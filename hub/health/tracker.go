@@ -76,7 +76,7 @@ type view struct {
 	refs    map[string]string // donor ref -> commit as last read
 	keys    map[annex.Key]*keyState
 	trust   annex.TrustLog
-	groups  annex.GroupLog // group.log of every branch read: donors' regions
+	groups  annex.GroupLog    // group.log of every branch read: donors' regions
 	uuids   map[string]string // interned UUID strings
 	paths   *pathIndex        // built on demand for the at-risk list
 	blobs   int               // location logs read so far (tests check reads stay incremental)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -59,6 +60,9 @@ func (d Donor) Holds(shard string) bool {
 	}
 	return false
 }
+
+// GivingBack reports whether the donor is giving the shard back.
+func (d Donor) GivingBack(shard string) bool { return slices.Contains(d.LeavingShards, shard) }
 
 // Patch changes a donor's public record; nil fields stay as they are.
 type Patch struct {
