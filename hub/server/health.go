@@ -23,7 +23,12 @@ func (s *Server) report(ctx context.Context) (health.Report, []store.Donor, erro
 	if err != nil {
 		return health.Report{}, nil, err
 	}
-	return s.tracker.Report(donors), donors, nil
+	r := s.tracker.Report(donors)
+	if err := s.tracker.FillPaths(ctx, r.FilesTooLarge); err != nil {
+		return health.Report{}, nil, err
+	}
+	s.recordHistory(r)
+	return r, donors, nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
