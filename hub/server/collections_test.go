@@ -14,7 +14,9 @@ import (
 
 // startCollectionsHub serves two collections: "books" (two small files)
 // and "music" (a small file and one of 4000 bytes).
-func startCollectionsHub(t *testing.T) hub {
+func startCollectionsHub(t *testing.T) hub { return startCollectionsHubWith(t, nil) }
+
+func startCollectionsHubWith(t *testing.T, change func(*Config)) hub {
 	files := map[string]string{"books/1.txt": "one", "books/2.txt": "two",
 		"music/small.txt": "small", "music/big.bin": strings.Repeat("x", 4000)}
 	return startHubBuilt(t, files, func(data string, entries []manifest.Entry) error {
@@ -33,7 +35,7 @@ func startCollectionsHub(t *testing.T) hub {
 			}
 		}
 		return nil
-	}, nil)
+	}, change)
 }
 
 // registerWith registers with a JSON body and decodes the answer.
