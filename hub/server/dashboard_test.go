@@ -176,4 +176,3 @@ func readAll(t *testing.T, r io.Reader) string {
 	}
 	return string(data)
 }
-
