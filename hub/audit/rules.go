@@ -199,6 +199,8 @@ lines:
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
 			add("timestamp %s is more than a day in the future", l.at)
+		case f.Path == "group.log" && !regionsOnly(l.norm):
+			add("a donor may put itself only in its region's group (%s<region>)", annex.RegionGroupPrefix)
 		case k == locationLog && l.status == annex.StatusPresent && !annex.InShard(annex.ParseLog(f.Hub)):
 			add("claims a key that is not in this shard")
 		default:
@@ -239,6 +241,22 @@ lines:
 		}
 	}
 	return problems
+}
+
+// regionsOnly reports whether a normalised group.log line names at most
+// one group, a region's.
+func regionsOnly(norm string) bool {
+	f := strings.Fields(norm)
+	groups := f[1 : len(f)-1] // between the UUID and the timestamp
+	if len(groups) > 1 {
+		return false
+	}
+	for _, g := range groups {
+		if r, ok := strings.CutPrefix(g, annex.RegionGroupPrefix); !ok || !annex.ValidRegion(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func clip(s string) string {
