@@ -85,12 +85,20 @@ func (o healthOptions) run(cmd *cobra.Command) error {
 			return err
 		}
 		return health.WriteAtRiskCSV(out, files)
-	case o.asJSON:
+	}
+	r := t.Report(donors)
+	if err := t.FillPaths(cmd.Context(), r.FilesTooLarge); err != nil {
+		return err
+	}
+	if o.asJSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
-		return enc.Encode(t.Report(donors))
+		return enc.Encode(r)
 	}
-	return printHealth(out, t.Report(donors))
+	if err := printHealth(out, r); err != nil {
+		return err
+	}
+	return printCollections(out, r)
 }
 
 // registry reads the donors of a served data directory; nil (every UUID
