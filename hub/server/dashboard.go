@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"html/template"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/health"
@@ -11,9 +13,48 @@ import (
 // historyDays is how far back the dashboard's history goes.
 const historyDays = 365
 
+// historyEvery is how often at most the health history is written.
+const historyEvery = 10 * time.Minute
+
+// historyClock is when the health history was last written.
+type historyClock struct {
+	mu sync.Mutex
+	at time.Time
+}
+
+// due reports whether now is historyEvery past the last write, and if so
+// takes the turn.
+func (c *historyClock) due(now time.Time, take bool) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && now.Sub(c.at) < historyEvery && now.Sub(c.at) >= 0 {
+		return false
+	}
+	if take {
+		c.at = now
+	}
+	return true
+}
+
+// KeepHistory writes today's health point when it is due, so a day has a
+// point even when nobody looks at the health page (shardhub serve calls
+// it every minute).
+func (s *Server) KeepHistory(ctx context.Context) {
+	if !s.history.due(s.cfg.Now(), false) {
+		return
+	}
+	if _, _, err := s.report(ctx); err != nil && ctx.Err() == nil {
+		s.log.Warn("health history", "err", err)
+	}
+}
+
 // recordHistory keeps today's point of every collection for the
-// dashboard's history (the last report of a day stands for the day).
+// dashboard's history (the last one written in a day stands for the
+// day), at most every historyEvery.
 func (s *Server) recordHistory(r health.Report) {
+	if !s.history.due(r.GeneratedAt, true) {
+		return
+	}
 	day := store.DayOf(r.GeneratedAt)
 	var points []store.HealthPoint
 	for _, c := range r.Collections {

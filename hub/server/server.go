@@ -79,6 +79,7 @@ type Server struct {
 	restoreMu sync.Mutex // one restore upload decided at a time
 	paths     pathIndex  // shard paths -> keys, for /restore/
 	reinjects reinjecter // verified files waiting to be recorded on the branch
+	history   historyClock
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
