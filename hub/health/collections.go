@@ -165,35 +165,28 @@ func (t *Tracker) collections(r Report, donors []store.Donor, j judge) []Collect
 		c.FilesBelowTarget += s.Files - s.ByCopies[len(s.ByCopies)-1].Files
 		c.DonorsFailingProofs += s.DonorsFailingProofs
 	}
-	for _, f := range r.FilesTooLarge {
-		for _, s := range r.Shards {
-			if s.Name == f.Shard {
-				byName[s.Collection].FilesTooLarge++
-			}
-		}
+	collOf := map[string]string{}
+	for _, s := range r.Shards {
+		collOf[s.Name] = s.Collection
 	}
-	for i := range out {
-		for _, d := range donors {
-			if holdsIn(d, r.Shards, out[i].Name) {
+	for _, f := range r.FilesTooLarge {
+		byName[collOf[f.Shard]].FilesTooLarge++
+	}
+	for _, d := range donors {
+		in := map[string]bool{}
+		for _, name := range d.Shards {
+			if c, ok := collOf[name]; ok && !in[c] {
+				in[c] = true
 				if j.isExpired(d) {
-					out[i].DonorsExpired++
+					byName[c].DonorsExpired++
 				} else {
-					out[i].DonorsActive++
+					byName[c].DonorsActive++
 				}
 			}
 		}
 	}
 	RankCollections(out)
 	return out
-}
-
-func holdsIn(d store.Donor, shards []ShardHealth, coll string) bool {
-	for _, s := range shards {
-		if s.Collection == coll && d.Holds(s.Name) {
-			return true
-		}
-	}
-	return false
 }
 
 // RankCollections orders collections by need: the bytes lacking copies,

@@ -63,6 +63,10 @@ func TestDashboardInHeadlessChromium(t *testing.T) {
 	if t.Failed() {
 		t.Fatalf("page:\n%s", page)
 	}
+	hist, err := db.HealthHistory(store.DayOf(today))
+	if err != nil || len(hist) != 2 || hist[0].Collection != "books" || hist[0].FilesAtRisk != 2 || hist[1].FilesAtRisk != 2 {
+		t.Errorf("today's history point: %v %+v", err, hist)
+	}
 	browse(t, h.url+"/health")
 }
 
