@@ -1,9 +1,11 @@
 package health
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
@@ -108,11 +110,8 @@ func (t *Tracker) tooLarge(donors []store.Donor, held map[string]*TopDonor, j ju
 		}
 		v.mu.Unlock()
 	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Shard != out[b].Shard {
-			return out[a].Shard < out[b].Shard
-		}
-		return out[a].Key < out[b].Key
+	slices.SortFunc(out, func(a, b TooLarge) int {
+		return cmp.Or(strings.Compare(a.Shard, b.Shard), strings.Compare(string(a.Key), string(b.Key)))
 	})
 	return out
 }
