@@ -46,6 +46,7 @@ test: deps lint unit gui-test package-test
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
 	$(NOCGO) $(GO) vet $(GOTAGS) ./...
+	$(NOCGO) $(GO) test -count=1 -run TestNoFunctionOverTheLimit ./internal/funclen
 	@grep -qx "Version = \"$$(cat VERSION)\"" FyneApp.toml || { echo "FyneApp.toml's Version differs from the VERSION file"; exit 1; }
 
 # Unit, integration and end-to-end tests: real git, git-annex, git

@@ -8,14 +8,18 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/copies"
+	"github.com/shardkeeper/shardkeeper/agent/fetch"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
+	"github.com/shardkeeper/shardkeeper/agent/report"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
+	"github.com/shardkeeper/shardkeeper/agent/verify"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
-	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // Agent runs fill cycles for one donor home and answers the control API.
@@ -29,41 +33,30 @@ type Agent struct {
 
 	cycleMu sync.Mutex // one cycle (give back, leave, fill) at a time
 	dropMu  sync.Mutex // one drop at a time (Release runs beside a fill)
-	pushMu  sync.Mutex // one push at a time
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
-
-	verifyRuns sync.WaitGroup // verifications under way (tests wait on it)
 
 	mu          sync.Mutex
 	cfg         home.Config
 	state       home.State
 	settings    control.Settings
-	fails       failureBook
+	fails       *plan.Failures
 	phase       string // control.State* while running
-	ledger      *ledger
-	transfers   map[objRef]*transfer
-	locs        map[string]*annex.Locations      // last read per shard
-	locReaders  map[string]*annex.LocationReader // per shard: reads only what changed
+	ledger      *ledger.Ledger
+	transfers   *fetch.Transfers
+	copies      *copies.View // where copies are: each shard's branch (agent/copies)
 	trees       map[string]*tree
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
-	hubProblem  string             // the last report to the hub failed: why
-	fetchFailed time.Time          // the last fetch from the hub failed then
-	verifying   *control.Progress
-	stopVerify  context.CancelFunc // after the current file (pause)
-	killVerify  context.CancelFunc // at once (the drive went away)
-	verifyLoc   string             // the location under check
-	verifyGone  bool               // it went away mid-run: discard the run
-	lastVerify  *control.VerifyReport
-	online      map[string]bool // storage location ID -> connected now
+	verifier    *verify.Verifier   // verification (agent/verify)
+	online      map[string]bool    // storage location ID -> connected now
 	releasing   *control.Progress
 	proxy       *webproxy.Proxy
 	limiter     *webproxy.Limiter
+	report      *report.Reporter  // pushes and proofs (agent/report)
 	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
 
-	wake    chan struct{}
-	pushReq chan struct{}
+	wake chan struct{}
 }
 
 // New prepares an agent for a joined home.
@@ -80,7 +73,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	fails, err := loadFailures(h)
+	fails, err := plan.LoadFailures(h.FailuresPath())
 	if err != nil {
 		return nil, err
 	}
@@ -92,11 +85,13 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	a := &Agent{
 		home: h, opts: opts, log: opts.Logger, clock: opts.Clock, bus: newEventBus(), hub: hub,
 		cfg: cfg, state: st, settings: settings, fails: fails, phase: control.StateIdle,
-		ledger: newLedger(), transfers: map[objRef]*transfer{}, locs: map[string]*annex.Locations{}, locReaders: map[string]*annex.LocationReader{},
+		ledger: ledger.New(), transfers: fetch.NewTransfers(opts.Clock.Now), copies: copies.New(opts.Logger, opts.Clock.Now),
 		trees: map[string]*tree{}, target: initialTarget(opts, cfg), online: map[string]bool{},
 		limiter: webproxy.NewLimiter(0),
-		wake:    make(chan struct{}, 1), pushReq: make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
 	}
+	a.report = a.newReporter()
+	a.verifier = a.newVerifier()
 	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)
@@ -134,7 +129,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 		a.scheduleVerification() // catch up on a run missed while stopped
 		wg.Add(4)
 		go func() { defer wg.Done(); a.restore.Run(ctx) }()
-		go func() { defer wg.Done(); a.pushLoop(ctx) }()
+		go func() { defer wg.Done(); a.report.Loop(ctx) }()
 		go func() { defer wg.Done(); a.policyLoop(ctx) }()
 		go func() { defer wg.Done(); a.watchLoop(ctx) }()
 	}

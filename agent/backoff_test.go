@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 )
 
 // TestFailingFilesBackOffThenSkipAndReport: an origin answering 503 for
@@ -40,40 +41,15 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 	if st.FilesProtected != 8 {
 		t.Fatalf("holds %d files after the first cycle, want the 8 that the origin serves", st.FilesProtected)
 	}
-	repo := a.cfg.Shards[0].Path
-	var gaps []time.Duration
-	for round := 0; round < 6; round++ {
-		a.mu.Lock()
-		f := a.fails.Keys[string(keyOfPath(t, repo, bad[0]))]
-		if f == nil {
-			a.mu.Unlock()
-			t.Fatalf("round %d: no failure recorded for %s", round, bad[0])
-		}
-		if round < maxTries && f.Count == round+1 {
-			gaps = append(gaps, f.NextTry.Sub(f.Last))
-		}
-		a.mu.Unlock()
-		// Trying again at once does nothing: no tight loop.
-		before := w.origin.getsOf(bad[0])
-		if err := a.Cycle(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if got := w.origin.getsOf(bad[0]); got != before {
-			t.Fatalf("round %d: retried at once (%d requests, %d before)", round, got, before)
-		}
-		clock.Advance(time.Hour)
-		if err := a.Cycle(ctx); err != nil {
-			t.Fatal(err)
-		}
-	}
+	gaps := retryRounds(t, w, a, clock, bad[0])
 	for _, p := range bad {
-		if n := w.origin.getsOf(p); n != maxTries {
-			t.Errorf("%s requested %d times in 6 hours, want %d then a skip", p, n, maxTries)
+		if n := w.origin.getsOf(p); n != plan.MaxTries {
+			t.Errorf("%s requested %d times in 6 hours, want %d then a skip", p, n, plan.MaxTries)
 		}
 	}
 	t.Logf("waits before the retries of %s: %v", bad[0], gaps)
-	if len(gaps) != maxTries || gaps[0] < retryBase/2 || gaps[1] <= gaps[0] || gaps[2] < skipFor/2 {
-		t.Errorf("waits %v: want at least %v, growing, then a skip of about %v", gaps, retryBase/2, skipFor)
+	if len(gaps) != plan.MaxTries || gaps[0] < plan.RetryBase/2 || gaps[1] <= gaps[0] || gaps[2] < plan.SkipFor/2 {
+		t.Errorf("waits %v: want at least %v, growing, then a skip of about %v", gaps, plan.RetryBase/2, plan.SkipFor)
 	}
 	st, _ = a.Status(ctx)
 	if st.FilesSkipped != 2 || st.FilesProtected != 8 || !strings.Contains(st.Message, "skipped") {
@@ -96,7 +72,7 @@ func TestFailingFilesBackOffThenSkipAndReport(t *testing.T) {
 	if err := a2.Cycle(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := w.origin.getsOf(bad[0]); n != maxTries {
+	if n := w.origin.getsOf(bad[0]); n != plan.MaxTries {
 		t.Errorf("a restarted agent retried a skipped file (%d requests)", n)
 	}
 }
@@ -152,4 +128,36 @@ func TestTooManyRequestsPausesAllDownloads(t *testing.T) {
 	if st, _ := a.Status(ctx); st.FilesProtected != 20 {
 		t.Errorf("after the backoff: %d files held, want 20", st.FilesProtected)
 	}
+}
+
+// retryRounds runs six hours of cycles, an hour apart, each also tried
+// again at once (which must not touch the failing file), and returns the
+// waits the agent chose before each retry of bad.
+func retryRounds(t *testing.T, w *world, a *Agent, clock *fakeClock, bad string) []time.Duration {
+	t.Helper()
+	ctx := context.Background()
+	repo := a.cfg.Shards[0].Path
+	var gaps []time.Duration
+	for round := 0; round < 6; round++ {
+		f, ok := a.fails.Of(string(keyOfPath(t, repo, bad)))
+		if !ok {
+			t.Fatalf("round %d: no failure recorded for %s", round, bad)
+		}
+		if round < plan.MaxTries && f.Count == round+1 {
+			gaps = append(gaps, f.NextTry.Sub(f.Last))
+		}
+		// Trying again at once does nothing: no tight loop.
+		before := w.origin.getsOf(bad)
+		if err := a.Cycle(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.origin.getsOf(bad); got != before {
+			t.Fatalf("round %d: retried at once (%d requests, %d before)", round, got, before)
+		}
+		clock.Advance(time.Hour)
+		if err := a.Cycle(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gaps
 }

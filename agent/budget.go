@@ -56,26 +56,3 @@ func CheckLimits(l control.Limits) error {
 	}
 	return nil
 }
-
-// reserveFor is the space a download of size bytes may take before it is
-// done: whole blocks, a little for the filesystem's own bookkeeping of
-// large files, and one spare block.
-func reserveFor(size, block int64) int64 {
-	if block <= 0 {
-		block = 4096
-	}
-	n := size + size/1024
-	return (n+block-1)/block*block + block
-}
-
-// expectedUsage is what a finished download of size bytes will most likely
-// take on disk: whole blocks. Plans rank files by it; admission reserves the
-// safer reserveFor, so the budget still holds while downloads run. Planning
-// with the reservation instead would top a plan up with common files while
-// a rare one only seemed not to fit.
-func expectedUsage(size, block int64) int64 {
-	if block <= 0 {
-		block = 4096
-	}
-	return (size + block - 1) / block * block
-}

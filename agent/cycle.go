@@ -7,14 +7,14 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // nextCycleWait is the interval, shortened when a backoff ends sooner.
 func (a *Agent) nextCycleWait() time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	d := a.opts.Interval
-	if until := a.fails.Host.Until; !until.IsZero() {
+	if until, _ := a.fails.HostBackoff(); !until.IsZero() {
 		if w := until.Sub(a.clock.Now()); w > 0 && w < d {
 			d = w + time.Second
 		}
@@ -97,21 +97,21 @@ func (a *Agent) rescan() error {
 	for _, sh := range a.cfg.Shards {
 		if !a.online[sh.Location] {
 			// Not connected: its files count for nothing until it is back.
-			a.ledger.replaceShard(sh.Name, nil, nil)
+			a.ledger.ReplaceShard(sh.Name, nil, nil)
 		}
 	}
 	a.mu.Unlock()
 	for _, sh := range a.shards() {
-		held, err := scanObjects(sh.Path)
+		held, err := ledger.Scan(sh.Path)
 		if err != nil {
 			return fmt.Errorf("read what %s holds: %w", sh.Path, err)
 		}
-		partial, err := scanPartials(sh.Path)
+		partial, err := ledger.ScanPartials(sh.Path)
 		if err != nil {
 			return fmt.Errorf("read the downloads in progress in %s: %w", sh.Path, err)
 		}
 		a.mu.Lock()
-		a.ledger.replaceShard(sh.Name, held, partial)
+		a.ledger.ReplaceShard(sh.Name, held, partial)
 		a.mu.Unlock()
 	}
 	a.updateBudget()
@@ -152,10 +152,10 @@ func (a *Agent) updateBudget() control.Budget {
 		locOf[sh.Name] = sh.Location
 	}
 	onDisk := map[string]int64{}
-	a.ledger.eachHeld(func(ref objRef, o object) { onDisk[locOf[ref.shard]] += o.usage })
-	a.ledger.eachPartial(func(ref objRef, u int64) { onDisk[locOf[ref.shard]] += u })
-	a.ledger.eachInflight(func(ref objRef) {
-		onDisk[locOf[ref.shard]] += partialOnDisk(a.shardDirLocked(ref.shard), ref.key)
+	a.ledger.EachHeld(func(ref ledger.Ref, o ledger.Object) { onDisk[locOf[ref.Shard]] += o.Usage })
+	a.ledger.EachPartial(func(ref ledger.Ref, u int64) { onDisk[locOf[ref.Shard]] += u })
+	a.ledger.EachInflight(func(ref ledger.Ref) {
+		onDisk[locOf[ref.Shard]] += ledger.PartialOnDisk(a.shardDirLocked(ref.Shard), ref.Key)
 	})
 	var b control.Budget
 	caps := map[string]int64{}
@@ -166,7 +166,7 @@ func (a *Agent) updateBudget() control.Budget {
 		if i > 0 {
 			lim.MaxBytes = l.BudgetBytes
 			if l.BudgetBytes <= 0 && lim.KeepFreeBytes == 0 && lim.MaxPercent == 0 {
-				lim.MaxPercent = DefaultStoragePercent
+				lim.MaxPercent = storage.DefaultStoragePercent
 			}
 		}
 		lb := ComputeBudget(lim, d.info, d.ok, onDisk[l.ID])
@@ -174,7 +174,7 @@ func (a *Agent) updateBudget() control.Budget {
 			b = lb
 			b.Disk.Path = l.Path
 			if d.ok && d.info.Block > 0 {
-				a.ledger.setBlock(d.info.Block)
+				a.ledger.SetBlock(d.info.Block)
 			}
 		}
 		if online[l.ID] {
@@ -182,7 +182,7 @@ func (a *Agent) updateBudget() control.Budget {
 			total += lb.EffectiveBytes
 		}
 	}
-	a.ledger.setLimits(total, caps, locOf)
+	a.ledger.SetLimits(total, caps, locOf)
 	return b
 }
 

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"os"
 	"path/filepath"
 	"sort"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // How a drop is made safe (see docs/giving-space-back.md): git-annex
@@ -37,15 +40,15 @@ var errArchiveUnchecked = errors.New("the archive's copy could not be confirmed,
 // dropOrderLocked lists held objects in the order they are given back:
 // most copies elsewhere first, then the largest (fewer files for the same
 // space). The rarest files are dropped last.
-func (a *Agent) dropOrderLocked() []objRef {
+func (a *Agent) dropOrderLocked() []ledger.Ref {
 	type item struct {
-		ref    objRef
+		ref    ledger.Ref
 		copies int
 		size   int64
 	}
 	var items []item
-	a.ledger.eachHeld(func(ref objRef, o object) {
-		items = append(items, item{ref, a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID), o.size})
+	a.ledger.EachHeld(func(ref ledger.Ref, o ledger.Object) {
+		items = append(items, item{ref, a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID), o.Size})
 	})
 	sort.Slice(items, func(i, j int) bool {
 		if items[i].copies != items[j].copies {
@@ -54,9 +57,9 @@ func (a *Agent) dropOrderLocked() []objRef {
 		if items[i].size != items[j].size {
 			return items[i].size > items[j].size
 		}
-		return items[i].ref.key < items[j].ref.key
+		return items[i].ref.Key < items[j].ref.Key
 	})
-	out := make([]objRef, len(items))
+	out := make([]ledger.Ref, len(items))
 	for i, it := range items {
 		out[i] = it.ref
 	}
@@ -65,9 +68,9 @@ func (a *Agent) dropOrderLocked() []objRef {
 
 // releasePlanLocked says what fitting under budget takes: partial
 // downloads first, then objects in drop order.
-func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []objRef) {
-	over := a.ledger.used() - budget
-	a.ledger.eachPartial(func(_ objRef, u int64) {
+func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []ledger.Ref) {
+	over := a.ledger.Used() - budget
+	a.ledger.EachPartial(func(_ ledger.Ref, u int64) {
 		if over > 0 {
 			over -= u
 			bytes += u
@@ -77,8 +80,8 @@ func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []objR
 		if over <= 0 {
 			break
 		}
-		o, _ := a.ledger.object(ref)
-		u := o.usage
+		o, _ := a.ledger.Object(ref)
+		u := o.Usage
 		over -= u
 		bytes += u
 		files++
@@ -100,7 +103,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 		return err
 	}
 	a.mu.Lock()
-	budget, _ := a.ledger.limits()
+	budget, _ := a.ledger.Limits()
 	bytes, files, _ := a.releasePlanLocked(budget)
 	a.releasing = &control.Progress{Total: files}
 	a.mu.Unlock()
@@ -110,7 +113,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 		a.mu.Unlock()
 	}()
 	a.emit(control.Event{Kind: control.EventBudget, Message: fmt.Sprintf("Giving back %s (%s) to fit the budget of %s", FormatSize(bytes), words.Count(int64(files), "file", "files"), FormatSize(budget))})
-	a.removePartials(func(objRef) bool { return true }, func() bool { return a.fits() })
+	a.removePartials(func(ledger.Ref) bool { return true }, func() bool { return a.fits() })
 	if a.fits() {
 		return nil
 	}
@@ -133,14 +136,14 @@ func (a *Agent) shrink(ctx context.Context) error {
 func (a *Agent) fits() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.ledger.room() >= 0
+	return a.ledger.Room() >= 0
 }
 
 // removePartials deletes partial downloads that match, until enough.
-func (a *Agent) removePartials(match func(objRef) bool, enough func() bool) {
+func (a *Agent) removePartials(match func(ledger.Ref) bool, enough func() bool) {
 	a.mu.Lock()
-	var refs []objRef
-	a.ledger.eachPartial(func(ref objRef, _ int64) {
+	var refs []ledger.Ref
+	a.ledger.EachPartial(func(ref ledger.Ref, _ int64) {
 		if match(ref) {
 			refs = append(refs, ref)
 		}
@@ -150,12 +153,12 @@ func (a *Agent) removePartials(match func(objRef) bool, enough func() bool) {
 		if enough() {
 			return
 		}
-		dir := a.shardDir(ref.shard)
-		if err := os.Remove(filepath.Join(tmpDir(dir), string(ref.key))); err != nil && !errors.Is(err, os.ErrNotExist) {
-			a.log.Warn("could not remove a partial download", "key", ref.key, "err", err)
+		dir := a.shardDir(ref.Shard)
+		if err := os.Remove(filepath.Join(ledger.TmpDir(dir), string(ref.Key))); err != nil && !errors.Is(err, os.ErrNotExist) {
+			a.log.Warn("could not remove a partial download", "key", ref.Key, "err", err)
 			continue
 		}
-		a.ledger.forgetPartial(ref)
+		a.ledger.ForgetPartial(ref)
 	}
 }
 
@@ -177,13 +180,13 @@ func (a *Agent) shardDirLocked(shard string) string {
 // dropRefs drops objects in order, one at a time, until enough() says
 // so. It returns how many were dropped; it stops early, with
 // errArchiveUnchecked, when drops keep failing.
-func (a *Agent) dropRefs(ctx context.Context, refs []objRef, enough func() bool) (int, error) {
+func (a *Agent) dropRefs(ctx context.Context, refs []ledger.Ref, enough func() bool) (int, error) {
 	a.dropMu.Lock()
 	defer a.dropMu.Unlock()
-	procs := map[string]*batchProc{}
+	procs := map[string]*annexproc.Batch{}
 	defer func() {
 		for _, p := range procs {
-			p.wait(ctx)
+			p.Wait(ctx)
 		}
 	}()
 	dropped, inARow := 0, 0
@@ -194,14 +197,14 @@ func (a *Agent) dropRefs(ctx context.Context, refs []objRef, enough func() bool)
 		if enough() {
 			break
 		}
-		p := procs[ref.shard]
+		p := procs[ref.Shard]
 		if p == nil {
 			var err error
-			r := a.repoFor(a.shardConfig(ref.shard))
-			if p, err = r.startBatch(ctx, sigStop, "drop", dropArgs...); err != nil {
+			r := a.repoFor(a.shardConfig(ref.Shard))
+			if p, err = r.StartBatch(ctx, annexproc.SigStop, "drop", dropArgs...); err != nil {
 				return dropped, err
 			}
-			procs[ref.shard] = p
+			procs[ref.Shard] = p
 		}
 		ok, msg := a.dropOne(ctx, p, ref)
 		if ok {
@@ -209,8 +212,8 @@ func (a *Agent) dropRefs(ctx context.Context, refs []objRef, enough func() bool)
 			continue
 		}
 		inARow++
-		a.emit(control.Event{Kind: control.EventError, Shard: ref.shard, Key: string(ref.key), File: a.fileOf(ref.shard, ref.key),
-			Message: fmt.Sprintf("Kept %s: %s", displayName(a.fileOf(ref.shard, ref.key), ref.key), msg)})
+		a.emit(control.Event{Kind: control.EventError, Shard: ref.Shard, Key: string(ref.Key), File: a.fileOf(ref.Shard, ref.Key),
+			Message: fmt.Sprintf("Kept %s: %s", displayName(a.fileOf(ref.Shard, ref.Key), ref.Key), msg)})
 		if inARow >= maxDropFailuresInARow {
 			return dropped, errArchiveUnchecked
 		}
@@ -219,34 +222,34 @@ func (a *Agent) dropRefs(ctx context.Context, refs []objRef, enough func() bool)
 }
 
 // dropOne drops one object through p and books the result.
-func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref objRef) (bool, string) {
-	if err := p.send(ref.key); err != nil {
+func (a *Agent) dropOne(ctx context.Context, p *annexproc.Batch, ref ledger.Ref) (bool, string) {
+	if err := p.Send(ref.Key); err != nil {
 		return false, err.Error()
 	}
 	for {
-		var ln annexLine
+		var ln annexproc.Line
 		var ok bool
 		select {
 		case <-ctx.Done():
 			return false, ctx.Err().Error()
-		case ln, ok = <-p.lines:
+		case ln, ok = <-p.Lines:
 		}
 		if !ok {
-			return false, "git-annex drop stopped: " + string(p.stderr.Bytes())
+			return false, "git-annex drop stopped: " + string(p.Stderr())
 		}
 		if ln.Result == nil && !ln.Blank {
 			continue
 		}
-		dir := a.shardDir(ref.shard)
-		if _, still := objectOnDisk(dir, ref.key); still {
+		dir := a.shardDir(ref.Shard)
+		if _, still := ledger.OnDisk(dir, ref.Key); still {
 			if ln.Result != nil {
-				return false, "the archive's copy could not be confirmed (" + failureText(ln.Result.ErrorMessages, ln.Result.Note) + ")"
+				return false, "the archive's copy could not be confirmed (" + plan.FailureText(ln.Result.ErrorMessages, ln.Result.Note) + ")"
 			}
 			return false, "git-annex did not drop it"
 		}
 		a.mu.Lock()
-		obj := a.ledger.forget(ref)
-		copies := a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID)
+		obj := a.ledger.Forget(ref)
+		copies := a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID)
 		if a.releasing != nil {
 			a.releasing.Done++
 			if a.releasing.Total > 0 {
@@ -254,9 +257,9 @@ func (a *Agent) dropOne(ctx context.Context, p *batchProc, ref objRef) (bool, st
 			}
 		}
 		a.mu.Unlock()
-		file := a.fileOf(ref.shard, ref.key)
-		a.emit(control.Event{Kind: control.EventDropped, Shard: ref.shard, Key: string(ref.key), File: file,
-			Message: fmt.Sprintf("Gave back %s (%s; %d other donor copies)", displayName(file, ref.key), FormatSize(obj.size), copies)})
+		file := a.fileOf(ref.Shard, ref.Key)
+		a.emit(control.Event{Kind: control.EventDropped, Shard: ref.Shard, Key: string(ref.Key), File: file,
+			Message: fmt.Sprintf("Gave back %s (%s; %d other donor copies)", displayName(file, ref.Key), FormatSize(obj.Size), copies)})
 		return true, ""
 	}
 }

@@ -80,6 +80,26 @@ func TestLowerBudgetDropsMostReplicatedFirst(t *testing.T) {
 			t.Errorf("dropped %s, which had no other copy, while better-replicated files were held", k)
 		}
 	}
+	checkDropOrder(t, ev)
+	heads := 0
+	w.origin.set(func(o *origin) {
+		for _, n := range o.heads {
+			heads += n
+		}
+	})
+	if heads < 7 {
+		t.Errorf("the archive's copy was checked %d times for 7 drops", heads)
+	}
+	st, _ := a.Status(ctx)
+	if st.Budget.Disk.UsedByShardkeeper > st.BudgetBytes || st.Releasing != nil {
+		t.Errorf("after giving back: %d used of %d, releasing %v", st.Budget.Disk.UsedByShardkeeper, st.BudgetBytes, st.Releasing)
+	}
+	checkReleaseWaitsForTheArchive(t, w, a, held)
+}
+
+// checkDropOrder: the drop events name the copies elsewhere, most first.
+func checkDropOrder(t *testing.T, ev *events) {
+	t.Helper()
 	var order []int
 	re := regexp.MustCompile(`; (\d+) other donor copies`)
 	for _, e := range ev.of(control.EventDropped) {
@@ -96,21 +116,15 @@ func TestLowerBudgetDropsMostReplicatedFirst(t *testing.T) {
 			t.Errorf("dropped a file with %d copies after one with %d", order[i], order[i-1])
 		}
 	}
-	heads := 0
-	w.origin.set(func(o *origin) {
-		for _, n := range o.heads {
-			heads += n
-		}
-	})
-	if heads < 7 {
-		t.Errorf("the archive's copy was checked %d times for 7 drops", heads)
-	}
-	st, _ := a.Status(ctx)
-	if st.Budget.Disk.UsedByShardkeeper > st.BudgetBytes || st.Releasing != nil {
-		t.Errorf("after giving back: %d used of %d, releasing %v", st.Budget.Disk.UsedByShardkeeper, st.BudgetBytes, st.Releasing)
-	}
+}
 
-	// When the archive does not confirm its copy, nothing is dropped.
+// checkReleaseWaitsForTheArchive: when the archive does not confirm its
+// copy, nothing is dropped; once it does, a released file goes and is not
+// fetched again, even with room for it.
+func checkReleaseWaitsForTheArchive(t *testing.T, w *world, a *Agent, held map[annex.Key]bool) {
+	t.Helper()
+	ctx := context.Background()
+	repo := a.cfg.Shards[0].Path
 	var kept string
 	for rel := range w.files {
 		if held[keyOfPath(t, repo, rel)] {
@@ -119,7 +133,7 @@ func TestLowerBudgetDropsMostReplicatedFirst(t *testing.T) {
 		}
 	}
 	w.origin.set(func(o *origin) { o.status[kept] = 503 })
-	err = a.Release(ctx, "", kept)
+	err := a.Release(ctx, "", kept)
 	if err == nil || !strings.Contains(err.Error(), "archive") {
 		t.Errorf("release with the archive answering 503: %v", err)
 	}

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -30,7 +32,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 		}
 		loc := a.locations(ctx, sh.Name)
 		a.mu.Lock()
-		held := a.ledger.heldOf(sh.Name)
+		held := a.ledger.HeldOf(sh.Name)
 		a.mu.Unlock()
 		for _, f := range t.files {
 			_, isHeld := held[f.key]
@@ -61,24 +63,18 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 // locations returns the last read of a shard's git-annex branch, reading
 // it when there is none yet.
 func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
-	a.mu.Lock()
-	loc := a.locs[shard]
-	a.mu.Unlock()
-	if loc != nil {
+	if loc := a.copies.Get(shard); loc != nil {
 		return loc
 	}
 	for _, sh := range a.shards() {
 		if sh.Name != shard {
 			continue
 		}
-		l, err := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub).locations(ctx, a.locReader(shard))
+		l, err := a.copies.Read(ctx, shard, annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub))
 		if err != nil {
 			a.log.Warn("could not read the shard's location logs", "shard", shard, "err", err)
 			return nil
 		}
-		a.mu.Lock()
-		a.locs[shard] = l
-		a.mu.Unlock()
 		return l
 	}
 	return nil
@@ -101,14 +97,14 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 		return control.NotFoundf("%s is not a file of shard %s", rel, sh)
 	}
 	a.mu.Lock()
-	_, held := a.ledger.object(objRef{sh, k})
+	_, held := a.ledger.Object(ledger.Ref{Shard: sh, Key: k})
 	if !held {
 		a.mu.Unlock()
 		return control.NotFoundf("%s is not held here; nothing to give back", rel)
 	}
 	a.addReleasedLocked(k)
 	a.mu.Unlock()
-	dropped, err := a.dropRefs(ctx, []objRef{{sh, k}}, func() bool { return false })
+	dropped, err := a.dropRefs(ctx, []ledger.Ref{{Shard: sh, Key: k}}, func() bool { return false })
 	if err != nil {
 		return err
 	}
@@ -161,4 +157,23 @@ func (a *Agent) resolvePath(shard, p string) (string, string, error) {
 		}
 	}
 	return "", "", control.Invalidf("say which shard %s is in", p)
+}
+
+// objectPath is where the key's content lives in the shard's repository;
+// online is false while the shard's storage is not connected. A shard
+// this donor does not hold gives "" (not held).
+func (a *Agent) objectPath(shard string, k annex.Key) (path string, online bool) {
+	for _, sh := range a.shards() { // connected storage only
+		if sh.Name == shard {
+			return filepath.Join(sh.Path, filepath.FromSlash(annex.ObjectPath(k))), true
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, sh := range a.cfg.Shards {
+		if sh.Name == shard {
+			return "", false
+		}
+	}
+	return "", true
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // TestFilesListVerifyAndCorruption: the file list pages and filters; a
@@ -17,7 +18,7 @@ import (
 func TestFilesListVerifyAndCorruption(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 25, func(i int) int { return 2<<10 + i*100 })
-	perFile := reserveFor(5<<10, 4096)
+	perFile := ledger.Reserve(5<<10, 4096)
 	h := w.join("donor", 10*perFile)
 	a := newAgent(t, h, Options{})
 	ev := collectEvents(t, a)
@@ -58,7 +59,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.verifyRuns.Wait()
+	a.verifier.Wait()
 	st, _ = a.Status(ctx)
 	if st.Verifying != nil || len(st.Locations) != 1 || st.Locations[0].LastVerified == nil || st.Locations[0].NextVerification == nil {
 		t.Fatalf("after verifying: %+v %+v", st.Verifying, st.Locations)
@@ -70,7 +71,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 
 	// Corrupt one held file: the next verification finds it.
 	bad := held.Files[0]
-	obj := objectPath(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path))
+	obj := ledger.ObjectPath(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path))
 	os.Chmod(filepath.Dir(obj), 0o755)
 	os.Chmod(obj, 0o644)
 	if err := os.WriteFile(obj, make([]byte, bad.Size), 0o644); err != nil {
@@ -79,7 +80,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	a.verifyRuns.Wait()
+	a.verifier.Wait()
 	waitFor(t, 5*time.Second, "the report of "+bad.Path, func() bool {
 		for _, e := range ev.of(control.EventError) {
 			if strings.Contains(e.Message, "Verification failed for "+bad.Path) {
@@ -88,7 +89,7 @@ func TestFilesListVerifyAndCorruption(t *testing.T) {
 		}
 		return false
 	})
-	if _, still := objectOnDisk(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path)); still {
+	if _, still := ledger.OnDisk(a.cfg.Shards[0].Path, keyOfPath(t, a.cfg.Shards[0].Path, bad.Path)); still {
 		t.Errorf("the corrupted object is still in place")
 	}
 }

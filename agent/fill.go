@@ -3,11 +3,12 @@ package agent
 import (
 	"context"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/fetch"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // fillStats is what a fill did.
@@ -66,18 +67,18 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 				break
 			}
 			batch := plan.Fetch[:min(len(plan.Fetch), a.opts.BatchFiles)]
-			b := a.getBatch(ctx, r, sh.Name, batch)
-			st.fetched += b.fetched
-			st.failed += b.failed
+			b := fetch.Batch(ctx, a.fetchDeps(), r, sh.Name, batch)
+			st.fetched += b.Fetched
+			st.failed += b.Failed
 			a.saveProgress()
-			if b.fetched > 0 {
+			if b.Fetched > 0 {
 				a.reportBatch(ctx)
 			}
-			if b.diskFull {
+			if b.DiskFull {
 				st.diskFull = true
 				break
 			}
-			if b.fetched == 0 {
+			if b.Fetched == 0 {
 				st.wanted += plan.Wanted
 				break // nothing worked this time: the next cycle tries again
 			}
@@ -89,11 +90,21 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 	return nil
 }
 
-func displayName(file string, k annex.Key) string {
-	if file != "" {
-		return file
+func displayName(file string, k annex.Key) string { return words.FileOrKey(file, string(k)) }
+
+// fetchDeps is what the fetcher (agent/fetch) uses of the agent.
+func (a *Agent) fetchDeps() fetch.Deps {
+	return fetch.Deps{
+		Ledger: a.ledger, Failures: a.fails, Transfers: a.transfers,
+		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime,
+		Now: a.clock.Now, Emit: a.emit, SetPhase: a.setPhase, HostWaiting: a.hostWaiting,
+		FileOf: a.fileOf, SaveFailures: a.saveFailures,
+		Fetched: func(size int64) {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.addActivityLocked(size)
+		},
 	}
-	return string(k)
 }
 
 func (a *Agent) setPhase(p string) {
@@ -104,13 +115,12 @@ func (a *Agent) setPhase(p string) {
 
 // hostWaiting reports whether downloads wait for the archive's backoff.
 func (a *Agent) hostWaiting() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.clock.Now().Before(a.fails.Host.Until)
+	until, _ := a.fails.HostBackoff()
+	return a.clock.Now().Before(until)
 }
 
-func (a *Agent) saveFailuresLocked() {
-	if err := home.WriteJSON(a.home.FailuresPath(), a.fails); err != nil {
+func (a *Agent) saveFailures() {
+	if err := a.fails.Save(); err != nil {
 		a.log.Warn("could not save download failures", "err", err)
 	}
 }
@@ -129,10 +139,7 @@ func (a *Agent) saveProgress() {
 // be down, the push loop's retries carry it instead: the fill never waits
 // for a hub that does not answer.
 func (a *Agent) reportBatch(ctx context.Context) {
-	a.mu.Lock()
-	down := a.hubProblem != ""
-	a.mu.Unlock()
-	if down {
+	if a.report.Problem() != "" {
 		a.requestPush()
 		return
 	}
@@ -144,50 +151,24 @@ func (a *Agent) reportBatch(ctx context.Context) {
 	}
 }
 
-// fetchQuiet is how long the agent stops fetching from a hub that did not
-// answer, so a fill offline does not wait for it at every batch.
-const fetchQuiet = time.Minute
-
-// sync brings in what other donors reported, so rarest-first is current.
-func (a *Agent) sync(ctx context.Context, r *repo) error {
-	a.mu.Lock()
-	quiet := a.clock.Now().Before(a.fetchFailed.Add(fetchQuiet))
-	a.mu.Unlock()
-	var ferr error
-	if !quiet {
-		fctx, cancel := context.WithTimeout(ctx, time.Minute)
-		_, ferr = r.git().Output(fctx, nil, "fetch", "--quiet", "origin")
-		cancel()
-		if ferr != nil && ctx.Err() == nil {
-			a.mu.Lock()
-			a.fetchFailed = a.clock.Now()
-			a.mu.Unlock()
-		}
-	}
-	// merge also commits git-annex's journal; run it even when offline.
-	if _, err := r.annex(ctx, nil, "merge", "--quiet"); err != nil {
-		return err
-	}
-	return ferr
-}
-
 // summary says in plain language where a fill left things.
 func (a *Agent) summary(st fillStats) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	used := a.ledger.used()
-	budget, block := a.ledger.limits()
-	files := a.ledger.heldCount()
-	skipped := a.fails.skipped(a.clock.Now())
+	used := a.ledger.Used()
+	budget, block := a.ledger.Limits()
+	files := a.ledger.HeldCount()
+	skipped := a.fails.Skipped(a.clock.Now())
+	hostUntil, hostReason := a.fails.HostBackoff()
 	var msg string
 	switch {
 	case st.diskFull:
 		msg = "The drive is full: free some space or lower the budget."
-	case a.clock.Now().Before(a.fails.Host.Until):
-		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", a.fails.Host.Reason, a.fails.Host.Until.Local().Format(time.TimeOnly))
+	case a.clock.Now().Before(hostUntil):
+		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", hostReason, hostUntil.Local().Format(time.TimeOnly))
 	case files == 0 && st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
-			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(reserveFor(st.smallestLeft, block)))
+			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(ledger.Reserve(st.smallestLeft, block)))
 	case st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Budget full: %s of %s used; %s more %s copies.", FormatSize(used), FormatSize(budget), words.Count(int64(st.wanted), "file", "files"), words.Agree(int64(st.wanted), "needs", "need"))
 	case st.wanted > 0:
@@ -201,7 +182,7 @@ func (a *Agent) summary(st fillStats) string {
 	if skipped > 0 {
 		msg += fmt.Sprintf(" %s %s skipped after repeated failures (see `shardkeeper log`).", words.Count(int64(skipped), "file", "files"), words.Agree(int64(skipped), "was", "were"))
 	}
-	if a.hubProblem != "" {
+	if a.report.Problem() != "" {
 		msg += " The hub could not be reached to report; will retry."
 	}
 	return msg

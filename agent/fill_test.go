@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // TestBudgetNeverExceededDuringParallelFill samples the disk use of the
@@ -52,7 +53,7 @@ func TestBudgetNeverExceededDuringParallelFill(t *testing.T) {
 		t.Errorf("never more than %d downloads at once: the test did not exercise -J 4", maxParallel.Load())
 	}
 	// Filled: what is left is less than the largest file needs.
-	if left := budget - used; left > reserveFor(20<<10+12*15<<10, 4096) {
+	if left := budget - used; left > ledger.Reserve(20<<10+12*15<<10, 4096) {
 		t.Errorf("stopped with %d bytes of room left", left)
 	}
 	if got := int64(len(heldKeys(t, repo))); got != st.FilesProtected || got == 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/server"
@@ -47,13 +48,14 @@ type origin struct {
 	gets    map[string]int   // GET requests per path
 	heads   map[string]int   // HEAD requests per path
 	served  map[string]int64 // body bytes written per path
+	open    map[string]int   // GET responses under way per path
 	ranges  []string         // Range headers seen
 	retryAf string
 }
 
 func newOrigin(t *testing.T, dir string) *origin {
 	t.Helper()
-	o := &origin{dir: dir, status: map[string]int{}, gets: map[string]int{}, heads: map[string]int{}, served: map[string]int64{}}
+	o := &origin{dir: dir, status: map[string]int{}, gets: map[string]int{}, heads: map[string]int{}, served: map[string]int64{}, open: map[string]int{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +74,12 @@ func (o *origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		o.heads[p]++
 	} else {
 		o.gets[p]++
+		o.open[p]++
+		defer func() {
+			o.mu.Lock()
+			o.open[p]--
+			o.mu.Unlock()
+		}()
 	}
 	if rg := r.Header.Get("Range"); rg != "" {
 		o.ranges = append(o.ranges, rg)
@@ -105,6 +113,13 @@ func (o *origin) bytesServed(p string) int64 {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return o.served[p]
+}
+
+// openOf is how many GET responses for p are under way.
+func (o *origin) openOf(p string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.open[p]
 }
 
 func (o *origin) getsOf(p string) int {
@@ -347,7 +362,7 @@ func diskUse(repo string) (int64, int) {
 				return nil
 			}
 			if info, err := d.Info(); err == nil {
-				total += diskUsage(info)
+				total += ledger.DiskUsage(info)
 				if sub == "tmp" {
 					partials++
 				}

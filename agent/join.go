@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
@@ -38,12 +39,12 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 	if req.BudgetBytes < 0 {
 		return home.Config{}, fmt.Errorf("the budget cannot be negative")
 	}
-	storage, err := filepath.Abs(req.Storage)
+	dir, err := filepath.Abs(req.Storage)
 	if err != nil || req.Storage == "" {
 		return home.Config{}, fmt.Errorf("storage folder %q is not a valid path", req.Storage)
 	}
-	if err := dirWritable(storage); err != nil {
-		return home.Config{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", storage, rootErr(err))
+	if err := storage.Writable(dir); err != nil {
+		return home.Config{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", dir, storage.RootErr(err))
 	}
 	client, err := hubclient.New(req.Hub)
 	if err != nil {
@@ -57,22 +58,22 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 	if err != nil {
 		return home.Config{}, err
 	}
-	path := filepath.Join(storage, reg.Shard.Name)
+	path := filepath.Join(dir, reg.Shard.Name)
 	if err := cloneShard(ctx, tools, reg, path, req.Name); err != nil {
 		return home.Config{}, err
 	}
 	at := now().UTC()
-	loc := home.LocationConfig{ID: newLocationID(), Path: storage, Added: at}
+	loc := home.LocationConfig{ID: storage.NewLocationID(), Path: dir, Added: at}
 	cfg := home.Config{
 		Hub: client.Base, DonorUUID: reg.UUID, Token: reg.Token, Name: req.Name,
-		Storage: storage, BudgetBytes: req.BudgetBytes, JoinedAt: at, TargetCopies: reg.TargetCopies,
+		Storage: dir, BudgetBytes: req.BudgetBytes, JoinedAt: at, TargetCopies: reg.TargetCopies,
 		Shards: []home.ShardConfig{{
 			Name: reg.Shard.Name, URL: reg.Shard.URL, Path: path,
 			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes, Location: loc.ID,
 		}},
 		Locations: []home.LocationConfig{loc},
 	}
-	if err := writeMarker(storage, cfg, loc.ID); err != nil {
+	if err := storage.WriteMarker(dir, cfg, loc.ID); err != nil {
 		return home.Config{}, err
 	}
 	if err := h.SaveConfig(cfg); err != nil {
@@ -86,15 +87,15 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
 	}
-	if _, err := tools.git("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+	if _, err := tools.GitIn("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
 		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
 	}
 	if err := checkIsShard(path); err != nil {
 		os.RemoveAll(path)
 		return fmt.Errorf("the hub sent %s, which %w: tell the archive's operators", reg.Shard.Name, err)
 	}
-	r := newRepo(tools, path, reg.Shard.URL)
-	g := r.git()
+	r := annexproc.NewRepo(tools, path, reg.Shard.URL)
+	g := r.Git()
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"
@@ -114,19 +115,10 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 			return fmt.Errorf("set up %s: %w", path, err)
 		}
 	}
-	if _, err := r.annex(ctx, nil, "init", "--quiet", desc); err != nil {
+	if _, err := r.Annex(ctx, nil, "init", "--quiet", desc); err != nil {
 		return fmt.Errorf("set up git-annex in %s: %w", path, err)
 	}
 	return nil
-}
-
-// rootErr gives the last part of an error chain ("permission denied").
-func rootErr(err error) string {
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		return s[i+2:]
-	}
-	return s
 }
 
 // checkIsShard makes sure a clone is a git-annex repository before git-annex

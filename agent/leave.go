@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // DefaultLeaveDeadline is how long a leaving donor keeps files that still
@@ -81,15 +82,15 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 	if err := a.refreshLocations(ctx); err != nil {
 		return "", err
 	}
-	a.removePartials(func(objRef) bool { return true }, func() bool { return false })
+	a.removePartials(func(ledger.Ref) bool { return true }, func() bool { return false })
 
 	now := a.clock.Now()
 	a.mu.Lock()
 	pastDeadline := !now.Before(a.state.Leaving.Deadline)
 	deadline := a.state.Leaving.Deadline
-	var mayGo []objRef
+	var mayGo []ledger.Ref
 	for _, ref := range a.dropOrderLocked() {
-		if pastDeadline || a.locs[ref.shard].Copies(ref.key, a.cfg.DonorUUID) >= a.target {
+		if pastDeadline || a.copies.Get(ref.Shard).Copies(ref.Key, a.cfg.DonorUUID) >= a.target {
 			mayGo = append(mayGo, ref)
 		}
 	}
@@ -99,7 +100,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 	a.mu.Lock()
-	kept := a.ledger.heldCount()
+	kept := a.ledger.HeldCount()
 	a.mu.Unlock()
 	perr := a.pushAll(ctx)
 	if kept > 0 || derr != nil {

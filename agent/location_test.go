@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // TestOldConfigGetsItsFirstLocation: a home from before storage locations
@@ -17,7 +18,7 @@ func TestOldConfigGetsItsFirstLocation(t *testing.T) {
 	w := newWorld(t, 1, func(int) int { return 1 << 10 })
 	h := w.join("donor", 1<<20)
 	cfg, _ := h.LoadConfig()
-	os.Remove(filepath.Join(cfg.Storage, MarkerName))
+	os.Remove(filepath.Join(cfg.Storage, storage.MarkerName))
 	cfg.Locations = nil
 	cfg.Shards[0].Location = ""
 	h.SaveConfig(cfg)
@@ -29,7 +30,7 @@ func TestOldConfigGetsItsFirstLocation(t *testing.T) {
 	if len(cfg.Locations) != 1 || cfg.Locations[0].Path != cfg.Storage || cfg.Shards[0].Location != cfg.Locations[0].ID {
 		t.Fatalf("config after the migration: %+v", cfg)
 	}
-	if match, _ := markerAt(cfg.Storage, cfg.DonorUUID, cfg.Locations[0].ID); !match {
+	if match, _ := storage.MarkerAt(cfg.Storage, cfg.DonorUUID, cfg.Locations[0].ID); !match {
 		t.Error("no marker written in the old storage folder")
 	}
 	l := status(t, a).Locations[0]
@@ -51,16 +52,16 @@ func TestFindLocationUnderMountRoots(t *testing.T) {
 	for _, d := range []string{other, mine} {
 		os.MkdirAll(d, 0o755)
 	}
-	writeMarker(other, home.Config{DonorUUID: "donor-2"}, "loc-a")
-	if _, ok := findLocation(cfg, l, []string{root}); ok {
+	storage.WriteMarker(other, home.Config{DonorUUID: "donor-2"}, "loc-a")
+	if _, ok := storage.Find(cfg, l, []string{root}); ok {
 		t.Fatal("found with no marker of its own")
 	}
-	writeMarker(mine, cfg, "loc-a")
-	if got, ok := findLocation(cfg, l, []string{root}); !ok || got != mine {
+	storage.WriteMarker(mine, cfg, "loc-a")
+	if got, ok := storage.Find(cfg, l, []string{root}); !ok || got != mine {
 		t.Fatalf("found at %q (%v), want %s", got, ok, mine)
 	}
 	l.Path = mine
-	if got, ok := findLocation(cfg, l, nil); !ok || got != mine {
+	if got, ok := storage.Find(cfg, l, nil); !ok || got != mine {
 		t.Fatalf("not found where it is: %q", got)
 	}
 }

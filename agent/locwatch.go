@@ -7,6 +7,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // watchLoop looks for storage locations that came or went, and starts
@@ -41,13 +42,13 @@ func (a *Agent) refreshStorage(announce bool) (cameBack bool) {
 	now := a.clock.Now().UTC()
 	moved := false
 	for _, l := range cfg.Locations {
-		path, ok := findLocation(cfg, l, a.opts.MountRoots)
+		path, ok := storage.Find(cfg, l, a.opts.MountRoots)
 		a.mu.Lock()
 		was, known := a.online[l.ID]
 		a.online[l.ID] = ok
 		st := a.locStateLocked(l.ID)
 		if ok && path != l.Path {
-			relocate(&a.cfg, l.ID, path)
+			storage.Relocate(&a.cfg, l.ID, path)
 			moved = true
 		}
 		switch {
@@ -57,14 +58,8 @@ func (a *Agent) refreshStorage(announce bool) (cameBack bool) {
 			st.OfflineSince = time.Time{}
 		}
 		a.state.Locations[l.ID] = st
-		gone := !ok && a.verifyLoc == l.ID && a.verifying != nil
-		if gone {
-			a.verifyGone = true
-			if a.killVerify != nil {
-				a.killVerify()
-			}
-		}
 		a.mu.Unlock()
+		gone := !ok && a.verifier.Gone(l.ID)
 		if announce && ok && known && !was {
 			cameBack = true
 		}
@@ -138,7 +133,7 @@ func (a *Agent) saveConfig() {
 // single verification record into it.
 func (a *Agent) migrate() {
 	a.mu.Lock()
-	changed := migrateLocations(&a.cfg)
+	changed := storage.Migrate(&a.cfg)
 	first := a.cfg.Locations[0].ID
 	if _, ok := a.state.Locations[first]; !ok && (!a.state.LastVerified.IsZero() || a.state.VerifyPending) {
 		st := a.locStateLocked(first)

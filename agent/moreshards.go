@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"path/filepath"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // askAgainAfter is how long a donor whose hub had no other shard to give
@@ -22,7 +22,7 @@ const askAgainAfter = 24 * time.Hour
 // a shard was added.
 func (a *Agent) moreShard(ctx context.Context) bool {
 	a.mu.Lock()
-	room := a.ledger.room()
+	room := a.ledger.Room()
 	wait := a.clock.Now().Before(a.state.NoMoreShardsUntil)
 	leaving := a.state.Leaving != nil
 	a.mu.Unlock()
@@ -67,7 +67,7 @@ func (a *Agent) roomiestLocation() (id, path string) {
 		if !a.online[l.ID] {
 			continue
 		}
-		if room := a.ledger.roomIn(l.ID); room > best {
+		if room := a.ledger.RoomIn(l.ID); room > best {
 			best, id, path = room, l.ID, l.Path
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // Options tune an agent; zero values pick sensible defaults.
@@ -112,7 +113,7 @@ func setDefaults(o *Options, h home.Home) {
 		o.PolicyEvery = 30 * time.Second
 	}
 	if o.MountRoots == nil {
-		o.MountRoots = defaultMountRoots()
+		o.MountRoots = storage.DefaultMountRoots()
 	}
 	if o.MountPollEvery <= 0 {
 		o.MountPollEvery = 30 * time.Second

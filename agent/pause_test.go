@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // servedPath waits until the origin has served more than n bytes of one
@@ -29,7 +31,8 @@ func servedPath(t *testing.T, w *world, n int64) string {
 }
 
 // TestPauseStopsTransferAndResumeContinues: pausing stops a large download
-// within a second (tested with a 3 s margin), keeps the partial download,
+// (git-annex ends and its connection closes; nothing more is requested
+// until the resume), keeps the partial download,
 // and resuming completes it without fetching the bytes already there;
 // the same holds across a restart of the agent.
 func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
@@ -69,22 +72,23 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 		t.Fatal(err)
 	}
 	atPause := w.origin.bytesServed(first)
-	time.Sleep(3 * time.Second)
-	after3s := w.origin.bytesServed(first)
-	time.Sleep(time.Second)
-	if later := w.origin.bytesServed(first); later != after3s {
-		t.Fatalf("the download went on after the pause: %d bytes served 3 s after, %d a second later", after3s, later)
-	}
-	t.Logf("paused at %d bytes served; %d served in all after 3 s", atPause, after3s)
+	// The download ends: git-annex is stopped and its connection closes.
+	waitFor(t, 30*time.Second, "the paused download's connection to close", func() bool { return w.origin.openOf(first) == 0 })
+	closed, gets := w.origin.bytesServed(first), w.origin.getsOf(first)
+	t.Logf("paused at %d bytes served; %d served in all when the connection closed", atPause, closed)
 	st, err := c.Status(ctx)
 	if err != nil || !st.Paused || st.State != control.StatePaused || len(st.Transfers) != 0 {
 		t.Errorf("status while paused: %+v %v", st, err)
 	}
-	partial := partialOnDisk(repo, keyOfPath(t, repo, first))
+	partial := ledger.PartialOnDisk(repo, keyOfPath(t, repo, first))
 	if partial == 0 {
-		t.Fatalf("no partial download kept in %s", tmpDir(repo))
+		t.Fatalf("no partial download kept in %s", ledger.TmpDir(repo))
 	}
 
+	// Nothing was fetched while paused: no new request, no more bytes.
+	if g, b := w.origin.getsOf(first), w.origin.bytesServed(first); g != gets || b != closed {
+		t.Fatalf("the download went on while paused: %d requests and %d bytes, %d and %d when the connection closed", g, b, gets, closed)
+	}
 	if err := c.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +102,14 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 		t.Errorf("no Range request: the download was not resumed")
 	}
 
-	// The agent stops (a restart, or the machine going down) in the middle
-	// of the second file; a new agent finishes it without refetching.
+	checkRestartResumes(t, w, h, repo, first, size, stop)
+}
+
+// checkRestartResumes: the agent stops (a restart, or the machine going
+// down) in the middle of the second file; a new agent finishes it without
+// refetching.
+func checkRestartResumes(t *testing.T, w *world, h home.Home, repo, first string, size int64, stop func()) {
+	t.Helper()
 	var second string
 	for p := range w.files {
 		if p != first {
@@ -108,7 +118,7 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, "the second download", func() bool { return w.origin.bytesServed(second) > 700<<10 })
 	stop()
-	if partialOnDisk(repo, keyOfPath(t, repo, second)) == 0 {
+	if ledger.PartialOnDisk(repo, keyOfPath(t, repo, second)) == 0 {
 		t.Fatal("no partial download left by the stopped agent")
 	}
 	a2 := newAgent(t, h, Options{Jobs: 1})
@@ -117,7 +127,7 @@ func TestPauseStopsTransferAndResumeContinues(t *testing.T) {
 	if total := w.origin.bytesServed(second); total > size+size/10 {
 		t.Errorf("served %d bytes for a %d-byte file across a restart", total, size)
 	}
-	if entries, _ := os.ReadDir(tmpDir(repo)); len(entries) != 0 {
+	if entries, _ := os.ReadDir(ledger.TmpDir(repo)); len(entries) != 0 {
 		t.Errorf("partial downloads left behind: %v", entries)
 	}
 }

@@ -1,10 +1,8 @@
 package agent
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"sort"
-
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+	"github.com/shardkeeper/shardkeeper/agent/plan"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -12,141 +10,24 @@ import (
 // the archive's own (IA.BAK's choice: 3 volunteers plus the archive).
 const DefaultTargetCopies = annex.DefaultTargetCopies
 
-// Candidate is a file this donor could fetch.
-type Candidate struct {
-	Key     annex.Key
-	Size    int64
-	Copies  int  // donor copies today
-	Partial bool // a partial download is on disk: resume it first
-}
-
-// Plan is what one fill batch will fetch, and why it stops there.
-type Plan struct {
-	Fetch        []Candidate
-	FetchBytes   int64
-	Wanted       int   // files needing copies that this donor does not hold
-	SmallestLeft int64 // smallest wanted file that did not fit (0: none)
-}
-
-// PlanInput is what a plan is made from.
-type PlanInput struct {
-	Loc    *annex.Locations
-	Donor  string
-	Held   map[annex.Key]bool
-	Target int
-	Room   int64
-	// Partial is the disk usage of partial downloads, by key.
-	Partial map[annex.Key]int64
-	// Exclude says a key must not be fetched now (failing, released).
-	Exclude func(annex.Key) bool
-	// Cost is the room a download of size bytes needs (default: size).
-	Cost func(size int64) int64
-}
-
-// MakePlan picks files to fetch: those with fewer than target donor copies
-// that this donor lacks, rarest first, and among equally rare files in an
-// order that differs per donor, so donors starting together spread out. It
-// takes files in that order while they fit in room bytes.
-func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, target int, room int64) Plan {
-	h := make(map[annex.Key]bool, len(held))
-	for k := range held {
-		h[k] = true
-	}
-	return MakePlanFrom(PlanInput{Loc: loc, Donor: donor, Held: h, Target: target, Room: room})
-}
-
-// MakePlanFrom is MakePlan with everything a running agent knows: partial
-// downloads come first (their bytes are already here), excluded keys not
-// at all, and each file costs what it will really take on disk.
-func MakePlanFrom(in PlanInput) Plan {
-	cost := in.Cost
-	if cost == nil {
-		cost = func(size int64) int64 { return size }
-	}
-	var cands []Candidate
-	for k := range in.Loc.Logs {
-		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
-			continue
-		}
-		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
-		if copies >= in.Target {
-			continue
-		}
-		size, ok := k.Size()
-		if !ok {
-			continue // keys without a size cannot be budgeted
-		}
-		_, partial := in.Partial[k]
-		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial})
-	}
-	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].Partial != cands[j].Partial {
-			return cands[i].Partial
-		}
-		if cands[i].Copies != cands[j].Copies {
-			return cands[i].Copies < cands[j].Copies
-		}
-		hi, hj := donorOrder(in.Donor, cands[i].Key), donorOrder(in.Donor, cands[j].Key)
-		if hi != hj {
-			return hi < hj
-		}
-		return cands[i].Key < cands[j].Key
-	})
-	p := Plan{Wanted: len(cands)}
-	for _, c := range cands {
-		need := max(cost(c.Size)-in.Partial[c.Key], 0)
-		if need <= in.Room-p.FetchBytes {
-			p.Fetch = append(p.Fetch, c)
-			p.FetchBytes += need
-		} else if p.SmallestLeft == 0 || c.Size < p.SmallestLeft {
-			p.SmallestLeft = c.Size
-		}
-	}
-	return p
-}
-
-// donorOrder is a per-donor pseudo-random rank of a key.
-func donorOrder(donor string, k annex.Key) uint64 {
-	sum := sha256.Sum256([]byte(donor + "\x00" + string(k)))
-	return binary.BigEndian.Uint64(sum[:8])
-}
-
-// plan makes the next batch's plan for one shard from the ledger.
-func (a *Agent) plan(shard string, loc *annex.Locations) Plan {
+// plan makes the next batch's plan for one shard from the ledger, leaving
+// out released files and files that failed recently.
+func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	held, partial := a.ledger.shardView(shard)
 	released := map[string]bool{}
 	for _, k := range a.state.Released {
 		released[k] = true
 	}
+	donor, target := a.cfg.DonorUUID, a.target
+	a.mu.Unlock()
+	held, partial := a.ledger.ShardView(shard)
 	now := a.clock.Now()
-	_, block := a.ledger.limits()
-	return MakePlanFrom(PlanInput{
-		Loc: loc, Donor: a.cfg.DonorUUID, Held: held, Target: a.target,
-		Room:    a.ledger.room(),
+	_, block := a.ledger.Limits()
+	return plan.MakePlanFrom(plan.PlanInput{
+		Loc: loc, Donor: donor, Held: held, Target: target,
+		Room:    a.ledger.Room(),
 		Partial: partial,
-		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.waiting(string(k), now) },
-		Cost:    func(size int64) int64 { return expectedUsage(size, block) },
+		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.Waiting(string(k), now) },
+		Cost:    func(size int64) int64 { return ledger.ExpectedUsage(size, block) },
 	})
-}
-
-// admitFirst reserves room for the first candidate in the queue and
-// returns its index, or -1. While downloads are in flight it waits for the
-// head of the queue (the rarest): their reservations shrink to real usage
-// as they finish, and jumping ahead would spend that room on commoner
-// files. Only when nothing is in flight may it pass over a file that does
-// not fit.
-func (a *Agent) admitFirst(shard string, queue []Candidate, settled bool) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for i, c := range queue {
-		if a.ledger.admit(objRef{shard, c.Key}, c.Size) {
-			return i
-		}
-		if !settled {
-			break
-		}
-	}
-	return -1
 }

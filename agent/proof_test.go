@@ -17,7 +17,6 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/server"
-	"github.com/shardkeeper/shardkeeper/internal/proof"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
@@ -139,22 +138,4 @@ func TestProofOfStorage(t *testing.T) {
 	if len(evB.of(control.EventError)) != errorsBefore {
 		t.Error("an older hub produced an error event")
 	}
-}
-
-func TestAnswerFromFileRefusesMalformedChallenges(t *testing.T) {
-	for _, key := range []string{"../../etc/passwd", ""} {
-		if _, _, err := answerFromFile("x", proofChallenge(key, 0, 10)); err == nil {
-			t.Errorf("key %q answered", key)
-		}
-	}
-	if _, _, err := answerFromFile("x", proofChallenge("SHA256E-s1--ab", 0, 1<<30)); err == nil {
-		t.Error("a huge range answered")
-	}
-	if _, held, err := answerFromFile(filepath.Join(t.TempDir(), "absent"), proofChallenge("SHA256E-s1--ab", 0, 1)); held || err != nil {
-		t.Errorf("an absent object: held %v, %v", held, err)
-	}
-}
-
-func proofChallenge(key string, off, n int64) proof.Challenge {
-	return proof.Challenge{ID: "c", Shard: "s", Key: key, Offset: off, Length: n, Nonce: "00"}
 }

@@ -1,12 +1,13 @@
 package agent
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/agent/restore"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
@@ -28,16 +29,16 @@ func (a *Agent) newUploader() *restore.Uploader {
 			return out
 		},
 		Holds: func(shard, key string) bool {
-			_, ok := a.ledger.object(objRef{shard, annex.Key(key)})
+			_, ok := a.ledger.Object(ledger.Ref{Shard: shard, Key: annex.Key(key)})
 			return ok
 		},
 		Annex: func(ctx context.Context, dir string, env []string, stdin io.Reader, args ...string) ([]byte, error) {
-			r := newRepo(a.opts.Tools, dir, a.cfg.Hub)
-			r.env = append(r.env, env...)
-			return r.annexGroup(ctx, stdin, args[0], args[1:]...)
+			r := annexproc.NewRepo(a.opts.Tools, dir, a.cfg.Hub)
+			r.Env = append(r.Env, env...)
+			return r.AnnexGroup(ctx, stdin, args[0], args[1:]...)
 		},
 		Git: func(ctx context.Context, dir string, args ...string) ([]byte, error) {
-			return a.opts.Tools.git(dir).Output(ctx, nil, args...)
+			return a.opts.Tools.GitIn(dir).Output(ctx, nil, args...)
 		},
 		Gate:      a.uploadGate,
 		Push:      a.pushAll,
@@ -46,20 +47,6 @@ func (a *Agent) newUploader() *restore.Uploader {
 		After:     a.clock.After,
 		PollEvery: a.opts.RestorePollEvery,
 	})
-}
-
-// annexGroup runs git-annex in its own process group: cancelling ctx (a
-// pause, the hours closing) ends it and the special remote it started
-// together, so no upload goes on behind the donor's back.
-func (r *repo) annexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
-	cmd := r.groupCommand(ctx, sigStop, sub, args...)
-	cmd.Stdin = stdin
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return out.Bytes(), annex.CommandError("git-annex", append([]string{sub}, args...), err, errb.Bytes())
-	}
-	return out.Bytes(), nil
 }
 
 // uploadGate: restore uploads stop while paused, on battery or a metered

@@ -18,7 +18,7 @@ func (a *Agent) PreviewBudget(ctx context.Context, l control.Limits) (control.Bu
 	disk, derr := a.opts.DiskStat(a.cfg.Storage)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	b := ComputeBudget(l, disk, derr == nil, a.ledger.settled())
+	b := ComputeBudget(l, disk, derr == nil, a.ledger.Settled())
 	b.Disk.Path = a.cfg.Storage
 	bytes, files, _ := a.releasePlanLocked(b.EffectiveBytes)
 	return control.BudgetPlan{Budget: b, ReleaseBytes: bytes, ReleaseFiles: files}, nil

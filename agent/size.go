@@ -2,8 +2,9 @@ package agent
 
 import (
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"strings"
+
+	"github.com/shardkeeper/shardkeeper/internal/words"
 
 	"github.com/dustin/go-humanize"
 )

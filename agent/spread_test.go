@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
@@ -23,7 +24,7 @@ func TestThreeDonorsSpreadOut(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		// Room for k files: each takes 3 blocks, and the last one needs its
 		// reservation (a spare block and rounding) to be admitted.
-		h := w.join(fmt.Sprintf("donor%d", i), int64(k)*size+reserveFor(size, 4096)-size)
+		h := w.join(fmt.Sprintf("donor%d", i), int64(k)*size+ledger.Reserve(size, 4096)-size)
 		agents = append(agents, newAgent(t, h, Options{Jobs: 2, BatchFiles: 2}))
 	}
 	var wg sync.WaitGroup

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // Status is the live status of a running agent.
@@ -21,7 +21,7 @@ func (a *Agent) Status(ctx context.Context) (control.Status, error) {
 
 func (a *Agent) statusLocked(b control.Budget) control.Status {
 	now := a.clock.Now()
-	budget, _ := a.ledger.limits()
+	budget, _ := a.ledger.Limits()
 	st := control.Status{
 		BudgetBytes: budget, State: a.phase, Message: a.state.Message,
 		Hub: a.cfg.Hub, DonorUUID: a.cfg.DonorUUID, Storage: a.cfg.Storage, Shards: []control.ShardStatus{},
@@ -43,10 +43,10 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	}
 	for _, sh := range a.cfg.Shards {
 		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
-		loc := a.locs[sh.Name]
-		for k, o := range a.ledger.heldOf(sh.Name) {
+		loc := a.copies.Get(sh.Name)
+		for k, o := range a.ledger.HeldOf(sh.Name) {
 			ss.FilesHeld++
-			ss.BytesHeld += o.size
+			ss.BytesHeld += o.Size
 			if loc != nil && loc.Copies(k, a.cfg.DonorUUID) < a.target {
 				st.FilesFewCopies++
 			}
@@ -55,7 +55,7 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		st.FilesProtected += ss.FilesHeld
 		st.BytesHeld += ss.BytesHeld
 	}
-	st.Transfers = a.transfersLocked()
+	st.Transfers = a.transfers.List()
 	if st.State == control.StateFetching && len(st.Transfers) > 0 && !st.Paused {
 		st.Message = "Fetching " + words.Count(int64(len(st.Transfers)), "file", "files") + "…"
 	}
@@ -66,26 +66,18 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 	for _, d := range a.state.Activity {
 		st.Activity = append(st.Activity, control.DayActivity{Day: d.Day, BytesFetched: d.Bytes, FilesFetched: d.Files})
 	}
-	if a.verifying != nil {
-		v := *a.verifying
-		st.Verifying = &v
-	}
-	if a.lastVerify != nil {
-		r := *a.lastVerify
-		r.ProblemFiles = append([]string{}, r.ProblemFiles...)
-		st.LastVerification = &r
-	}
+	st.Verifying, st.LastVerification = a.verifier.Status()
 	if a.releasing != nil {
 		r := *a.releasing
 		st.Releasing = &r
 	}
-	st.FilesSkipped = int64(a.fails.skipped(now))
+	st.FilesSkipped = int64(a.fails.Skipped(now))
 	st.TargetCopies = a.target
 	if !a.state.LastPush.IsZero() {
 		t := a.state.LastPush
 		st.LastReport = &t
 	}
-	st.HubProblem = a.hubProblem
+	st.HubProblem = a.report.Problem()
 	st.Restore = a.restoreStatus()
 	if l := a.state.Leaving; l != nil && a.state.Left.IsZero() {
 		t := l.Deadline
@@ -106,7 +98,7 @@ func (a *Agent) locationsLocked() []control.Location {
 	for _, l := range a.cfg.Locations {
 		st := a.state.Locations[l.ID]
 		loc := control.Location{Path: l.Path, ID: l.ID, Online: a.online[l.ID], BudgetBytes: l.BudgetBytes}
-		if c, ok := a.ledger.capOf(l.ID); ok {
+		if c, ok := a.ledger.CapOf(l.ID); ok {
 			loc.BudgetBytes = c
 		}
 		if !st.LastVerified.IsZero() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // AddStorage adds a storage folder for the control API, with the checks of
@@ -18,7 +19,7 @@ func (a *Agent) AddStorage(ctx context.Context, path string, budget int64) (cont
 	}
 	var added home.LocationConfig
 	err := a.editLocations(func(cfg *home.Config) (err error) {
-		added, err = addLocation(cfg, path, budget, a.clock.Now())
+		added, err = storage.AddTo(cfg, path, budget, a.clock.Now())
 		return err
 	})
 	if err != nil {
@@ -46,13 +47,13 @@ func (a *Agent) RemoveStorage(ctx context.Context, path string) error {
 	}
 	var removed home.LocationConfig
 	err := a.editLocations(func(cfg *home.Config) (err error) {
-		removed, err = removeLocation(cfg, path)
+		removed, err = storage.RemoveFrom(cfg, path)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	removeMarker(removed.Path)
+	storage.RemoveMarker(removed.Path)
 	a.mu.Lock()
 	delete(a.online, removed.ID)
 	a.mu.Unlock()

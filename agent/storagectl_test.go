@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // TestStorageThroughControlAPI: a running agent adds a folder over the
@@ -32,7 +33,7 @@ func TestStorageThroughControlAPI(t *testing.T) {
 	if len(cfg.Locations) != 2 || cfg.Locations[1].ID != l.ID {
 		t.Fatalf("config locations %+v", cfg.Locations)
 	}
-	if match, _ := markerAt(second, cfg.DonorUUID, l.ID); !match {
+	if match, _ := storage.MarkerAt(second, cfg.DonorUUID, l.ID); !match {
 		t.Error("no marker in the added folder")
 	}
 	if st, _ := c.Status(ctx); len(st.Locations) != 2 || !st.Locations[1].Online {
@@ -66,7 +67,7 @@ func TestStorageThroughControlAPI(t *testing.T) {
 	if len(cfg.Locations) != 1 {
 		t.Errorf("config locations after the remove: %+v", cfg.Locations)
 	}
-	if _, err := os.Stat(filepath.Join(second, MarkerName)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(second, storage.MarkerName)); !os.IsNotExist(err) {
 		t.Errorf("marker left behind: %v", err)
 	}
 	if st, _ := c.Status(ctx); len(st.Locations) != 1 {

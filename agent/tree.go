@@ -65,7 +65,7 @@ func (a *Agent) treeOf(ctx context.Context, shard string) (*tree, error) {
 		}
 	}
 	a.mu.Unlock()
-	g := a.opts.Tools.git(dir)
+	g := a.opts.Tools.GitIn(dir)
 	if t != nil {
 		if out, err := g.Output(ctx, nil, "rev-parse", "HEAD"); err == nil && strings.TrimSpace(string(out)) == t.head {
 			return t, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/verify"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/health"
 	"github.com/shardkeeper/shardkeeper/hub/store"
@@ -100,7 +101,7 @@ func TestScheduledVerificationFindsCorruptionAndRefetches(t *testing.T) {
 	}
 
 	clk.Advance(31 * 24 * time.Hour)
-	rep := verified(t, a, verifyDone)
+	rep := verified(t, a, verify.Done)
 	if rep.Problems != 1 || rep.Checked != 4 || len(rep.ProblemFiles) != 1 || !strings.Contains(rep.ProblemFiles[0], "file-001.bin") || rep.Repair == "" {
 		t.Fatalf("report %+v", rep)
 	}
@@ -234,7 +235,7 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
-	verified(t, a, verifyDisconnected)
+	verified(t, a, verify.Disconnected)
 	l := status(t, a).Locations[0]
 	if l.Online || l.OfflineSince == nil || l.NextVerification == nil {
 		t.Fatalf("location while unplugged: %+v", l)
@@ -267,7 +268,7 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
-	rep := verified(t, a, verifyDone)
+	rep := verified(t, a, verify.Done)
 	l = status(t, a).Locations[0]
 	if !l.Online || l.Path != moved || l.LastVerified == nil || rep.Problems != 0 || rep.Checked != 3 {
 		t.Fatalf("after the drive came back: location %+v, report %+v", l, rep)
@@ -304,7 +305,7 @@ func TestMissedVerificationRunsAtNextStart(t *testing.T) {
 	later := newFakeClock(start.Add(45 * 24 * time.Hour))
 	b := newAgent(t, h, Options{Clock: later, MountRoots: []string{}, MountPollEvery: time.Hour})
 	runAgent(t, b)
-	rep := verified(t, b, verifyDone)
+	rep := verified(t, b, verify.Done)
 	l := status(t, b).Locations[0]
 	if rep.Checked != 2 || l.LastVerified == nil || !l.LastVerified.Equal(later.Now().UTC()) {
 		t.Fatalf("after the start: report %+v, location %+v", rep, l)
@@ -335,14 +336,14 @@ func TestPauseStopsVerificationAndResumeContinues(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(gate, nil, 0o644)
-	verified(t, a, verifyPaused)
+	verified(t, a, verify.Paused)
 	if l := status(t, a).Locations[0]; l.LastVerified != nil {
 		t.Fatalf("verified although paused: %+v", l)
 	}
 	if err := a.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}
-	verified(t, a, verifyDone)
+	verified(t, a, verify.Done)
 	if l := status(t, a).Locations[0]; l.LastVerified == nil {
 		t.Fatalf("not verified after resume: %+v", l)
 	}
@@ -383,18 +384,18 @@ exec `+real+` "$@"
 	if err := a.Verify(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	verified(t, a, verifyTimeLimit)
+	verified(t, a, verify.TimeLimit)
 	l := status(t, a).Locations[0]
 	if l.LastVerified != nil || !l.NextVerification.Equal(clk.Now().Add(6*time.Hour).UTC()) {
 		t.Fatalf("after the time cap: %+v", l)
 	}
 	clk.Advance(time.Hour) // still resting
 	clk.BlockUntil(t, 4)   // every loop had its turn
-	if st := status(t, a); st.Verifying != nil || st.LastVerification.Outcome != verifyTimeLimit {
+	if st := status(t, a); st.Verifying != nil || st.LastVerification.Outcome != verify.TimeLimit {
 		t.Fatalf("went on before the rest was over: %+v", st.LastVerification)
 	}
 	clk.Advance(6 * time.Hour)
-	verified(t, a, verifyDone)
+	verified(t, a, verify.Done)
 	if l := status(t, a).Locations[0]; l.LastVerified == nil {
 		t.Fatalf("not verified after the resumed run: %+v", l)
 	}

@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 )
@@ -15,16 +14,11 @@ func (a *Agent) VerifyNow(ctx context.Context) (control.VerifyReport, error) {
 	if err := a.Verify(ctx); err != nil {
 		return control.VerifyReport{}, err
 	}
-	for a.verifyRunning() {
-		select {
-		case <-ctx.Done():
-			a.stopVerifying()
-		case <-time.After(100 * time.Millisecond):
-		}
+	if a.verifier.WaitRun(ctx) != nil {
+		a.stopVerifying()
+		a.verifier.WaitRun(context.Background())
 	}
-	a.mu.Lock()
-	rep := *a.lastVerify
-	a.mu.Unlock()
+	rep := *a.verifier.Last()
 	if rep.Problems > 0 && ctx.Err() == nil {
 		if err := a.Cycle(ctx); err != nil {
 			rep.Repair = fmt.Sprintf("could not fetch them again yet (%v); the agent retries when it runs", err)
@@ -38,10 +32,4 @@ func (a *Agent) VerifyNow(ctx context.Context) (control.VerifyReport, error) {
 		a.log.Warn("could not report the verification to the hub", "err", err)
 	}
 	return rep, nil
-}
-
-func (a *Agent) verifyRunning() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.verifying != nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/storage"
 )
 
 // nextVerification is when a location's next full verification is due:
@@ -12,7 +13,7 @@ import (
 func nextVerification(cfg home.Config, l home.LocationConfig, st home.LocationState, everyDays int) time.Time {
 	base := st.LastVerified
 	if base.IsZero() {
-		base = locationAdded(cfg, l)
+		base = storage.Added(cfg, l)
 	}
 	return base.AddDate(0, 0, max(everyDays, 1))
 }
@@ -32,7 +33,7 @@ func verificationDue(cfg home.Config, l home.LocationConfig, st home.LocationSta
 func (a *Agent) scheduleVerification() {
 	now := a.clock.Now()
 	a.mu.Lock()
-	if a.verifying != nil || a.state.Paused || a.state.Leaving != nil || !a.state.Left.IsZero() {
+	if a.verifier.Running() || a.state.Paused || a.state.Leaving != nil || !a.state.Left.IsZero() {
 		a.mu.Unlock()
 		return
 	}
@@ -65,7 +66,7 @@ func (a *Agent) checkIn(ctx context.Context) {
 	for _, l := range a.cfg.Locations {
 		last := a.state.Locations[l.ID].LastCheckIn
 		if last.IsZero() {
-			last = locationAdded(a.cfg, l)
+			last = storage.Added(a.cfg, l)
 		}
 		if a.online[l.ID] && !now.Before(last.Add(a.opts.CheckInEvery)) {
 			due = append(due, l.ID)
@@ -81,7 +82,7 @@ func (a *Agent) checkIn(ctx context.Context) {
 				continue
 			}
 			cctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-			if _, err := a.plainRepo(sh).annex(cctx, nil, "fsck", "--fast", "--quiet", "--include="+MarkerName); err != nil {
+			if _, err := a.plainRepo(sh).Annex(cctx, nil, "fsck", "--fast", "--quiet", "--include="+storage.MarkerName); err != nil {
 				a.log.Info("check-in fsck did not run", "shard", sh.Name, "err", err)
 			}
 			cancel()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/webproxy"
@@ -14,14 +15,14 @@ import (
 // repoFor is a shard's repository whose downloads go through the agent's
 // proxy (rate limit, backoff signals, destination checks). Without the
 // proxy git-annex downloads directly, unlimited.
-func (a *Agent) repoFor(sh home.ShardConfig) *repo {
-	r := newRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+func (a *Agent) repoFor(sh home.ShardConfig) *annexproc.Repo {
+	r := annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
 	p, err := a.ensureProxy()
 	if err != nil {
 		a.log.Warn("downloading without the rate-limiting proxy", "err", err)
 		return r
 	}
-	return r.viaProxy("127.0.0.1", p.Env())
+	return r.ViaProxy("127.0.0.1", p.Env())
 }
 
 // ensureProxy starts the download proxy once.
@@ -34,7 +35,7 @@ func (a *Agent) ensureProxy() (*webproxy.Proxy, error) {
 	p, err := webproxy.Start(webproxy.Options{
 		Limiter: a.limiter,
 		// The demo's and the tests' archive is on loopback, like their hub.
-		AllowPrivate: hubOnLoopback(a.cfg.Hub),
+		AllowPrivate: annexproc.HubOnLoopback(a.cfg.Hub),
 		Upstream:     http.ProxyFromEnvironment,
 		OnResponse:   a.onWebAnswer,
 	})
@@ -48,15 +49,12 @@ func (a *Agent) ensureProxy() (*webproxy.Proxy, error) {
 // onWebAnswer books what the archive answered: 429 and runs of 5xx or
 // timeouts pause all downloads for a while (with jitter).
 func (a *Agent) onWebAnswer(r webproxy.Response) {
-	a.mu.Lock()
 	ra, _ := strconv.Atoi(r.RetryAfter)
 	unreachable := r.Err != nil && !errors.Is(r.Err, webproxy.ErrRefused)
-	started := a.fails.answer(r.Status, time.Duration(ra)*time.Second, unreachable, a.clock.Now())
-	until, reason := a.fails.Host.Until, a.fails.Host.Reason
+	started, until, reason := a.fails.Answer(r.Status, time.Duration(ra)*time.Second, unreachable, a.clock.Now())
 	if started {
-		a.saveFailuresLocked()
+		a.saveFailures()
 	}
-	a.mu.Unlock()
 	if started {
 		a.emit(control.Event{Kind: control.EventError,
 			Message: "Downloads paused: " + reason + "; trying again after " + until.Local().Format(time.TimeOnly)})

@@ -95,6 +95,13 @@ func TestTrayMenuFollowsStatus(t *testing.T) {
 		t.Errorf("while verifying: state %q, Verify now enabled: %v", a.menu.Items[1].Label, !menuItem(t, a.menu, "Verify now").Disabled)
 	}
 
+	checkTrayWithoutAgent(t, a, u, api)
+}
+
+// checkTrayWithoutAgent: an agent that does not answer, or is offline,
+// turns the tray icon to attention and says so.
+func checkTrayWithoutAgent(t *testing.T, a *recordingApp, u *testUI, api *fakeAPI) {
+	t.Helper()
 	api.set(func(f *fakeAPI) { f.statusErr = errNoSocket })
 	_ = u.Refresh(t.Context())
 	if a.icon != assets.TrayAttention {

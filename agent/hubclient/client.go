@@ -55,11 +55,56 @@ type Client struct {
 
 // New validates the hub URL and returns a client for it.
 func New(hub string) (*Client, error) {
-	u, err := url.Parse(strings.TrimRight(hub, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	base, err := parseBase(hub)
+	if err != nil {
 		return nil, fmt.Errorf("hub URL %q is not an http(s) URL such as https://archive.example/shardhub", hub)
 	}
-	return &Client{Base: u.String(), HTTP: &http.Client{Timeout: 30 * time.Second}}, nil
+	return &Client{Base: base, HTTP: &http.Client{Timeout: 30 * time.Second}}, nil
+}
+
+// parseBase checks a hub URL: http(s), with a host.
+func parseBase(hub string) (string, error) {
+	u, err := url.Parse(strings.TrimRight(hub, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errors.New("not an http(s) URL")
+	}
+	return u.String(), nil
+}
+
+// newRequest is a request to the hub, with the donor's token (if any) in
+// its Authorization header: never in the URL.
+func newRequest(ctx context.Context, method, url, token string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}
+
+// hubMessage is the hub's {"error": "..."} text, and whether it sent one.
+func hubMessage(data []byte) (string, bool) {
+	var e struct {
+		Error string `json:"error"`
+	}
+	said := json.Unmarshal(data, &e) == nil && e.Error != ""
+	return e.Error, said
+}
+
+// jsonAnswer tells a 404 the hub explained (JSON error) from one of a hub
+// that has no such endpoint.
+func jsonAnswer(resp *http.Response) bool {
+	return strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")
+}
+
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // Register asks the hub for a donor identity and a shard.
@@ -118,14 +163,11 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 }
 
 func (c *Client) doAuth(ctx context.Context, method, path, token string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
+	req, err := newRequest(ctx, method, c.Base+path, token, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("the hub at %s does not answer (%s): check the URL and your connection", c.Base, rootCause(err))
@@ -133,21 +175,18 @@ func (c *Client) doAuth(ctx context.Context, method, path, token string, body []
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Error string `json:"error"`
-		}
-		hubSaid := json.Unmarshal(data, &e) == nil && e.Error != ""
+		msg, hubSaid := hubMessage(data)
 		if resp.StatusCode == http.StatusNotFound && !hubSaid {
 			return fmt.Errorf("%w (the hub at %s has no %s %s)", ErrNotSupported, c.Base, method, path)
 		}
 		if resp.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("%w: the hub at %s says: %s", ErrNotFound, c.Base, e.Error)
+			return fmt.Errorf("%w: the hub at %s says: %s", ErrNotFound, c.Base, msg)
 		}
 		if resp.StatusCode == http.StatusConflict && strings.HasSuffix(path, "/shards") {
-			return fmt.Errorf("%w: %s", ErrNoShardNeeded, e.Error)
+			return fmt.Errorf("%w: %s", ErrNoShardNeeded, msg)
 		}
 		if hubSaid {
-			return fmt.Errorf("the hub at %s refused: %s", c.Base, e.Error)
+			return fmt.Errorf("the hub at %s refused: %s", c.Base, msg)
 		}
 		return fmt.Errorf("the hub at %s answered %s: is this a Shardkeeper hub?", c.Base, resp.Status)
 	}
@@ -163,13 +202,48 @@ func (c *Client) doAuth(ctx context.Context, method, path, token string, body []
 // rootCause strips Go's "Post \"url\": dial tcp ...:" wrapping to the part
 // a person can act on ("connection refused").
 func rootCause(err error) string {
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		err = uerr.Err
-	}
-	s := err.Error()
+	s := unwrapURL(err).Error()
 	if i := strings.LastIndex(s, ": "); i >= 0 {
 		s = s[i+2:]
 	}
 	return s
+}
+
+// ErrNoRestores: the hub has no restore endpoints (an older hub).
+var ErrNoRestores = errors.New("the hub does not take restores yet")
+
+// HTTPError is a refusal by the hub, with its status and message.
+type HTTPError struct {
+	Status  int
+	Message string
+}
+
+func (e *HTTPError) Error() string {
+	if e.Message == "" {
+		return fmt.Sprintf("the hub answered %d %s", e.Status, http.StatusText(e.Status))
+	}
+	return fmt.Sprintf("the hub refused (%d): %s", e.Status, e.Message)
+}
+
+// StatusOf is the HTTP status of a hub refusal (0: not one).
+func StatusOf(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) {
+		return he.Status
+	}
+	return 0
+}
+
+// decodeStrict reads a 2xx answer into out, or turns the hub's refusal
+// into an HTTPError.
+func decodeStrict(resp *http.Response, out any) error {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		msg, _ := hubMessage(data)
+		return &HTTPError{Status: resp.StatusCode, Message: msg}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("the hub sent an answer Shardkeeper does not understand: %w", err)
+	}
+	return nil
 }

@@ -122,7 +122,7 @@ func (b *homeBackend) Store(ctx context.Context, key, file string, progress func
 	case StatusOf(err) == http.StatusConflict:
 		return "the archive already has this file back from another donor", nil
 	case errors.Is(err, ErrPaused):
-		return "", err
+		return "", ErrPaused
 	case err != nil:
 		return "", err
 	}

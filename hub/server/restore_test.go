@@ -243,8 +243,13 @@ func TestRestoreUploadsAreCheckedAndRefusedWhenBad(t *testing.T) {
 		}
 	}
 
-	// Verified files are re-injected: R holds them on the branch, and the
-	// hub serves them where git-annex looks in an HTTP remote.
+	checkReinjected(t, h, alice, r, keyA, keyD)
+}
+
+// checkReinjected: verified files are re-injected: R holds them on the
+// branch, and the hub serves them where git-annex looks in an HTTP remote.
+func checkReinjected(t *testing.T, h *restoreHub, alice *donor, r string, keyA, keyD annex.Key) {
+	t.Helper()
 	h.reinjected(t)
 	for _, k := range []annex.Key{keyA, keyD} {
 		if got := status(h.branchLog(t, k), r); got != '1' {

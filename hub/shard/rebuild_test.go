@@ -76,15 +76,7 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 		"d/1.txt": "d1",
 		"e/1.txt": "e1", "e/2.txt": "e2",
 	}
-	for p, content := range v2 {
-		dest := filepath.Join(originDir, filepath.FromSlash(p))
-		if p == "a/3.txt" {
-			dest = filepath.Join(originDir, "moved", "a", "3.txt")
-		}
-		os.MkdirAll(filepath.Dir(dest), 0o755)
-		os.WriteFile(dest, []byte(content), 0o644)
-	}
-	os.Remove(filepath.Join(originDir, "a", "3.txt")) // the old URL is gone
+	writeV2(originDir, v2)
 	moved := func(p string) string {
 		if p == "a/3.txt" {
 			return origin.URL + "/moved/a/3.txt"
@@ -99,8 +91,48 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 	if got := statuses(rep); got != "shard-0001 updated, shard-0002 updated, shard-0003 new" {
 		t.Fatalf("rebuild: %s", got)
 	}
+	checkRebuildReport(t, rep, data, opts.Now())
+
+	checkHistoryGrows(t, g1, oldHeads)
+	for _, s := range rep.Shards {
+		testkit.Run(t, env, RepoDir(data, s.Name), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
+	}
+	k3 := KeyOf(entriesOf(v2, moved)[1])
+	webLog, _ := g1.Output(ctx, nil, "cat-file", "-p", "git-annex:"+annex.URLLogPath(k3))
+	if want := "1700003600.25s 0 " + plain("a/3.txt"); !strings.Contains(string(webLog), want) {
+		t.Errorf("URL log of a/3.txt lacks %q:\n%s", want, webLog)
+	}
+
+	checkDonorFollows(t, env, donor, plain, moved)
+
+	// The same input once more changes nothing.
+	opts.Now = func() time.Time { return fixedNow().Add(2 * time.Hour) }
+	rep, err = BuildFrom(ctx, Entries(entriesOf(v2, moved)), opts)
+	if err != nil || statuses(rep) != "shard-0001 unchanged, shard-0002 unchanged, shard-0003 unchanged" {
+		t.Errorf("third build: %s %v", statuses(rep), err)
+	}
+}
+
+// writeV2 puts the second version of the files on the origin: a/3 moves,
+// its old URL is gone.
+func writeV2(originDir string, v2 map[string]string) {
+	for p, content := range v2 {
+		dest := filepath.Join(originDir, filepath.FromSlash(p))
+		if p == "a/3.txt" {
+			dest = filepath.Join(originDir, "moved", "a", "3.txt")
+		}
+		os.MkdirAll(filepath.Dir(dest), 0o755)
+		os.WriteFile(dest, []byte(content), 0o644)
+	}
+	os.Remove(filepath.Join(originDir, "a", "3.txt")) // the old URL is gone
+}
+
+// checkRebuildReport: the rebuild's report and the catalog say what
+// changed where.
+func checkRebuildReport(t *testing.T, rep *Report, data string, now time.Time) {
+	t.Helper()
 	s1 := rep.Shards[0]
-	if s1.Added != 1 || s1.Removed != 1 || s1.URLsChanged != 1 || s1.Changed != 0 || s1.Paths != 4 || s1.Created != fixedNow().UTC() || s1.Updated != opts.Now().UTC() {
+	if s1.Added != 1 || s1.Removed != 1 || s1.URLsChanged != 1 || s1.Changed != 0 || s1.Paths != 4 || s1.Created != fixedNow().UTC() || s1.Updated != now.UTC() {
 		t.Errorf("shard-0001 report %+v", s1)
 	}
 	if s2 := rep.Shards[1]; s2.Added != 2 || s2.Paths != 4 || s2.Items != 2 {
@@ -110,8 +142,13 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 	if len(catalog) != 3 || catalog[2].Name != "shard-0003" || catalog[2].Paths != 2 {
 		t.Errorf("catalog %+v", catalog)
 	}
+}
 
-	// History only grows: the old tips are ancestors of the new ones.
+// checkHistoryGrows: history only grows: the old tips are ancestors of
+// the new ones.
+func checkHistoryGrows(t *testing.T, g1 annex.Git, oldHeads []byte) {
+	t.Helper()
+	ctx := context.Background()
 	newHeads, _ := g1.Output(ctx, nil, "rev-parse", "main", "git-annex")
 	oldTips, newTips := strings.Fields(string(oldHeads)), strings.Fields(string(newHeads))
 	for i := range oldTips {
@@ -122,16 +159,12 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 			t.Errorf("new tip %s does not contain the old %s: history rewritten", newTips[i], oldTips[i])
 		}
 	}
-	for _, s := range rep.Shards {
-		testkit.Run(t, env, RepoDir(data, s.Name), "git", "fsck", "--strict", "--no-dangling", "--no-progress")
-	}
-	k3 := KeyOf(entriesOf(v2, moved)[1])
-	webLog, _ := g1.Output(ctx, nil, "cat-file", "-p", "git-annex:"+annex.URLLogPath(k3))
-	if want := "1700003600.25s 0 " + plain("a/3.txt"); !strings.Contains(string(webLog), want) {
-		t.Errorf("URL log of a/3.txt lacks %q:\n%s", want, webLog)
-	}
+}
 
-	// The donor fast-forwards and follows.
+// checkDonorFollows: the donor fast-forwards and follows: the new file,
+// the moved file's new URL, the removed file gone.
+func checkDonorFollows(t *testing.T, env []string, donor string, plain, moved func(string) string) {
+	t.Helper()
 	testkit.Run(t, env, donor, "git", "pull", "-q", "--ff-only")
 	files := testkit.Run(t, env, donor, "git", "ls-files")
 	if files != "a/1.txt\na/3.txt\na/4.txt\nb/1.txt\n" {
@@ -149,13 +182,6 @@ func TestRebuildKeepsShardsAndDonorsFastForward(t *testing.T) {
 	testkit.Run(t, env, donor, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a/3.txt")
 	if got, _ := os.ReadFile(filepath.Join(donor, "a", "3.txt")); string(got) != "a3" {
 		t.Errorf("a/3.txt from its new URL = %q", got)
-	}
-
-	// The same input once more changes nothing.
-	opts.Now = func() time.Time { return fixedNow().Add(2 * time.Hour) }
-	rep, err = BuildFrom(ctx, Entries(entriesOf(v2, moved)), opts)
-	if err != nil || statuses(rep) != "shard-0001 unchanged, shard-0002 unchanged, shard-0003 unchanged" {
-		t.Errorf("third build: %s %v", statuses(rep), err)
 	}
 }
 

@@ -47,3 +47,12 @@ func Duration(d time.Duration) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// FileOrKey names a file to a person: its path in the shard, or its key
+// when the path is not known.
+func FileOrKey(file, key string) string {
+	if file != "" {
+		return file
+	}
+	return key
+}

@@ -179,23 +179,7 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 		t.Fatalf("after the fill: %+v", st)
 	}
 
-	// files
-	var list struct {
-		Files []struct {
-			Path, Key string
-			Held      bool
-		} `json:"files"`
-		Total int `json:"total"`
-	}
-	if err := json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "files", "--home", home, "--held", "--json").stdout), &list); err != nil {
-		t.Fatal(err)
-	}
-	if list.Total != 20 || !list.Files[0].Held {
-		t.Errorf("files --held --json: %+v", list)
-	}
-	if out := mustRun(t, shardkeeperBin, "files", "--home", home, "--filter", "ITEM-01").stdout; strings.Count(out, "item-01/") != 10 || !strings.Contains(out, "HELD") {
-		t.Errorf("files --filter:\n%s", out)
-	}
+	checkFilesCLI(t, home)
 
 	// budget: lowering asks first; without an agent the CLI gives back itself.
 	half := st.Budget.Disk.UsedByShardkeeper / 2
@@ -226,8 +210,7 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	if st.Budget.Disk.UsedByShardkeeper > quarter {
 		t.Errorf("%d used over the budget of %d", st.Budget.Disk.UsedByShardkeeper, quarter)
 	}
-	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "files", "--home", home, "--held", "--json").stdout), &list)
-	victim := list.Files[0].Path
+	victim := heldFiles(t, home).Files[0].Path
 	mustRun(t, shardkeeperBin, "release", "--home", home, victim)
 	if status(t, home).FilesProtected != st.FilesProtected-1 {
 		t.Errorf("release did not give back %s", victim)
@@ -237,7 +220,51 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 		t.Errorf("log does not tell the release:\n%s", out)
 	}
 
-	// settings
+	checkSettingsCLI(t, home)
+
+	// leave, with the deadline passed at once: everything goes, then the
+	// donor deregisters.
+	mustRun(t, shardkeeperBin, "leave", "--home", home, "--yes", "--deadline", "0d")
+	st = waitStatus(t, home, "leaving to the end", func(st statusJSON) bool { return st.Left })
+	if st.FilesProtected != 0 {
+		t.Errorf("left with %d files held", st.FilesProtected)
+	}
+}
+
+// fileList is `files --json`.
+type fileList struct {
+	Files []struct {
+		Path, Key string
+		Held      bool
+	} `json:"files"`
+	Total int `json:"total"`
+}
+
+// heldFiles is `files --held --json`.
+func heldFiles(t *testing.T, home string) fileList {
+	t.Helper()
+	var list fileList
+	if err := json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "files", "--home", home, "--held", "--json").stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// checkFilesCLI: `files` lists the held files, as JSON and filtered.
+func checkFilesCLI(t *testing.T, home string) {
+	t.Helper()
+	if list := heldFiles(t, home); list.Total != 20 || !list.Files[0].Held {
+		t.Errorf("files --held --json: %+v", list)
+	}
+	if out := mustRun(t, shardkeeperBin, "files", "--home", home, "--filter", "ITEM-01").stdout; strings.Count(out, "item-01/") != 10 || !strings.Contains(out, "HELD") {
+		t.Errorf("files --filter:\n%s", out)
+	}
+}
+
+// checkSettingsCLI: `settings` sets and shows the bandwidth and the
+// schedule, and refuses a bad schedule in one line.
+func checkSettingsCLI(t *testing.T, home string) {
+	t.Helper()
 	mustRun(t, shardkeeperBin, "settings", "--home", home, "--bandwidth", "300", "--schedule", "01:00-07:00", "--off-hours-kbps", "50")
 	var s struct {
 		BandwidthKBps int    `json:"bandwidth_kbps"`
@@ -249,12 +276,4 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 		t.Errorf("settings %+v", s)
 	}
 	oneLineError(t, "a bad schedule", run(t, shardkeeperBin, "settings", "--home", home, "--schedule", "7pm"), "HH:MM")
-
-	// leave, with the deadline passed at once: everything goes, then the
-	// donor deregisters.
-	mustRun(t, shardkeeperBin, "leave", "--home", home, "--yes", "--deadline", "0d")
-	st = waitStatus(t, home, "leaving to the end", func(st statusJSON) bool { return st.Left })
-	if st.FilesProtected != 0 {
-		t.Errorf("left with %d files held", st.FilesProtected)
-	}
 }

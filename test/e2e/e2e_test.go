@@ -173,18 +173,41 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 		}
 		protected += st.FilesProtected
 
-		// Every file the donor fetched verifies.
-		fsck := exec.Command("git", "annex", "fsck", "--in=here")
-		fsck.Dir = st.Shards[0].Path
-		out, err := fsck.CombinedOutput()
-		if err != nil {
-			t.Errorf("git annex fsck in %s: %v\n%s", st.Shards[0].Path, err, out)
-		}
-		if n := strings.Count(string(out), " ok\n"); int64(n) != st.FilesProtected {
-			t.Errorf("fsck verified %d files, donor holds %d\n%s", n, st.FilesProtected, out)
-		}
+		checkFsck(t, st.Shards[0].Path, st.FilesProtected)
 	}
 
+	checkHealthCounts(t, data, copies, protected, total)
+	// Rarest first: the second donor started after the first had reported,
+	// so it may hold a file the first also holds only when no file without
+	// any copy would still have fitted in its budget.
+	b := status(t, donors[1].home)
+	room := donors[1].budget - b.Budget.Disk.UsedByShardkeeper
+	overlap := int(protected) - len(copies)
+	for _, k := range allKeys(t, b.Shards[0].Path) {
+		if copies[k] == 0 && overlap > 0 && onDisk(keySize(t, k)) <= room {
+			t.Errorf("donor b fetched %d files others had while %s (%d bytes, room %d) had no copy", overlap, k, keySize(t, k), room)
+		}
+	}
+}
+
+// checkFsck: every file the donor fetched verifies.
+func checkFsck(t *testing.T, repo string, held int64) {
+	t.Helper()
+	fsck := exec.Command("git", "annex", "fsck", "--in=here")
+	fsck.Dir = repo
+	out, err := fsck.CombinedOutput()
+	if err != nil {
+		t.Errorf("git annex fsck in %s: %v\n%s", repo, err, out)
+	}
+	if n := strings.Count(string(out), " ok\n"); int64(n) != held {
+		t.Errorf("fsck verified %d files, donor holds %d\n%s", n, held, out)
+	}
+}
+
+// checkHealthCounts: the hub's health report counts the copies the donors
+// hold, file by file.
+func checkHealthCounts(t *testing.T, data string, copies map[string]int, protected, total int64) {
+	t.Helper()
 	var h healthJSON
 	r := mustRun(t, shardhubBin, "health", "--data", data, "--json")
 	if err := json.Unmarshal([]byte(r.stdout), &h); err != nil {
@@ -213,17 +236,6 @@ func TestTwoDonorsEndToEnd(t *testing.T) {
 	}
 	if sh.Files != 60 || sh.Bytes != total {
 		t.Errorf("health: %d files, %d bytes; want 60, %d", sh.Files, sh.Bytes, total)
-	}
-	// Rarest first: the second donor started after the first had reported,
-	// so it may hold a file the first also holds only when no file without
-	// any copy would still have fitted in its budget.
-	b := status(t, donors[1].home)
-	room := donors[1].budget - b.Budget.Disk.UsedByShardkeeper
-	overlap := int(protected) - len(copies)
-	for _, k := range allKeys(t, b.Shards[0].Path) {
-		if copies[k] == 0 && overlap > 0 && onDisk(keySize(t, k)) <= room {
-			t.Errorf("donor b fetched %d files others had while %s (%d bytes, room %d) had no copy", overlap, k, keySize(t, k), room)
-		}
 	}
 }
 

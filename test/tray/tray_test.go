@@ -43,17 +43,7 @@ func TestTrayMenuOverDBus(t *testing.T) {
 	if os.Getenv("SHARDKEEPER_TRAY_TEST") != "1" {
 		t.Skip("the tray test needs the GUI binary, a display and a DBus session: run scripts/tray-test.sh (or set SHARDKEEPER_TRAY_TEST=1 and SHARDKEEPER_BIN)")
 	}
-	bin := os.Getenv("SHARDKEEPER_BIN")
-	for name, v := range map[string]string{"SHARDKEEPER_BIN": bin, "DISPLAY": os.Getenv("DISPLAY"),
-		"DBUS_SESSION_BUS_ADDRESS": os.Getenv("DBUS_SESSION_BUS_ADDRESS")} {
-		if v == "" {
-			t.Fatalf("%s is not set (scripts/tray-test.sh sets up all three)", name)
-		}
-	}
-	bin, err := filepath.Abs(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := trayBinary(t)
 
 	dir := t.TempDir()
 	home := filepath.Join(dir, "demo", "donor")
@@ -78,8 +68,64 @@ func TestTrayMenuOverDBus(t *testing.T) {
 	t.Logf("tray item registered by %s at %s", item.sender, item.path)
 	menu := menuPath(t, w.conn, item)
 
-	// The first line counts what status --json counts (once the agent is
-	// idle both stop moving).
+	root := waitProtecting(t, w, item, menu, bin, home)
+	t.Logf("tray menu: %q", root.labels())
+
+	pause, ok := root.find("Pause")
+	if !ok {
+		t.Fatalf("no Pause item in the tray menu %q", root.labels())
+	}
+	sub, err := layoutAt(w.conn, item.sender, menu, pause.id) // open the submenu
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, ok := sub.find("30 minutes")
+	if !ok {
+		t.Fatalf("Pause ▸ has no 30 minutes item: %q", sub.labels())
+	}
+	t.Logf("Pause ▸ %q", sub.labels())
+	clicked := time.Now()
+	if err := click(w.conn, item.sender, menu, half.id); err != nil {
+		t.Fatalf("click Pause ▸ 30 minutes: %v", err)
+	}
+
+	checkPausedFor30Minutes(t, bin, home, clicked)
+
+	// The menu follows: Resume instead of Pause ▸, and when work resumes.
+	waitFor(t, "the tray menu to show the pause", func() (bool, string) {
+		if root, err = layout(w.conn, item.sender, menu); err != nil {
+			return false, err.Error()
+		}
+		_, resume := root.find("Resume")
+		labels := root.labels()
+		return resume && len(labels) > 1 && strings.HasPrefix(labels[1], "Paused — resumes at "), fmt.Sprintf("%q", labels)
+	})
+	t.Logf("tray menu: %q", root.labels())
+}
+
+// trayBinary is the GUI binary under test; the display and the session
+// bus must be set too.
+func trayBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("SHARDKEEPER_BIN")
+	for name, v := range map[string]string{"SHARDKEEPER_BIN": bin, "DISPLAY": os.Getenv("DISPLAY"),
+		"DBUS_SESSION_BUS_ADDRESS": os.Getenv("DBUS_SESSION_BUS_ADDRESS")} {
+		if v == "" {
+			t.Fatalf("%s is not set (scripts/tray-test.sh sets up all three)", name)
+		}
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// waitProtecting waits for the menu's first line to count what status
+// --json counts (once the agent is idle both stop moving) and returns the
+// menu.
+func waitProtecting(t *testing.T, w *watcher, item registration, menu dbus.ObjectPath, bin, home string) node {
+	t.Helper()
 	protecting := regexp.MustCompile(`^Protecting ([0-9,]+) files? · `)
 	var root node
 	waitFor(t, `a "Protecting N files" line matching status --json`, func() (bool, string) {
@@ -103,26 +149,13 @@ func TestTrayMenuOverDBus(t *testing.T) {
 		return n == st.FilesProtected && st.FilesProtected > 0,
 			fmt.Sprintf("menu says %d, status --json says files_protected %d (%s)", n, st.FilesProtected, st.State)
 	})
-	t.Logf("tray menu: %q", root.labels())
+	return root
+}
 
-	pause, ok := root.find("Pause")
-	if !ok {
-		t.Fatalf("no Pause item in the tray menu %q", root.labels())
-	}
-	sub, err := layoutAt(w.conn, item.sender, menu, pause.id) // open the submenu
-	if err != nil {
-		t.Fatal(err)
-	}
-	half, ok := sub.find("30 minutes")
-	if !ok {
-		t.Fatalf("Pause ▸ has no 30 minutes item: %q", sub.labels())
-	}
-	t.Logf("Pause ▸ %q", sub.labels())
-	clicked := time.Now()
-	if err := click(w.conn, item.sender, menu, half.id); err != nil {
-		t.Fatalf("click Pause ▸ 30 minutes: %v", err)
-	}
-
+// checkPausedFor30Minutes: status says paused, for 30 minutes from the
+// click.
+func checkPausedFor30Minutes(t *testing.T, bin, home string, clicked time.Time) {
+	t.Helper()
 	var st agentStatus
 	waitFor(t, "status to report paused", func() (bool, string) {
 		var err error
@@ -140,17 +173,6 @@ func TestTrayMenuOverDBus(t *testing.T) {
 	if err != nil || !strings.Contains(string(text), "State: paused") {
 		t.Errorf("shardkeeper status does not say paused (%v):\n%s", err, text)
 	}
-
-	// The menu follows: Resume instead of Pause ▸, and when work resumes.
-	waitFor(t, "the tray menu to show the pause", func() (bool, string) {
-		if root, err = layout(w.conn, item.sender, menu); err != nil {
-			return false, err.Error()
-		}
-		_, resume := root.find("Resume")
-		labels := root.labels()
-		return resume && len(labels) > 1 && strings.HasPrefix(labels[1], "Paused — resumes at "), fmt.Sprintf("%q", labels)
-	})
-	t.Logf("tray menu: %q", root.labels())
 }
 
 // startDemo runs `shardkeeper demo` in its own process group and stops it

@@ -1,0 +1,32 @@
+//go:build unix
+
+package annexproc
+
+import (
+	"os/exec"
+	"syscall"
+)
+
+// OwnGroup runs cmd in its own process group and makes cancelling it send
+// sig to the whole group, so git-annex's helpers (git cat-file, ...) stop
+// with it and never hold its pipes open; SigGentle goes to git-annex only.
+func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process == nil {
+			return nil
+		}
+		if sig == SigGentle {
+			// git-annex alone: its git helpers finish what they write (a
+			// git update-ref killed mid-way leaves a lock that fails every
+			// later git-annex command).
+			return syscall.Kill(cmd.Process.Pid, sig)
+		}
+		return syscall.Kill(-cmd.Process.Pid, sig)
+	}
+}
+
+const (
+	SigStop   = syscall.SIGKILL // a download: partial content stays for resume
+	SigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
+)
