@@ -62,3 +62,19 @@ func TestRegionsShardsAndHistory(t *testing.T) {
 		t.Fatalf("history: %v %+v", err, hist)
 	}
 }
+
+// TestMigratesHealthStateToCollections: a database at schema 5 (the
+// health state, before collections) keeps its stored files through
+// migration 6, and the size index answers HealthKeysOver.
+func TestMigratesHealthStateToCollections(t *testing.T) {
+	s := migrated(t, 5, `INSERT INTO health_keys (shard, key, path, size) VALUES
+		('shard-0001', 'k-small', 'a', 10), ('shard-0001', 'k-big', 'b', 1000)`)
+	defer s.Close()
+	big, err := s.HealthKeysOver("shard-0001", 100)
+	if err != nil || len(big) != 1 || big[0].Key != "k-big" || big[0].Path != "b" || big[0].Size != 1000 {
+		t.Errorf("keys over 100 after the migration: %+v %v", big, err)
+	}
+	if ds, err := s.Donors(); err != nil || len(ds) != 0 {
+		t.Errorf("donors after the migration: %+v %v", ds, err)
+	}
+}
