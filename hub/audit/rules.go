@@ -1,7 +1,8 @@
 // Package audit decides whether a donor's push may land. A donor may
 // change only its own lines: location-log lines for its own UUID (for keys
 // of the shard, timestamped no more than a day ahead), its own uuid.log
-// description and its own activity.log line. Everything else it pushes must
+// description, its own activity.log line and its own group.log line (its
+// region). Everything else it pushes must
 // already be known to the hub, byte for byte after normalisation: lines
 // that the hub's git-annex branch or some donor's accepted branch already
 // has. That is what lets honest pushes through: a donor's git-annex
@@ -45,13 +46,13 @@ type kind int
 const (
 	notALog     kind = iota
 	locationLog      // KEY.log: per-UUID lines, the donor's own may change
-	ownLines         // uuid.log, activity.log: "<uuid> ... timestamp=", own line may change
+	ownLines         // uuid.log, activity.log, group.log: "<uuid> ... timestamp=", own line may change
 	hubOnly          // everything else git-annex keeps: only the archive changes it
 )
 
 // hubOnlyLogs are git-annex's branch files a donor never changes.
 var hubOnlyLogs = map[string]bool{
-	"trust.log": true, "numcopies.log": true, "mincopies.log": true, "group.log": true,
+	"trust.log": true, "numcopies.log": true, "mincopies.log": true,
 	"preferred-content.log": true, "required-content.log": true, "group-preferred-content.log": true,
 	"remote.log": true, "config.log": true, "schedule.log": true, "difference.log": true,
 	"multicast.log": true, "export.log": true, "exported.log": true, "maxsize.log": true,
@@ -69,7 +70,7 @@ func classify(p string) kind {
 		return locationLog
 	}
 	switch {
-	case p == "uuid.log" || p == "activity.log":
+	case p == "uuid.log" || p == "activity.log" || p == "group.log": // group.log: its region (annex.RegionGroup)
 		return ownLines
 	case hubOnlyLogs[p]:
 		return hubOnly
@@ -203,6 +204,8 @@ lines:
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
 			add("timestamp %s is more than a day in the future", l.at)
+		case f.Path == "group.log" && !regionsOnly(l.norm):
+			add("a donor may put itself only in its region's group (%s<region>)", annex.RegionGroupPrefix)
 		case k == locationLog && l.status == annex.StatusPresent && !annex.InShard(annex.ParseLog(f.Hub)):
 			add("claims a key that is not in this shard")
 		default:
@@ -259,6 +262,22 @@ func knownLines(k kind, f File) (map[string]bool, map[string]annex.Timestamp) {
 		}
 	}
 	return known, newest
+}
+
+// regionsOnly reports whether a normalised group.log line names at most
+// one group, a region's.
+func regionsOnly(norm string) bool {
+	f := strings.Fields(norm)
+	groups := f[1 : len(f)-1] // between the UUID and the timestamp
+	if len(groups) > 1 {
+		return false
+	}
+	for _, g := range groups {
+		if r, ok := strings.CutPrefix(g, annex.RegionGroupPrefix); !ok || !annex.ValidRegion(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func clip(s string) string {

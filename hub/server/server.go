@@ -86,6 +86,7 @@ type Server struct {
 	paths     pathIndex  // shard paths -> keys, for /restore/
 	reinjects reinjecter // verified files waiting to be recorded on the branch
 	regLimit  *rateLimiter
+	history   historyClock
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -252,6 +253,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/donors/{uuid}", s.donorOnly(s.getDonor))
 	mux.HandleFunc("PATCH /api/v1/donors/{uuid}", s.donorOnly(s.patchDonor))
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards", s.donorOnly(s.moreShards))
+	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards/{shard}/leave", s.donorOnly(s.leaveShard))
+	mux.HandleFunc("DELETE /api/v1/donors/{uuid}/shards/{shard}", s.donorOnly(s.removeShard))
+	mux.HandleFunc("GET /api/v1/collections", s.collections)
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/leave", s.donorOnly(s.leave))
 	mux.HandleFunc("DELETE /api/v1/donors/{uuid}", s.donorOnly(s.deleteDonor))
 	mux.HandleFunc("GET /api/v1/donors/{uuid}/challenges", s.donorOnly(s.openChallenges))

@@ -18,7 +18,8 @@ type record struct {
 
 // item is a group of files that always share a shard.
 type item struct {
-	name  string
+	name  string // itemKey of its collection and its name
+	coll  string
 	recs  []int32
 	bytes int64 // sum of its paths' sizes
 }
@@ -29,6 +30,8 @@ type collection struct {
 	recs   []record
 	items  []*item // in order of first appearance
 	byItem map[string]int32
+	colls  map[string]bool       // the collections the input names
+	def    string                // the collection of an entry that names none
 	first  map[annex.Key]int32   // key -> its first record; nil once done
 	dups   map[annex.Key][]int32 // key -> every record, for keys under several paths
 	keys   int                   // distinct keys
@@ -36,8 +39,9 @@ type collection struct {
 	md5    int                   // distinct MD5-only keys
 }
 
-func newCollection() *collection {
-	return &collection{byItem: map[string]int32{}, first: map[annex.Key]int32{}, dups: map[annex.Key][]int32{}}
+func newCollection(def string) *collection {
+	return &collection{byItem: map[string]int32{}, first: map[annex.Key]int32{}, dups: map[annex.Key][]int32{},
+		colls: map[string]bool{}, def: def}
 }
 
 // add takes one entry, keeping its path and URL strings as they are (see
@@ -50,11 +54,17 @@ func (c *collection) add(e manifest.Entry) error {
 	} else if strings.HasPrefix(p, name) {
 		name = p[:len(name)] // no copy of its own
 	}
-	idx, ok := c.byItem[name]
+	coll := e.Collection
+	if coll == "" {
+		coll = c.def
+	}
+	c.colls[coll] = true
+	key := itemKey(coll, name)
+	idx, ok := c.byItem[key]
 	if !ok {
 		idx = int32(len(c.items))
-		c.items = append(c.items, &item{name: name})
-		c.byItem[name] = idx
+		c.items = append(c.items, &item{name: key, coll: coll})
+		c.byItem[key] = idx
 	}
 	k := KeyOf(e)
 	n := int32(len(c.recs))

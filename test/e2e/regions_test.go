@@ -1,8 +1,5 @@
-//go:build collections_e2e
-
-// These tests need the hub's side of collections and regions (branch
-// coll-hub: collections, group.log in donors' pushes); the lead drops the
-// build tag once both sides are merged.
+// Collections and regions end to end: the hub's collections and
+// region-aware assignment, the agent's choice and its region-first plan.
 
 package e2e
 
