@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/hub/health"
 )
 
 // holds says whether a donor's repository has key's content, also a key
@@ -108,12 +113,42 @@ func TestFileBiggerThanEveryBudget(t *testing.T) {
 		t.Fatalf("%d of %d smaller files have 2 copies (big key %q), want all 20", full, len(copies), bigKey)
 	}
 
+	// Health lists the file no registered donor could hold, until one can.
+	waitTooLarge(t, hub, bigKey, true)
 	home, repo := joinDonor(t, tmp, hub, "large", 8<<20, "--max-file-size", "5MiB")
+	waitTooLarge(t, hub, bigKey, false)
 	untilIdle(t, home)
 	if !holds(repo, bigKey) {
 		t.Fatalf("the donor that opted in to files up to 5 MiB does not hold the %d-byte file: %+v", len(big), status(t, home))
 	}
 	fsckClean(t, repo)
+}
+
+// waitTooLarge waits until the hub's health lists key among the files no
+// registered donor could hold (listed) or no longer lists it.
+func waitTooLarge(t *testing.T, hub, key string, listed bool) {
+	t.Helper()
+	var last []health.TooLarge
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var r struct {
+			FilesTooLarge []health.TooLarge `json:"files_too_large"`
+		}
+		if resp, err := http.Get(hub + "/api/v1/health"); err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&r)
+			resp.Body.Close()
+			if err == nil {
+				last = r.FilesTooLarge
+				found := slices.ContainsFunc(last, func(f health.TooLarge) bool { return string(f.Key) == key })
+				if found == listed {
+					t.Logf("health: files too large %+v", last)
+					return
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("health's files too large = %+v; want %s listed: %v", last, key, listed)
 }
 
 // TestRebuildRemovesAndChanges: a rebuild removes one file and changes
