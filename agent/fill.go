@@ -167,9 +167,10 @@ func (a *Agent) summary(st fillStats) string {
 		msg = "The drive is full: free some space or lower the budget."
 	case a.clock.Now().Before(hostUntil):
 		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", hostReason, hostUntil.Local().Format(time.TimeOnly))
-	case files == 0 && st.wanted > 0 && a.ledger.MetaTotal() >= budget:
-		msg = fmt.Sprintf("Nothing fetched: the shards' own records (their git-annex repositories) take %s, all of your budget (%s). Raise the budget above %s to hold files.",
-			FormatSize(a.ledger.MetaTotal()), FormatSize(budget), FormatSize(a.ledger.MetaTotal()))
+	case files == 0 && st.wanted > 0 && a.ledger.MetaTotal()+a.ledger.MetaSlack() >= budget:
+		meta, slack := a.ledger.MetaTotal(), a.ledger.MetaSlack()
+		msg = fmt.Sprintf("Nothing fetched: the shards' own records (their git-annex repositories) take %s and keep %s free to grow, all of your budget (%s). Raise the budget above %s to hold files.",
+			FormatSize(meta), FormatSize(slack), FormatSize(budget), FormatSize(meta+slack))
 	case files == 0 && st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
 			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(ledger.Reserve(st.smallestLeft, block)))

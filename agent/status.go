@@ -124,14 +124,14 @@ func (a *Agent) locationsLocked() []control.Location {
 }
 
 // OfflineStatus computes the status from disk when no agent is running.
-func OfflineStatus(h home.Home, tools Tools) (control.Status, error) {
+func OfflineStatus(h home.Home, opts Options) (control.Status, error) {
 	if _, err := h.LoadConfig(); errors.Is(err, home.ErrNotJoined) {
 		return control.Status{State: control.StateNotJoined, Message: err.Error(),
 			Shards: []control.ShardStatus{}, Locations: []control.Location{}}, nil
 	} else if err != nil {
 		return control.Status{}, err
 	}
-	a, err := New(h, Options{Tools: tools})
+	a, err := New(h, opts)
 	if err != nil {
 		return control.Status{}, err
 	}

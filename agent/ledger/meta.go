@@ -70,6 +70,14 @@ func (l *Ledger) metaGrowth() int64 {
 	return MetaGrowthBlocks * l.block
 }
 
+// MetaSlack is what stays free under the budget for the repositories'
+// own files to grow (0 for a content-only budget).
+func (l *Ledger) MetaSlack() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.metaSlack()
+}
+
 func (l *Ledger) metaSlack() int64 {
 	if l.contentOnly {
 		return 0
