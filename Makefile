@@ -41,7 +41,7 @@ hub:
 run: build
 	$(BIN)/shardkeeper demo
 
-test: deps lint unit bench-smoke gui-test package-test
+test: deps lint unit gui-test package-test
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
@@ -140,8 +140,8 @@ bench:
 	scripts/bench-spread.sh
 	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 20000 -months 24 -clone-every 6
 
-# One small, one-iteration run of every benchmark, so none rots: CI runs it
-# (make test). Speeds here mean nothing. One line per benchmark; each takes
+# One small, one-iteration run of every benchmark, so none rots. Not yet in
+# make test: it has not had a timed run in CI (issue 11). Speeds here mean nothing. One line per benchmark; each takes
 # under about a minute.
 bench-smoke:
 	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 1x ./...
