@@ -37,7 +37,11 @@ func Open(dataDir string) (*DB, error) {
 }
 
 func open(path string, version int, legacyJSON string) (*DB, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// _txlock=immediate: a transaction takes the write lock when it begins,
+	// so it waits (busy_timeout) for the health state's writer instead of
+	// failing with SQLITE_BUSY when it upgrades from reading to writing
+	// (which lost restore uploads: "record an upload: database is locked").
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open donor database %s: %w", path, err)
