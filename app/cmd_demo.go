@@ -18,6 +18,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent"
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/app/demo"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
@@ -115,7 +116,10 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 
 	h := home.Home{Dir: filepath.Join(dir, "donor")}
 	if _, err := h.LoadConfig(); errors.Is(err, home.ErrNotJoined) {
-		budget := size * 4 / 10
+		// 40% of the collection, plus what the budget also counts: the
+		// shard's repository (about a megabyte here) and the room the agent
+		// keeps for it to grow.
+		budget := size*4/10 + 1<<20 + ledger.MetaSlackBlocks*4096
 		if o.budget != "" {
 			if budget, err = agent.ParseSize(o.budget); err != nil {
 				return fmt.Errorf("--budget: %w", err)
