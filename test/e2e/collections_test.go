@@ -131,27 +131,20 @@ func TestFileBiggerThanEveryBudget(t *testing.T) {
 // registered donor could hold (listed) or no longer lists it.
 func waitTooLarge(t *testing.T, hub, key string, listed bool) {
 	t.Helper()
-	var last []health.TooLarge
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
+	waitFor(t, fmt.Sprintf("health to list %s as too large: %v", key, listed), 2*time.Minute, func() bool {
 		var r struct {
 			FilesTooLarge []health.TooLarge `json:"files_too_large"`
 		}
-		if resp, err := http.Get(hub + "/api/v1/health"); err == nil {
-			err = json.NewDecoder(resp.Body).Decode(&r)
-			resp.Body.Close()
-			if err == nil {
-				last = r.FilesTooLarge
-				found := slices.ContainsFunc(last, func(f health.TooLarge) bool { return string(f.Key) == key })
-				if found == listed {
-					t.Logf("health: files too large %+v", last)
-					return
-				}
-			}
+		resp, err := http.Get(hub + "/api/v1/health")
+		if err != nil {
+			return false
 		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Fatalf("health's files too large = %+v; want %s listed: %v", last, key, listed)
+		defer resp.Body.Close()
+		if json.NewDecoder(resp.Body).Decode(&r) != nil {
+			return false
+		}
+		return slices.ContainsFunc(r.FilesTooLarge, func(f health.TooLarge) bool { return string(f.Key) == key }) == listed
+	})
 }
 
 // TestRebuildRemovesAndChanges: a rebuild removes one file and changes
