@@ -115,21 +115,8 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 	fmt.Fprintf(out, "Demo hub: %s (data in %s)\n", hubURL, hubData)
 
 	h := home.Home{Dir: filepath.Join(dir, "donor")}
-	if _, err := h.LoadConfig(); errors.Is(err, home.ErrNotJoined) {
-		// 40% of the collection, plus what the budget also counts: the
-		// shard's repository (about a megabyte here) and the room the agent
-		// keeps for it to grow.
-		budget := size*4/10 + 1<<20 + ledger.MetaSlackBlocks*4096
-		if o.budget != "" {
-			if budget, err = agent.ParseSize(o.budget); err != nil {
-				return fmt.Errorf("--budget: %w", err)
-			}
-		}
-		if _, err := agent.Join(ctx, h, g.tools, agent.JoinRequest{
-			Hub: hubURL, Storage: filepath.Join(dir, "storage"), BudgetBytes: budget, Name: "demo donor",
-		}, time.Now); err != nil {
-			return err
-		}
+	if err := joinDemoDonor(ctx, g, h, o, hubURL, dir, size); err != nil {
+		return err
 	}
 	if err := startAgent(ctx, g, h, o.interval); err != nil {
 		return err
@@ -141,6 +128,28 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 		return watchStatus(ctx, client, out)
 	}
 	return RunGUI(client, GUIOptions{Title: "Shardkeeper — demo", AgentInProcess: true})
+}
+
+// joinDemoDonor joins the demo donor to the demo hub, unless an earlier run
+// with --dir already did.
+func joinDemoDonor(ctx context.Context, g *globals, h home.Home, o demoOptions, hubURL, dir string, size int64) error {
+	if _, err := h.LoadConfig(); !errors.Is(err, home.ErrNotJoined) {
+		return nil
+	}
+	// 40% of the collection, plus what the budget also counts: the
+	// shard's repository (about a megabyte here) and the room the agent
+	// keeps for it to grow.
+	budget := size*4/10 + 1<<20 + ledger.MetaSlackBlocks*4096
+	if o.budget != "" {
+		var err error
+		if budget, err = agent.ParseSize(o.budget); err != nil {
+			return fmt.Errorf("--budget: %w", err)
+		}
+	}
+	_, err := agent.Join(ctx, h, g.tools, agent.JoinRequest{
+		Hub: hubURL, Storage: filepath.Join(dir, "storage"), BudgetBytes: budget, Name: "demo donor",
+	}, time.Now)
+	return err
 }
 
 // watchStatus prints a line whenever the agent's status changes, until ctx
