@@ -17,7 +17,7 @@ NOCGO   := CGO_ENABLED=0
 TREE_BEFORE := $(shell git status --porcelain 2>/dev/null | md5sum)
 GOTAGS  := -tags nogui
 
-.PHONY: all deps build gui headless hub run test unit gui-test package package-test lint bench bench-scale bench-scale-smoke clean \
+.PHONY: all deps build gui headless hub run test unit test-faults gui-test package package-test lint bench bench-smoke bench-scale bench-scale-smoke clean \
         package-linux package-deb package-windows package-darwin deb-test wine-test
 
 all: build
@@ -41,7 +41,7 @@ hub:
 run: build
 	$(BIN)/shardkeeper demo
 
-test: deps lint unit gui-test package-test
+test: deps lint unit bench-smoke gui-test package-test
 
 lint:
 	@fmt=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$fmt" ]; then echo "gofmt needed:"; echo "$$fmt"; exit 1; fi
@@ -53,6 +53,16 @@ lint:
 # http-backend and HTTP servers on loopback.
 unit:
 	$(NOCGO) $(GO) test $(GOTAGS) -count=1 -timeout 20m ./...
+
+# The fault suite (docs/reliability.md): the real binaries on loopback,
+# killed with SIGKILL, out of disk (tmpfs), fed a faulty origin, hostile
+# donors, other local users, vfat storage, many donors pushing at once.
+# Mounts and other users need root (CI is root); without it those tests
+# skip and say so. About 10 minutes on 2 cores.
+test-faults:
+	$(NOCGO) $(GO) vet -tags nogui,faults ./test/faults/
+	$(NOCGO) $(GO) test -tags nogui,faults -count=1 -parallel 4 -timeout 15m ./test/faults/
+	$(NOCGO) $(GO) test $(GOTAGS) -count=1 -run '^TestFault' ./agent/
 
 # The real desktop window under Xvfb: builds the GUI once, screenshots the
 # demo's screens, then drives its tray menu over DBus.
@@ -125,6 +135,24 @@ bench:
 	scripts/bench-vs-git-annex.sh
 	scripts/bench-health-vs-git-annex.sh
 	scripts/bench-restore.sh
+	scripts/bench-footprint.sh
+	scripts/bench-fill.sh
+	scripts/bench-spread.sh
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 20000 -months 24 -clone-every 6
+
+# One small, one-iteration run of every benchmark, so none rots: CI runs it
+# (make test). Speeds here mean nothing. One line per benchmark; each takes
+# under about a minute.
+bench-smoke:
+	$(NOCGO) $(GO) test $(GOTAGS) -run '^$$' -bench . -benchtime 1x ./...
+	BENCH_N=200 scripts/bench-vs-git-annex.sh
+	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
+	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
+	BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=4194304 BENCH_SMALL_FILES=100 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
+	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
+	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
+	$(MAKE) bench-scale-smoke
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 1000 -months 2 -audit
 
 # The hub at a collection's real size (not part of make bench: at 2M files
 # the build alone takes minutes): a thousand-dir MD5 table of N files built

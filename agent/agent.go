@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/copies"
@@ -45,6 +46,8 @@ type Agent struct {
 	transfers   *fetch.Transfers
 	copies      *copies.View // where copies are: each shard's branch (agent/copies)
 	trees       map[string]*tree
+	slimTimer   *time.Timer // slims again after the Browse tab read a whole shard (footprint.go)
+	metaClock   metaClock   // when the storage folders were last measured (metausage.go)
 	target      int
 	cancelCycle context.CancelFunc // stops the cycle under way (pause)
 	blocked     string             // why downloads may not run now ("": they may)
@@ -55,6 +58,7 @@ type Agent struct {
 	limiter     *webproxy.Limiter
 	report      *report.Reporter  // pushes and proofs (agent/report)
 	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
+	place       placement         // regions of the shards' donors (agent/placement.go)
 
 	wake chan struct{}
 }
@@ -92,6 +96,7 @@ func New(h home.Home, opts Options) (*Agent, error) {
 	}
 	a.report = a.newReporter()
 	a.verifier = a.newVerifier()
+	a.ledger.SetContentOnly(opts.ContentOnlyBudget)
 	a.restore = a.newUploader()
 	a.migrate()
 	a.refreshStorage(false)
@@ -125,6 +130,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 	}()
 	a.log.Info("agent started", "home", a.home.Dir, "donor", a.cfg.DonorUUID)
 	a.applyPolicy()
+	a.dropWorkTrees(ctx) // shards joined with a work tree lose it (sparse.go)
 	if !untilIdle {
 		a.scheduleVerification() // catch up on a run missed while stopped
 		wg.Add(4)
@@ -146,6 +152,7 @@ func (a *Agent) Run(ctx context.Context, untilIdle bool) error {
 			stop()
 			return err
 		}
+		a.slimDown() // idle: let go of the per-file structures (footprint.go)
 		select {
 		case <-ctx.Done():
 			a.log.Info("agent stopped")

@@ -90,7 +90,7 @@ func TestTooManyRequestsPausesAllDownloads(t *testing.T) {
 	})
 	h := w.join("donor", w.total()*2)
 	clock := newFakeClock(time.Now())
-	a := newAgent(t, h, Options{Clock: clock, Jobs: 2, BatchFiles: 20})
+	a := newAgent(t, h, Options{Clock: clock, Jobs: 2, BatchFiles: 20, BatchBytes: -1})
 	ctx := context.Background()
 	requests := func() (n int) {
 		w.origin.set(func(o *origin) {

@@ -49,11 +49,12 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, "", err)
 	}
 	a.refreshTarget(ctx)
-	a.answerChallenges(ctx) // proof of storage (agent/proof.go)
+	a.answerChallenges(ctx) // proof of storage (agent/report/proof.go)
 	if leaving {
 		msg, err := a.leaveStep(ctx)
 		return a.cycleDone(ctx, msg, err)
 	}
+	a.collectionsStep(ctx) // regions, rebuilds, shards given back (agent/placement.go)
 	if err := a.shrink(ctx); err != nil && ctx.Err() == nil {
 		a.log.Warn("could not give all the space back yet", "err", err)
 	}
@@ -67,6 +68,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 		return a.cycleDone(ctx, blocked, nil)
 	}
 	msg, err := a.fill(ctx)
+	a.afterFill(ctx) // old versions of changed files (agent/rebuild.go)
 	return a.cycleDone(ctx, msg, err)
 }
 
@@ -75,6 +77,7 @@ func (a *Agent) cycleDone(ctx context.Context, msg string, err error) error {
 	if ctx.Err() != nil {
 		return nil // paused or stopping: not a failure
 	}
+	a.measureMeta(true) // what the status reports while idle is what du says
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.state.LastCycle = a.clock.Now().UTC()
@@ -114,6 +117,7 @@ func (a *Agent) rescan() error {
 		a.ledger.ReplaceShard(sh.Name, held, partial)
 		a.mu.Unlock()
 	}
+	a.measureMeta(true)
 	a.updateBudget()
 	return nil
 }
@@ -157,6 +161,9 @@ func (a *Agent) updateBudget() control.Budget {
 	a.ledger.EachInflight(func(ref ledger.Ref) {
 		onDisk[locOf[ref.Shard]] += ledger.PartialOnDisk(a.shardDirLocked(ref.Shard), ref.Key)
 	})
+	for _, l := range locs {
+		onDisk[l.ID] += a.ledger.MetaOf(l.ID) // the repositories' own files (metausage.go)
+	}
 	var b control.Budget
 	caps := map[string]int64{}
 	var total int64

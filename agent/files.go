@@ -20,6 +20,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 	if q.Limit <= 0 {
 		q.Limit = DefaultFilesLimit
 	}
+	defer a.slimLater() // the whole shard is read for this page (footprint.go)
 	filter := strings.ToLower(q.Filter)
 	list := control.FileList{Files: []control.File{}, Offset: q.Offset}
 	for _, sh := range a.shards() {
@@ -52,7 +53,7 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 				}
 			}
 			if isHeld {
-				file.LocalPath = filepath.Join(sh.Path, filepath.FromSlash(f.path))
+				file.LocalPath = ledger.ObjectPath(sh.Path, f.key) // no work tree: the content itself (sparse.go)
 			}
 			list.Files = append(list.Files, file)
 		}
@@ -63,9 +64,10 @@ func (a *Agent) Files(ctx context.Context, q control.FileQuery) (control.FileLis
 // locations returns the last read of a shard's git-annex branch, reading
 // it when there is none yet.
 func (a *Agent) locations(ctx context.Context, shard string) *annex.Locations {
-	if loc := a.copies.Get(shard); loc != nil {
+	if loc := a.copies.Whole(shard); loc != nil {
 		return loc
 	}
+	defer a.slimLater()
 	for _, sh := range a.shards() {
 		if sh.Name != shard {
 			continue
@@ -94,6 +96,9 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 	}
 	k, ok := t.byPath[rel]
 	if !ok {
+		k, ok = t.keyOfObjectPath(rel)
+	}
+	if !ok {
 		return control.NotFoundf("%s is not a file of shard %s", rel, sh)
 	}
 	a.mu.Lock()
@@ -111,6 +116,7 @@ func (a *Agent) Release(ctx context.Context, shard, path string) error {
 	if dropped == 0 {
 		return fmt.Errorf("%s was not given back: the archive's copy could not be checked; try again later", rel)
 	}
+	a.measureMeta(true)
 	a.requestPush()
 	return nil
 }

@@ -57,6 +57,7 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 			if err != nil {
 				return err
 			}
+			a.measureMeta(true) // the fetch and merge just wrote to the repository
 			a.updateBudget()
 			plan := a.plan(sh.Name, loc)
 			if len(plan.Fetch) == 0 {
@@ -66,7 +67,7 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 				}
 				break
 			}
-			batch := plan.Fetch[:min(len(plan.Fetch), a.opts.BatchFiles)]
+			batch := a.batchOf(plan.Fetch)
 			b := fetch.Batch(ctx, a.fetchDeps(), r, sh.Name, batch)
 			st.fetched += b.Fetched
 			st.failed += b.Failed
@@ -96,7 +97,7 @@ func displayName(file string, k annex.Key) string { return words.FileOrKey(file,
 func (a *Agent) fetchDeps() fetch.Deps {
 	return fetch.Deps{
 		Ledger: a.ledger, Failures: a.fails, Transfers: a.transfers,
-		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime,
+		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime, StallAfter: a.opts.StallAfter,
 		Now: a.clock.Now, Emit: a.emit, SetPhase: a.setPhase, HostWaiting: a.hostWaiting,
 		FileOf: a.fileOf, SaveFailures: a.saveFailures,
 		Fetched: func(size int64) {
@@ -166,6 +167,9 @@ func (a *Agent) summary(st fillStats) string {
 		msg = "The drive is full: free some space or lower the budget."
 	case a.clock.Now().Before(hostUntil):
 		msg = fmt.Sprintf("The archive is busy (%s); downloads resume after %s.", hostReason, hostUntil.Local().Format(time.TimeOnly))
+	case files == 0 && st.wanted > 0 && a.ledger.MetaTotal() >= budget:
+		msg = fmt.Sprintf("Nothing fetched: the shards' own records (their git-annex repositories) take %s, all of your budget (%s). Raise the budget above %s to hold files.",
+			FormatSize(a.ledger.MetaTotal()), FormatSize(budget), FormatSize(a.ledger.MetaTotal()))
 	case files == 0 && st.wanted > 0 && st.smallestLeft > 0:
 		msg = fmt.Sprintf("Nothing fetched: your budget (%s) is smaller than the smallest file that needs a copy (%s, %s on disk). Raise the budget to help.",
 			FormatSize(budget), FormatSize(st.smallestLeft), FormatSize(ledger.Reserve(st.smallestLeft, block)))

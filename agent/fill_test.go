@@ -20,7 +20,7 @@ func TestBudgetNeverExceededDuringParallelFill(t *testing.T) {
 	w.origin.set(func(o *origin) { o.rate = 400 << 10 }) // slow enough that downloads overlap
 	budget := w.total() * 2 / 5
 	h := w.join("donor", budget)
-	a := newAgent(t, h, Options{Jobs: 4, BatchFiles: 8})
+	a := newAgent(t, h, Options{Jobs: 4, BatchFiles: 8, BatchBytes: -1})
 	repo := a.cfg.Shards[0].Path
 
 	var maxUse atomic.Int64
@@ -78,7 +78,7 @@ func TestKeepFreeBindsDuringFill(t *testing.T) {
 		use, _ := diskUse(repo)
 		return DiskInfo{Total: drive, Avail: drive - othersUse - use, Block: 4096}, nil
 	}
-	a := newAgent(t, h, Options{Jobs: 4, BatchFiles: 6, DiskStat: disk})
+	a := newAgent(t, h, Options{Jobs: 4, BatchFiles: 6, BatchBytes: -1, DiskStat: disk})
 	repo = a.cfg.Shards[0].Path
 	ctx := context.Background()
 	if _, err := a.SetBudget(ctx, control.Limits{KeepFreeBytes: keepFree}); err != nil {

@@ -308,6 +308,9 @@ func newAgent(t *testing.T, h home.Home, o Options) *Agent {
 	if o.Target == 0 {
 		o.Target = 3
 	}
+	// These tests reason about content alone; footprint_test.go counts
+	// the repositories' own files too, as the app does.
+	o.ContentOnlyBudget = true
 	a, err := New(h, o)
 	if err != nil {
 		t.Fatal(err)
@@ -376,7 +379,7 @@ func diskUse(repo string) (int64, int) {
 // heldKeys asks git-annex which keys the repository has.
 func heldKeys(t *testing.T, repo string) map[annex.Key]bool {
 	t.Helper()
-	cmd := exec.Command("git", "annex", "find", "--in=here", "--format=${key}\n")
+	cmd := exec.Command("git", "annex", "find", "--branch=HEAD", "--in=here", "--format=${key}\n")
 	cmd.Dir = repo
 	out, err := cmd.Output()
 	if err != nil {
@@ -389,14 +392,17 @@ func heldKeys(t *testing.T, repo string) map[annex.Key]bool {
 	return keys
 }
 
-// keyOfPath maps shard paths to keys through the donor's checkout.
+// keyOfPath maps shard paths to keys through the commit's tree (a donor
+// has no checkout).
 func keyOfPath(t *testing.T, repo, rel string) annex.Key {
 	t.Helper()
-	target, err := os.Readlink(filepath.Join(repo, filepath.FromSlash(rel)))
+	cmd := exec.Command("git", "cat-file", "blob", "HEAD:"+rel)
+	cmd.Dir = repo
+	target, err := cmd.Output()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("git cat-file HEAD:%s in %s: %v", rel, repo, err)
 	}
-	return annex.Key(filepath.Base(target))
+	return annex.Key(filepath.Base(string(target)))
 }
 
 // fakeClock is time the test moves by hand. Each Advance (or Mark) starts

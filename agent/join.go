@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/shardkeeper/shardkeeper/agent/annexproc"
+	"github.com/shardkeeper/shardkeeper/agent/control"
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/hubclient"
 	"github.com/shardkeeper/shardkeeper/agent/storage"
@@ -24,6 +25,13 @@ type JoinRequest struct {
 	Storage     string
 	BudgetBytes int64
 	Name        string // optional display name
+	// Collection is the collection to help with ("": wherever it is
+	// needed most).
+	Collection string
+	// Region is where the donor roughly is (one of annex.Regions, or "").
+	Region string
+	// MaxFileBytes opts in to large files (0: no opt-in).
+	MaxFileBytes int64
 }
 
 // Join registers with the hub, clones the assigned shard into the storage
@@ -46,6 +54,9 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 	if err := storage.Writable(dir); err != nil {
 		return home.Config{}, fmt.Errorf("storage folder %s cannot be written (%s): choose a folder you can write to", dir, storage.RootErr(err))
 	}
+	if err := checkPlacement(control.Settings{Region: req.Region, MaxFileBytes: req.MaxFileBytes}); err != nil {
+		return home.Config{}, err
+	}
 	client, err := hubclient.New(req.Hub)
 	if err != nil {
 		return home.Config{}, err
@@ -54,7 +65,7 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 		return home.Config{}, err
 	}
 
-	reg, err := client.Register(ctx, req.Name)
+	reg, err := register(ctx, client, req)
 	if err != nil {
 		return home.Config{}, err
 	}
@@ -69,11 +80,14 @@ func Join(ctx context.Context, h home.Home, tools Tools, req JoinRequest, now fu
 		Storage: dir, BudgetBytes: req.BudgetBytes, JoinedAt: at, TargetCopies: reg.TargetCopies,
 		Shards: []home.ShardConfig{{
 			Name: reg.Shard.Name, URL: reg.Shard.URL, Path: path,
-			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes, Location: loc.ID,
+			Files: reg.Shard.Files, Bytes: reg.Shard.Bytes, Location: loc.ID, Collection: reg.Shard.Collection,
 		}},
 		Locations: []home.LocationConfig{loc},
 	}
 	if err := storage.WriteMarker(dir, cfg, loc.ID); err != nil {
+		return home.Config{}, err
+	}
+	if err := joinPlacement(ctx, h, tools, cfg, req); err != nil {
 		return home.Config{}, err
 	}
 	if err := h.SaveConfig(cfg); err != nil {
@@ -87,7 +101,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	if entries, err := os.ReadDir(path); err == nil && len(entries) > 0 {
 		return fmt.Errorf("%s already exists and is not empty: choose another storage folder", path)
 	}
-	if _, err := tools.GitIn("").Output(ctx, nil, "clone", "--quiet", reg.Shard.URL, path); err != nil {
+	if _, err := tools.GitIn("").Output(ctx, nil, cloneArgs(reg.Shard.URL, path)...); err != nil {
 		return fmt.Errorf("download shard %s from the hub: %w", reg.Shard.Name, err)
 	}
 	if err := checkIsShard(path); err != nil {
@@ -96,6 +110,9 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 	}
 	r := annexproc.NewRepo(tools, path, reg.Shard.URL)
 	g := r.Git()
+	if err := emptyWorkTree(ctx, g); err != nil {
+		return fmt.Errorf("set up %s: %w", path, err)
+	}
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"
@@ -106,6 +123,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 		{"config", "annex.uuid", reg.UUID},
 		// The hub's repository holds no content: never ask it for any.
 		{"config", "remote.origin.annex-ignore", "true"},
+		{"config", "gc.auto", looseObjectsLimit}, // sparse.go
 	}
 	for _, kv := range gitenv.RepoSettings() {
 		steps = append(steps, []string{"config", kv[0], kv[1]})

@@ -57,9 +57,7 @@ func (a *Agent) notifyHubLeaving(ctx context.Context) {
 	if done {
 		return
 	}
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	err := a.hub.Leave(cctx, a.cfg.DonorUUID, a.cfg.Token)
+	err := a.askHub(ctx, a.hub.Leave)
 	switch {
 	case errors.Is(err, hubclient.ErrNotSupported):
 		a.emit(control.Event{Kind: control.EventHub, Message: "The hub does not know about leaving yet; it will see the files go as you give them back"})
@@ -120,9 +118,7 @@ func (a *Agent) leaveStep(ctx context.Context) (string, error) {
 // deregister ends the donor's membership once the hub knows it holds
 // nothing.
 func (a *Agent) deregister(ctx context.Context) (string, error) {
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	err := a.hub.Deregister(cctx, a.cfg.DonorUUID, a.cfg.Token)
+	err := a.askHub(ctx, a.hub.Deregister)
 	switch {
 	case errors.Is(err, hubclient.ErrNotSupported):
 		a.emit(control.Event{Kind: control.EventHub, Message: "The hub cannot deregister donors yet; it knows you hold nothing"})
@@ -137,4 +133,11 @@ func (a *Agent) deregister(ctx context.Context) (string, error) {
 	a.mu.Unlock()
 	a.emit(control.Event{Kind: control.EventHub, Message: "You have left the hub; all your space is given back. Thank you!"})
 	return "You have left the hub; all your space is given back. You may delete this home and the storage folder.", serr
+}
+
+// askHub makes one call about this donor to the hub, bounded in time.
+func (a *Agent) askHub(ctx context.Context, call func(ctx context.Context, uuid, token string) error) error {
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return call(cctx, a.cfg.DonorUUID, a.cfg.Token)
 }

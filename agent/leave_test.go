@@ -122,12 +122,19 @@ func TestLeaveGivesBackAsOthersTakeOver(t *testing.T) {
 // hubKnows asks the hub whether it still knows the donor.
 func hubKnows(t *testing.T, w *world, a *Agent) bool {
 	t.Helper()
+	resp := donorRecord(t, w, a)
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
+}
+
+// donorRecord asks the hub for the donor's own record, with its token.
+func donorRecord(t *testing.T, w *world, a *Agent) *http.Response {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, w.hub.url+"/api/v1/donors/"+a.cfg.DonorUUID, nil)
 	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	return resp
 }

@@ -118,13 +118,7 @@ func (a *Agent) mergeLocationsFromDisk() {
 
 // saveConfig writes the config after merging what the CLI changed.
 func (a *Agent) saveConfig() {
-	a.saveMu.Lock()
-	defer a.saveMu.Unlock()
-	a.mergeLocationsFromDisk()
-	a.mu.Lock()
-	cfg := a.cfg
-	a.mu.Unlock()
-	if err := a.home.SaveConfig(cfg); err != nil {
+	if err := a.editLocations(func(*home.Config) error { return nil }); err != nil {
 		a.log.Warn("could not save the configuration", "err", err)
 	}
 }

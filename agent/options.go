@@ -18,12 +18,25 @@ type Options struct {
 	Jobs     int           // parallel downloads (default 4)
 	Interval time.Duration // time between fill cycles (default 10m)
 	Target   int           // donor copies wanted per file; 0: ask the hub (default 3)
+	// ContentOnlyBudget leaves the repositories' own files out of the
+	// budget (metausage.go): only for tests that reason about content
+	// alone. The app never sets it.
+	ContentOnlyBudget bool
 
 	// A fill works in batches: after BatchFiles files or BatchTime, it
 	// reports to the hub and re-reads what other donors did, so donors
-	// that run at the same time spread out (defaults 25 and 10m).
+	// that run at the same time spread out (defaults 25 and 10m). Small
+	// files make a batch longer, up to BatchBytes (default 64 MiB; -1:
+	// BatchFiles only) and at most MaxBatchFiles files: 25 files of a few
+	// KB each took less time to fetch than the report after them.
 	BatchFiles int
+	BatchBytes int64
 	BatchTime  time.Duration
+	// StallAfter: a download that moves less than 1 KB in this long is
+	// cancelled and counts as failed (git-annex's annex.stalldetection;
+	// default 2m). An origin that stalls mid-body would otherwise hold a
+	// download slot, and an --until-idle run, forever.
+	StallAfter time.Duration
 	// PushEvery is the longest time between two reports to the hub
 	// (default 1h); a failed report is retried after PushRetryMin,
 	// doubling up to PushRetryMax (defaults 30s and 30m), with jitter.
@@ -94,8 +107,14 @@ func setDefaults(o *Options, h home.Home) {
 	if o.BatchFiles <= 0 {
 		o.BatchFiles = 25
 	}
+	if o.BatchBytes == 0 {
+		o.BatchBytes = 64 << 20
+	}
 	if o.BatchTime <= 0 {
 		o.BatchTime = 10 * time.Minute
+	}
+	if o.StallAfter <= 0 {
+		o.StallAfter = 2 * time.Minute
 	}
 	if o.PushEvery <= 0 {
 		o.PushEvery = time.Hour

@@ -14,6 +14,11 @@ const DefaultTargetCopies = annex.DefaultTargetCopies
 // out released files and files that failed recently.
 func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 	a.mu.Lock()
+	if a.leavingShardLocked(shard) {
+		a.mu.Unlock()
+		return plan.Plan{} // being given back: nothing new
+	}
+	places, maxFile, current := a.placesLocked(shard), a.settings.MaxFileBytes, a.currentKeysLocked(shard)
 	released := map[string]bool{}
 	for _, k := range a.state.Released {
 		released[k] = true
@@ -25,9 +30,12 @@ func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 	_, block := a.ledger.Limits()
 	return plan.MakePlanFrom(plan.PlanInput{
 		Loc: loc, Donor: donor, Held: held, Target: target,
-		Room:    a.ledger.Room(),
-		Partial: partial,
-		Exclude: func(k annex.Key) bool { return released[string(k)] || a.fails.Waiting(string(k), now) },
-		Cost:    func(size int64) int64 { return ledger.ExpectedUsage(size, block) },
+		Room:         a.ledger.Room(),
+		Partial:      partial,
+		Exclude:      func(k annex.Key) bool { return released[string(k)] || a.fails.Waiting(string(k), now) },
+		Cost:         func(size int64) int64 { return ledger.ExpectedUsage(size, block) },
+		Places:       places,
+		MaxFileBytes: maxFile,
+		Current:      current,
 	})
 }

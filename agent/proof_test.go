@@ -39,12 +39,7 @@ func challengingHub(t *testing.T, w *world) *server.Server {
 // proofStanding is what the hub tells a donor about its proofs.
 func proofStanding(t *testing.T, w *world, a *Agent) map[string]any {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, w.hub.url+"/api/v1/donors/"+a.cfg.DonorUUID, nil)
-	req.Header.Set("Authorization", "Bearer "+a.cfg.Token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := donorRecord(t, w, a)
 	defer resp.Body.Close()
 	var rec struct {
 		Proof map[string]any `json:"proof"`

@@ -18,10 +18,10 @@ const DefaultVerifyEveryDays = 30
 // LoadSettings reads the donor's settings; before the first change they
 // come from the join (the budget given then is the "use at most" limit).
 func LoadSettings(h home.Home, cfg home.Config) (control.Settings, error) {
-	var s control.Settings
+	s := control.Settings{KeepRemovedFiles: true}
 	err := home.ReadJSON(h.SettingsPath(), &s)
 	if errors.Is(err, fs.ErrNotExist) {
-		s = control.Settings{Limits: control.Limits{MaxBytes: cfg.BudgetBytes}, DisplayName: cfg.Name}
+		s = control.Settings{Limits: control.Limits{MaxBytes: cfg.BudgetBytes}, DisplayName: cfg.Name, KeepRemovedFiles: true}
 		err = nil
 	}
 	if s.VerifyEveryDays <= 0 {
@@ -52,7 +52,7 @@ func CheckSettings(s control.Settings) error {
 	if s.VerifyEveryDays < 0 {
 		return control.Invalidf("verify_every_days cannot be negative")
 	}
-	return nil
+	return checkPlacement(s)
 }
 
 // Settings returns the donor's settings.
@@ -93,6 +93,7 @@ func (a *Agent) UpdateSettings(ctx context.Context, s control.Settings) error {
 	if s.DisplayName != old.DisplayName || s.ShowOnBoard != old.ShowOnBoard {
 		go a.tellHubProfile(s.DisplayName, s.ShowOnBoard)
 	}
+	a.placementChanged(old, s)
 	a.applyPolicy()
 	return nil
 }

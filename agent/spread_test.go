@@ -25,7 +25,7 @@ func TestThreeDonorsSpreadOut(t *testing.T) {
 		// Room for k files: each takes 3 blocks, and the last one needs its
 		// reservation (a spare block and rounding) to be admitted.
 		h := w.join(fmt.Sprintf("donor%d", i), int64(k)*size+ledger.Reserve(size, 4096)-size)
-		agents = append(agents, newAgent(t, h, Options{Jobs: 2, BatchFiles: 2}))
+		agents = append(agents, newAgent(t, h, Options{Jobs: 2, BatchFiles: 2, BatchBytes: -1}))
 	}
 	var wg sync.WaitGroup
 	for _, a := range agents {

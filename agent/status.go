@@ -42,7 +42,8 @@ func (a *Agent) statusLocked(b control.Budget) control.Status {
 		}
 	}
 	for _, sh := range a.cfg.Shards {
-		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files}
+		ss := control.ShardStatus{Name: sh.Name, Path: sh.Path, Files: sh.Files, Collection: sh.Collection}
+		_, ss.Leaving = a.state.LeavingShards[sh.Name]
 		loc := a.copies.Get(sh.Name)
 		for k, o := range a.ledger.HeldOf(sh.Name) {
 			ss.FilesHeld++

@@ -18,6 +18,9 @@ type tree struct {
 	files  []treeFile // sorted by path
 	byPath map[string]annex.Key
 	byKey  map[annex.Key]string // first path of each key
+	// heldOnly: only the held files, kept while idle for messages
+	// (footprint.go); the file list reads the whole tree again.
+	heldOnly bool
 }
 
 type treeFile struct {
@@ -66,7 +69,7 @@ func (a *Agent) treeOf(ctx context.Context, shard string) (*tree, error) {
 	}
 	a.mu.Unlock()
 	g := a.opts.Tools.GitIn(dir)
-	if t != nil {
+	if t != nil && !t.heldOnly {
 		if out, err := g.Output(ctx, nil, "rev-parse", "HEAD"); err == nil && strings.TrimSpace(string(out)) == t.head {
 			return t, nil
 		}

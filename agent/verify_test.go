@@ -113,7 +113,7 @@ func TestScheduledVerificationFindsCorruptionAndRefetches(t *testing.T) {
 		t.Errorf("no event for the corrupted file: %+v", ev.of(control.EventError))
 	}
 	waitFor(t, 30*time.Second, "the bad file fetched again", func() bool {
-		got, _ := os.ReadFile(filepath.Join(repo, "item-00", "file-001.bin"))
+		got, _ := os.ReadFile(filepath.Join(repo, filepath.FromSlash(annex.ObjectPath(keyOfPath(t, repo, "item-00/file-001.bin")))))
 		want, _ := os.ReadFile(filepath.Join(w.coll, "item-00", "file-001.bin"))
 		return len(want) > 0 && bytes.Equal(got, want)
 	})

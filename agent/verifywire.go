@@ -28,7 +28,7 @@ func (a *Agent) newVerifier() *verify.Verifier {
 		UpdateLocation: a.updateLocation,
 		Finished:       a.verifyFinished,
 		Repo:           a.plainRepo,
-		FileOf:         a.fileOf,
+		FileOf:         a.fileOfLoading,
 		Emit:           a.emit,
 		Log:            a.log.Warn,
 		Now:            a.clock.Now,

@@ -86,6 +86,7 @@ open the desktop app, or use the commands below.`,
 		newServiceCmd(g),
 		newVerifyCmd(g),
 		newStorageCmd(g),
+		newShardsCmd(g),
 		// The demo's hub audits pushes by running this binary as its hook.
 		hubcli.AuditHookCommand(),
 	)

@@ -47,10 +47,13 @@ answers the desktop app and the CLI on a local control socket.`,
 	f.IntVarP(&o.Jobs, "jobs", "J", 4, "parallel downloads")
 	f.DurationVar(&o.Interval, "interval", 10*time.Minute, "time between fill cycles")
 	f.IntVar(&o.BatchFiles, "batch", 25, "files fetched between two reports to the hub")
+	f.Int64Var(&o.BatchBytes, "batch-bytes", 64<<20, "small files: a batch goes on past --batch files until this many bytes (-1: --batch only)")
 	f.IntVar(&o.Target, "target-copies", 0, "donor copies wanted per file (default: what the hub says)")
 	f.MarkHidden("target-copies")
 	f.DurationVar(&o.RestorePollEvery, "restore-poll", 30*time.Second, "how often to ask the hub for files to send back for a restore")
 	f.MarkHidden("restore-poll")
+	f.DurationVar(&o.StallAfter, "stall-after", 2*time.Minute, "cancel a download that moves less than 1 KB in this long")
+	f.MarkHidden("stall-after")
 	return cmd
 }
 

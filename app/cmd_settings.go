@@ -42,6 +42,7 @@ func newSettingsCmd(g *globals) *cobra.Command {
 	f.IntVar(&opts.verifyDays, "verify-every-days", 0, "verify everything held every N days (default 30)")
 	f.BoolVar(&opts.helpRestores, "help-restores-any-time", true, "send files back for the archive's restores outside the schedule too (false: only during it)")
 	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
+	opts.place.add(f)
 	return cmd
 }
 
@@ -51,6 +52,7 @@ type settingsFlags struct {
 	schedule, name                  string
 	battery, metered, board, asJSON bool
 	helpRestores                    bool
+	place                           placementFlags
 }
 
 // runSettings applies the flags given and prints the settings.
@@ -82,6 +84,11 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	set("start-at-login", func() { s.StartAtLogin = o.login })
 	set("verify-every-days", func() { s.VerifyEveryDays = o.verifyDays })
 	set("help-restores-any-time", func() { s.RestoreInScheduleOnly = !o.helpRestores })
+	placed, err := o.place.apply(f, &s)
+	if err != nil {
+		return err
+	}
+	changed = changed || placed
 	out := cmd.OutOrStdout()
 	if changed {
 		if err := api.UpdateSettings(cmd.Context(), s); err != nil {
@@ -118,6 +125,7 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 		s.PauseOnBattery, s.PauseOnMetered, s.DisplayName, s.ShowOnBoard)
 	fmt.Fprintf(out, "Start at login:   %v\nVerify every:     %d days\n", s.StartAtLogin, s.VerifyEveryDays)
 	fmt.Fprintf(out, "Help restores at any time: %v\n", !s.RestoreInScheduleOnly)
+	fmt.Fprint(out, placementLines(s))
 	if changed && local != nil {
 		fmt.Fprintln(out, notRunningNote(h))
 	}

@@ -4,7 +4,9 @@
 # build links against, and Xvfb, ImageMagick, xdotool and DBus for the
 # headless GUI tests, and the packaging tools: mingw-w64 (the Windows
 # cross build), NSIS, osslsigncode and wine (the Windows installer and its
-# test), dpkg-dev, lintian, appstream and desktop-file-utils (the .deb).
+# test), dpkg-dev, lintian, appstream and desktop-file-utils (the .deb),
+# dosfstools (the fault suite's vfat storage test),
+# and headless Chromium with a font (the hub dashboard's browser test).
 # Does nothing, quickly, when all is there.
 set -euo pipefail
 
@@ -15,6 +17,8 @@ packages=(
   xvfb xauth imagemagick x11-utils xdotool dbus dbus-x11 desktop-file-utils
   gcc-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64
   dpkg-dev lintian appstream man-db
+  dosfstools
+  chromium fonts-dejavu-core
 )
 
 if ! command -v go >/dev/null 2>&1; then

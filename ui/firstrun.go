@@ -50,6 +50,9 @@ type FirstRunOptions struct {
 	LookPath  func(string) (string, error)
 	GOOS      string
 	OSRelease string
+	// Region is the region the wizard suggests (default: from the time
+	// zone; see internal/region).
+	Region string
 }
 
 // defaultShare is the part of the free space the budget slider starts at.
@@ -86,6 +89,9 @@ type FirstRun struct {
 	// atLogin: start the agent at every login (offered on the last step,
 	// on by default: a donor's files only count while the agent runs).
 	atLogin bool
+	// collection and region the donor chose (a Chooser joiner only).
+	collection, region string
+	regionAsked        bool
 }
 
 // NewFirstRun builds the wizard in a new window of a, on its first screen.
@@ -211,6 +217,10 @@ func (f *FirstRun) showWelcome() {
 			dialog.ShowInformation("Which archive?", "Enter the address of the archive's hub, e.g. https://hub.example.org.", f.win)
 			return
 		}
+		if ch, ok := f.j.(Chooser); ok {
+			f.showCollections(ch)
+			return
+		}
 		f.showStorage()
 	})
 	f.page(1, "Keep public archives alive", body, next)
@@ -305,6 +315,7 @@ func (f *FirstRun) showJoin() {
 		widget.NewFormItem("Folder", widget.NewLabel(strings.TrimSpace(f.storage.Text))),
 		widget.NewFormItem("Space", widget.NewLabel("up to "+bytesText(f.budget))),
 	)
+	f.addChoiceSummary(summary)
 	progress := widget.NewProgressBarInfinite()
 	progress.Hide()
 	problem := widget.NewLabel("")
@@ -340,10 +351,11 @@ func (f *FirstRun) showJoin() {
 // shows the main window in the wizard's place, or calls failed.
 func (f *FirstRun) join(failed func(error)) {
 	hub, storage, budget := strings.TrimSpace(f.hub.Text), strings.TrimSpace(f.storage.Text), f.budget
+	choice := JoinChoice{Hub: hub, Storage: storage, Budget: budget, Collection: f.collection, Region: f.region}
 	f.goAsync(func() {
 		ctx, cancel := context.WithTimeout(f.ctx, joinTimeout)
 		defer cancel()
-		err := f.j.Join(ctx, hub, storage, budget)
+		err := f.joinHub(ctx, choice)
 		var api control.API
 		if err == nil {
 			api, err = f.opts.Start(f.ctx) // the agent outlives the join's timeout

@@ -23,6 +23,8 @@ type settingsTab struct {
 	content fyne.CanvasObject
 
 	storage   *storageCard
+	shards    *shardsCard // nil when the agent cannot change shards
+	place     *placeFields
 	form      *widget.Form
 	bandwidth *widget.Entry
 	schedule  *widget.Entry
@@ -47,6 +49,8 @@ func newSettingsTab(u *UI) *settingsTab {
 	t := &settingsTab{
 		u:         u,
 		storage:   newStorageCard(u),
+		shards:    newShardsCard(u),
+		place:     newPlaceFields(),
 		bandwidth: widget.NewEntry(),
 		schedule:  widget.NewEntry(),
 		offHours:  widget.NewEntry(),
@@ -78,6 +82,7 @@ func newSettingsTab(u *UI) *settingsTab {
 		&widget.FormItem{Text: "Display name", Widget: t.name, HintText: "shown on the leaderboard only if you opt in below"},
 		&widget.FormItem{Text: "Leaderboard", Widget: t.board},
 	)
+	t.place.addTo(t.form)
 	// Own buttons, not the form's: those exist only once the form is drawn.
 	t.saveBtn = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), t.save)
 	t.saveBtn.Importance = widget.HighImportance
@@ -85,15 +90,24 @@ func newSettingsTab(u *UI) *settingsTab {
 	t.saveBtn.Disable()
 	t.revert.Disable()
 
+	cards := container.NewVBox(t.storage.content)
+	if t.shards != nil {
+		cards.Add(t.shards.content)
+	}
 	t.content = container.NewPadded(container.NewVScroll(container.NewVBox(
-		t.storage.content,
+		cards,
 		widget.NewCard("How Shardkeeper works", "", container.NewVBox(t.form,
 			container.NewHBox(t.saveBtn, t.revert), t.result)),
 	)))
 	return t
 }
 
-func (t *settingsTab) show(s snapshot) { t.storage.show(s.status) }
+func (t *settingsTab) show(s snapshot) {
+	t.storage.show(s.status)
+	if t.shards != nil {
+		t.shards.show(s.status)
+	}
+}
 
 // selected reads the settings the first time the donor opens the tab.
 func (t *settingsTab) selected() {
@@ -141,6 +155,7 @@ func (t *settingsTab) fill(s control.Settings) {
 	t.verify.SetText(strconv.Itoa(days))
 	t.name.SetText(s.DisplayName)
 	t.board.SetChecked(s.ShowOnBoard)
+	t.place.fill(s)
 }
 
 // read is the form as settings; the form's validators ran already.
@@ -156,6 +171,7 @@ func (t *settingsTab) read() control.Settings {
 	s.VerifyEveryDays, _ = atoiEmpty(t.verify.Text)
 	s.DisplayName = strings.TrimSpace(t.name.Text)
 	s.ShowOnBoard = t.board.Checked
+	t.place.read(&s)
 	// The Space tab may have changed the limits since the settings were read.
 	if b := t.u.status.Budget; b != nil {
 		s.Limits = b.Limits

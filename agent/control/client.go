@@ -46,7 +46,15 @@ func newClient(where string, resolve func() (Endpoint, error)) *Client {
 				return nil, err
 			}
 			var d net.Dialer
-			return d.DialContext(ctx, ep.Network, ep.Address)
+			if ep.Network != "unix" {
+				return d.DialContext(ctx, ep.Network, ep.Address)
+			}
+			var conn net.Conn
+			err = withShortPath(ep.Address, func(p string) (err error) {
+				conn, err = d.DialContext(ctx, ep.Network, p)
+				return err
+			})
+			return conn, err
 		},
 	}
 	c.http = &http.Client{Transport: tr}

@@ -31,13 +31,23 @@ var (
 // socket left behind by a crashed agent is replaced; a live one is not.
 func Listen(path string) (net.Listener, error) {
 	if _, err := os.Stat(path); err == nil {
-		if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-			c.Close()
+		running := withShortPath(path, func(p string) error {
+			c, err := net.DialTimeout("unix", p, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}) == nil
+		if running {
 			return nil, fmt.Errorf("%w (socket %s)", ErrAgentRunning, path)
 		}
 		os.Remove(path)
 	}
-	ln, err := net.Listen("unix", path)
+	var ln net.Listener
+	err := withShortPath(path, func(p string) (err error) {
+		ln, err = net.Listen("unix", p)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open control socket %s: %w", path, err)
 	}
@@ -137,7 +147,7 @@ func Handler(api API, token string) http.Handler {
 		reply(w, s, err)
 	})
 	mux.HandleFunc("PUT /v1/settings", func(w http.ResponseWriter, r *http.Request) {
-		var s Settings
+		s := Settings{KeepRemovedFiles: true} // a client that does not know it keeps the default
 		if readBody(w, r, &s) {
 			reply(w, struct{}{}, api.UpdateSettings(r.Context(), s))
 		}
@@ -177,6 +187,7 @@ func Handler(api API, token string) http.Handler {
 		}
 		reply(w, struct{}{}, api.Leave(r.Context()))
 	})
+	handleShards(mux, api)
 	mux.HandleFunc("GET /v1/version", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, VersionInfo{Version: version.String()}, nil)
 	})

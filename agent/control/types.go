@@ -250,6 +250,15 @@ type Settings struct {
 	// RestoreInScheduleOnly keeps restore uploads to the download hours;
 	// by default (false) the donor helps restores at any time.
 	RestoreInScheduleOnly bool `json:"restore_in_schedule_only,omitempty"`
+	// Region is where the donor roughly is, one of annex.Regions ("":
+	// not said). Copies of a file spread over regions.
+	Region string `json:"region,omitempty"`
+	// MaxFileBytes opts in to large files: the donor holds single files up
+	// to this size and takes the largest first (0: no opt-in).
+	MaxFileBytes int64 `json:"max_file_bytes,omitempty"`
+	// KeepRemovedFiles keeps files the archive removed in a rebuild
+	// (default true); false gives their space back.
+	KeepRemovedFiles bool `json:"keep_removed_files"`
 }
 
 // ShardStatus is one shard this donor holds part of.
@@ -259,6 +268,47 @@ type ShardStatus struct {
 	Files     int64  `json:"files"`          // files in the shard
 	FilesHeld int64  `json:"files_held"`
 	BytesHeld int64  `json:"bytes_held"`
+	// Collection is the hub's collection the shard belongs to.
+	Collection string `json:"collection,omitempty"`
+	// Leaving: the donor gives this shard back (shards remove).
+	Leaving bool `json:"leaving,omitempty"`
+}
+
+// Sharder is implemented by agents that take more shards and give single
+// shards back (shardkeeper shards add/remove, Settings).
+type Sharder interface {
+	// AddShard asks the hub for a shard of collection ("": where it is
+	// needed most) and sets it up.
+	AddShard(ctx context.Context, collection string) (ShardStatus, error)
+	// RemoveShard gives one shard back under the leave rules: files others
+	// hold enough of go at once, the rest when others have them.
+	RemoveShard(ctx context.Context, shard string) error
+	// Collections lists the hub's collections, neediest first.
+	Collections(ctx context.Context) ([]Collection, error)
+}
+
+// Collection is one of the hub's collections and its need.
+type Collection struct {
+	Name               string `json:"name"`
+	Description        string `json:"description,omitempty"`
+	Files              int64  `json:"files"`
+	Bytes              int64  `json:"bytes"`
+	FilesBelowTarget   int64  `json:"files_below_target"`
+	BytesLackingCopies int64  `json:"bytes_lacking_copies"`
+}
+
+// Need is the share of the collection's bytes that lack copies, 0..1.
+func (c Collection) Need() float64 {
+	if c.Bytes <= 0 {
+		return 0
+	}
+	return min(float64(c.BytesLackingCopies)/float64(c.Bytes), 1)
+}
+
+// ShardRequest is the body of POST /v1/shards and /v1/shards/remove.
+type ShardRequest struct {
+	Collection string `json:"collection,omitempty"`
+	Shard      string `json:"shard,omitempty"`
 }
 
 // API is what a client (UI, CLI) can ask of the agent.

@@ -30,6 +30,7 @@ type View struct {
 	locs        map[string]*annex.Locations      // last read per shard
 	readers     map[string]*annex.LocationReader // per shard: reads only what changed
 	fetchFailed time.Time                        // the last fetch from the hub failed then
+	slim        map[string]bool                  // shards read only for their held keys (slim.go)
 }
 
 // New is an empty view; now is the agent's clock.
@@ -56,6 +57,7 @@ func (v *View) Refresh(ctx context.Context, shard string, r *annexproc.Repo) (*a
 	}
 	v.mu.Lock()
 	v.locs[shard] = loc
+	delete(v.slim, shard)
 	v.mu.Unlock()
 	return loc, nil
 }
@@ -68,6 +70,7 @@ func (v *View) Read(ctx context.Context, shard string, r *annexproc.Repo) (*anne
 	}
 	v.mu.Lock()
 	v.locs[shard] = loc
+	delete(v.slim, shard)
 	v.mu.Unlock()
 	return loc, nil
 }

@@ -23,9 +23,12 @@ type Deps struct {
 	Transfers *Transfers
 	Jobs      int           // downloads at once (-J)
 	BatchTime time.Duration // a batch takes no new keys after this
-	Now       func() time.Time
-	Emit      func(control.Event)
-	SetPhase  func(string)
+	// StallAfter: a download moving less than 1 KB in this long is
+	// cancelled and fails (git-annex's annex.stalldetection).
+	StallAfter time.Duration
+	Now        func() time.Time
+	Emit       func(control.Event)
+	SetPhase   func(string)
 	// HostWaiting says downloads wait for the archive's backoff.
 	HostWaiting func() bool
 	FileOf      func(shard string, k annex.Key) string
@@ -34,6 +37,11 @@ type Deps struct {
 	// SaveFailures persists the failure book after a change.
 	SaveFailures func()
 }
+
+// diskReserve is the space git-annex leaves free on the drive, past the
+// budget: room for the repository's own writes (the git-annex branch,
+// its index) once the drive is otherwise full.
+const diskReserve = "1MiB"
 
 // Stats is what one batch did.
 type Stats struct {
@@ -58,7 +66,11 @@ type batch struct {
 // downloads and the reservations of downloads in flight never exceed the
 // budget, at any moment.
 func Batch(ctx context.Context, d Deps, r *annexproc.Repo, shard string, cands []plan.Candidate) Stats {
-	p, err := r.StartBatch(ctx, annexproc.SigStop, "get", "--json-progress", fmt.Sprintf("-J%d", d.Jobs))
+	p, err := r.StartBatch(ctx, annexproc.SigStop, "get", "--json-progress", fmt.Sprintf("-J%d", d.Jobs),
+		"-c", fmt.Sprintf("annex.stalldetection=1KB/%ds", max(int(d.StallAfter.Seconds()), 1)),
+		// The budget's keep-free is the donor's reserve; git-annex's own
+		// (100 MB by default) would refuse every file on a small drive.
+		"-c", "annex.diskreserve="+diskReserve)
 	if err != nil {
 		d.Emit(control.Event{Kind: control.EventError, Shard: shard, Message: err.Error()})
 		return Stats{}

@@ -104,6 +104,8 @@ type ShardConfig struct {
 	// Location is the ID of the storage location that holds the repo
 	// ("": the first one).
 	Location string `json:"location,omitempty"`
+	// Collection is the hub's collection of the shard ("": not said).
+	Collection string `json:"collection,omitempty"`
 }
 
 // State is what the agent keeps across restarts besides the config.
@@ -128,6 +130,11 @@ type State struct {
 	NoMoreShardsUntil time.Time `json:"no_more_shards_until,omitzero"`
 	// Locations is the verification schedule per storage location ID.
 	Locations map[string]LocationState `json:"locations,omitempty"`
+	// Replaced are old versions of files a rebuild changed, "SHARD KEY"
+	// -> the new version's key: the old one goes once the new one is held.
+	Replaced map[string]string `json:"replaced,omitempty"`
+	// LeavingShards are shards being given back one by one, since when.
+	LeavingShards map[string]time.Time `json:"leaving_shards,omitempty"`
 }
 
 // LocationState is what the schedule remembers of a storage location.

@@ -20,6 +20,8 @@ type Shard struct {
 	URL   string `json:"url"`
 	Files int64  `json:"files"`
 	Bytes int64  `json:"bytes"`
+	// Collection is the collection the shard belongs to ("": an older hub).
+	Collection string `json:"collection,omitempty"`
 }
 
 // Registration is the hub's answer to a new donor.
@@ -182,7 +184,7 @@ func (c *Client) doAuth(ctx context.Context, method, path, token string, body []
 		if resp.StatusCode == http.StatusNotFound {
 			return fmt.Errorf("%w: the hub at %s says: %s", ErrNotFound, c.Base, msg)
 		}
-		if resp.StatusCode == http.StatusConflict && strings.HasSuffix(path, "/shards") {
+		if resp.StatusCode == http.StatusConflict && (strings.HasSuffix(path, "/shards") || path == "/api/v1/donors") {
 			return fmt.Errorf("%w: %s", ErrNoShardNeeded, msg)
 		}
 		if hubSaid {

@@ -7,34 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
-)
 
-// RestoreRequest is one file the hub wants back from this donor.
-type RestoreRequest struct {
-	ID    string `json:"id"`
-	Shard string `json:"shard"`
-	Key   string `json:"key"`
-	Size  int64  `json:"size"`
-	Path  string `json:"path"`
-}
-
-// RestoreRequests is the hub's answer to GET /api/v1/donors/{uuid}/restores.
-type RestoreRequests struct {
-	RemoteUUIDByShard map[string]string `json:"remote_uuid_by_shard"`
-	Requests          []RestoreRequest  `json:"requests"`
-}
-
-// PutResult is the hub's verdict on a restore upload.
-type PutResult struct {
-	State   string `json:"state"` // verified, uploaded or verified_single_md5
-	Message string `json:"message"`
-}
-
-// Restore upload states the hub answers with.
-const (
-	StateVerified          = "verified"
-	StateUploaded          = "uploaded" // an MD5-only key waiting for a second donor
-	StateVerifiedSingleMD5 = "verified_single_md5"
+	"github.com/shardkeeper/shardkeeper/internal/restoreapi"
 )
 
 // Restores is the restore part of the hub's donor API, for one donor.
@@ -67,8 +41,8 @@ func (c *Restores) keyPath(shard, key string) string {
 }
 
 // List asks which files this donor should upload now.
-func (c *Restores) List(ctx context.Context) (RestoreRequests, error) {
-	var out RestoreRequests
+func (c *Restores) List(ctx context.Context) (restoreapi.Requests, error) {
+	var out restoreapi.Requests
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	resp, err := c.do(ctx, http.MethodGet, c.donorPath(), nil, -1)
@@ -83,8 +57,8 @@ func (c *Restores) List(ctx context.Context) (RestoreRequests, error) {
 }
 
 // Put uploads the bytes of one key; size is the body's length.
-func (c *Restores) Put(ctx context.Context, shard, key string, body io.Reader, size int64) (PutResult, error) {
-	var out PutResult
+func (c *Restores) Put(ctx context.Context, shard, key string, body io.Reader, size int64) (restoreapi.PutResult, error) {
+	var out restoreapi.PutResult
 	resp, err := c.do(ctx, http.MethodPut, c.keyPath(shard, key), body, size)
 	if err != nil {
 		return out, err

@@ -39,10 +39,16 @@ type Ledger struct {
 	// its location, caps a location to its budget.
 	locOf map[string]string
 	caps  map[string]int64
+	// The repositories' own files, per location (meta.go): as last
+	// measured, and booked for objects fetched since.
+	meta        map[string]int64
+	metaPending map[string]int64
+	contentOnly bool
 }
 
 func New() *Ledger {
-	return &Ledger{held: map[Ref]Object{}, partial: map[Ref]int64{}, inflight: map[Ref]int64{}, block: 4096}
+	return &Ledger{held: map[Ref]Object{}, partial: map[Ref]int64{}, inflight: map[Ref]int64{}, block: 4096,
+		meta: map[string]int64{}, metaPending: map[string]int64{}}
 }
 
 // SetLimits sets the budget, each storage location's cap and which
@@ -113,7 +119,7 @@ func (l *Ledger) Settled() int64 {
 }
 
 func (l *Ledger) settledLocked() int64 {
-	var n int64
+	n := l.metaTotalLocked()
 	for _, o := range l.held {
 		n += o.Usage
 	}
@@ -128,8 +134,8 @@ func (l *Ledger) settledLocked() int64 {
 func (l *Ledger) Admit(ref Ref, size int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := Reserve(size, l.block)
-	if l.usedLocked()-l.partial[ref]+r > l.budget {
+	r := Reserve(size, l.block) + l.metaGrowth()
+	if l.usedLocked()-l.partial[ref]+r+l.metaSlack() > l.budget {
 		return false
 	}
 	if loc, ok := l.locOf[ref.Shard]; ok {
@@ -148,6 +154,9 @@ func (l *Ledger) Finish(ref Ref, obj Object, partialUsage int64) {
 	defer l.mu.Unlock()
 	delete(l.inflight, ref)
 	if obj.Usage > 0 || obj.Size > 0 {
+		if _, had := l.held[ref]; !had {
+			l.metaPending[l.locOf[ref.Shard]] += l.metaGrowth()
+		}
 		l.held[ref] = obj
 	}
 	if partialUsage > 0 {
@@ -282,7 +291,7 @@ func (l *Ledger) UsedIn(loc string) int64 {
 }
 
 func (l *Ledger) usedInLocked(loc string) int64 {
-	var n int64
+	n := l.meta[loc] + l.metaPending[loc]
 	for ref, o := range l.held {
 		if l.locOf[ref.Shard] == loc {
 			n += o.Usage

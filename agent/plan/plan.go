@@ -19,6 +19,9 @@ type Candidate struct {
 	Size    int64
 	Copies  int  // donor copies today
 	Partial bool // a partial download is on disk: resume it first
+	// InRegion is how many of those copies are in the donor's region.
+	InRegion int
+	rank     uint64 // donorOrder, while planning
 }
 
 // Plan is what one fill batch will fetch, and why it stops there.
@@ -27,6 +30,9 @@ type Plan struct {
 	FetchBytes   int64
 	Wanted       int   // files needing copies that this donor does not hold
 	SmallestLeft int64 // smallest wanted file that did not fit (0: none)
+	// Elsewhere is how many files needing copies wait for a donor in
+	// another region (this donor's region has its share of them).
+	Elsewhere int
 }
 
 // PlanInput is what a plan is made from.
@@ -42,12 +48,22 @@ type PlanInput struct {
 	Exclude func(annex.Key) bool
 	// Cost is the room a download of size bytes needs (default: size).
 	Cost func(size int64) int64
+	// Places spreads copies over regions (nil: no regions).
+	Places *Places
+	// MaxFileBytes is the donor's large-file opt-in: it holds single
+	// files up to this size and takes the largest first (0: no opt-in).
+	MaxFileBytes int64
+	// Current says whether a key is in the shard's current tree; a file
+	// the archive removed or changed is not fetched (nil: every key is).
+	Current func(annex.Key) bool
 }
 
 // MakePlan picks files to fetch: those with fewer than target donor copies
-// that this donor lacks, rarest first, and among equally rare files in an
-// order that differs per donor, so donors starting together spread out. It
-// takes files in that order while they fit in room bytes.
+// that this donor lacks, rarest first, then those without a copy in the
+// donor's region, then (for a donor that opted in to large files) the
+// largest, and otherwise in an order that differs per donor, so donors
+// starting together spread out. It takes files in that order while they
+// fit in room bytes: a file too big for the room never blocks smaller ones.
 func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, target int, room int64) Plan {
 	h := make(map[annex.Key]bool, len(held))
 	for k := range held {
@@ -64,36 +80,27 @@ func MakePlanFrom(in PlanInput) Plan {
 	if cost == nil {
 		cost = func(size int64) int64 { return size }
 	}
-	var cands []Candidate
-	for k := range in.Loc.Logs {
-		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) {
-			continue
-		}
-		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
-		if copies >= in.Target {
-			continue
-		}
-		size, ok := k.Size()
-		if !ok {
-			continue // keys without a size cannot be budgeted
-		}
-		_, partial := in.Partial[k]
-		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial})
-	}
+	cands, elsewhere := candidates(in)
 	sort.Slice(cands, func(i, j int) bool {
-		if cands[i].Partial != cands[j].Partial {
-			return cands[i].Partial
+		a, b := cands[i], cands[j]
+		if a.Partial != b.Partial {
+			return a.Partial
 		}
-		if cands[i].Copies != cands[j].Copies {
-			return cands[i].Copies < cands[j].Copies
+		if a.Copies != b.Copies {
+			return a.Copies < b.Copies
 		}
-		hi, hj := donorOrder(in.Donor, cands[i].Key), donorOrder(in.Donor, cands[j].Key)
-		if hi != hj {
-			return hi < hj
+		if a.InRegion != b.InRegion {
+			return a.InRegion < b.InRegion
 		}
-		return cands[i].Key < cands[j].Key
+		if in.MaxFileBytes > 0 && a.Size != b.Size {
+			return a.Size > b.Size
+		}
+		if a.rank != b.rank {
+			return a.rank < b.rank
+		}
+		return a.Key < b.Key
 	})
-	p := Plan{Wanted: len(cands)}
+	p := Plan{Wanted: len(cands), Elsewhere: elsewhere}
 	for _, c := range cands {
 		need := max(cost(c.Size)-in.Partial[c.Key], 0)
 		if need <= in.Room-p.FetchBytes {
@@ -104,6 +111,34 @@ func MakePlanFrom(in PlanInput) Plan {
 		}
 	}
 	return p
+}
+
+// candidates are the files this donor could fetch now, and how many it
+// leaves to donors in other regions.
+func candidates(in PlanInput) (cands []Candidate, elsewhere int) {
+	for k := range in.Loc.Logs {
+		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) || (in.Current != nil && !in.Current(k)) {
+			continue
+		}
+		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
+		if copies >= in.Target {
+			continue
+		}
+		size, ok := k.Size()
+		if !ok || (in.MaxFileBytes > 0 && size > in.MaxFileBytes) {
+			continue // keys without a size cannot be budgeted
+		}
+		inRegion := in.Places.inRegion(in.Loc, k, in.Donor)
+		if in.Places.crowded(in.Loc, k, inRegion, in.Target) {
+			elsewhere++
+			continue
+		}
+		_, partial := in.Partial[k]
+		// The per-donor rank is hashed once here, not at every comparison
+		// of the sort (that made a plan of a 100k-file shard take seconds).
+		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: donorOrder(in.Donor, k)})
+	}
+	return cands, elsewhere
 }
 
 // donorOrder is a per-donor pseudo-random rank of a key.

@@ -14,6 +14,7 @@ import (
 // a file that really does not fit is passed over.
 func TestAdmitWaitsForTheRarestWhileDownloadsRun(t *testing.T) {
 	l := ledger.New()
+	l.SetContentOnly(true) // content alone, as the figures below
 	l.SetLimits(100<<10, nil, nil)
 	if !l.Admit(ledger.Ref{Shard: "s", Key: "SHA256E-s61440--running"}, 60<<10) { // 68 KiB reserved
 		t.Fatal("the download in flight was not admitted")

@@ -124,7 +124,7 @@ func (r *Reporter) PushAll(ctx context.Context) error {
 	var errs []error
 	for _, sh := range r.d.Shards() {
 		repo := annexproc.NewRepo(r.d.Tools, sh.Path, hubURL)
-		if err := push(ctx, repo, uuid, token); err != nil {
+		if err := Push(ctx, repo, uuid, token); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", sh.Name, err))
 		}
 	}
@@ -142,10 +142,10 @@ func (r *Reporter) PushAll(ctx context.Context) error {
 	return err
 }
 
-// push commits git-annex's journal into the git-annex branch and pushes
+// Push commits git-annex's journal into the git-annex branch and pushes
 // it. The token reaches git through its environment (GIT_CONFIG_*), never
 // its command line, which other users of the machine can read.
-func push(ctx context.Context, r *annexproc.Repo, uuid, token string) error {
+func Push(ctx context.Context, r *annexproc.Repo, uuid, token string) error {
 	pctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	if _, err := r.Annex(pctx, nil, "merge", "--quiet"); err != nil {
@@ -156,6 +156,15 @@ func push(ctx context.Context, r *annexproc.Repo, uuid, token string) error {
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
 	g.Config = []string{"http.extraHeader=Authorization: Bearer " + token}
 	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+	if err != nil && strings.Contains(err.Error(), "rejected") {
+		// The hub compacted its branch since our last fetch (docs/compaction.md):
+		// fetch, let git-annex follow the transition, and push again.
+		if _, ferr := r.Git().Output(pctx, nil, "fetch", "--quiet", "origin"); ferr == nil {
+			if _, merr := r.Annex(pctx, nil, "merge", "--quiet"); merr == nil {
+				_, err = g.Output(pctx, nil, "push", "--quiet", "origin", ref)
+			}
+		}
+	}
 	if err != nil {
 		return errors.New(redact(err.Error(), token))
 	}

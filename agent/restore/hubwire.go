@@ -5,22 +5,26 @@
 // records the copy at the hub's restore remote. See docs/restore.md.
 package restore
 
-import "github.com/shardkeeper/shardkeeper/agent/hubclient"
+import (
+	"github.com/shardkeeper/shardkeeper/agent/hubclient"
+	"github.com/shardkeeper/shardkeeper/internal/restoreapi"
+)
 
-// The hub's restore API is agent/hubclient's (Restores); these names are
-// the ones this package speaks in.
+// The hub's restore API: agent/hubclient's Restores speaks it, with the
+// wire types of internal/restoreapi; these names are the ones this package
+// speaks in.
 type (
 	Client    = hubclient.Restores
-	Request   = hubclient.RestoreRequest
-	Requests  = hubclient.RestoreRequests
-	PutResult = hubclient.PutResult
+	Request   = restoreapi.Request
+	Requests  = restoreapi.Requests
+	PutResult = restoreapi.PutResult
 )
 
 // Upload states the hub answers with.
 const (
-	StateVerified          = hubclient.StateVerified
-	StateUploaded          = hubclient.StateUploaded
-	StateVerifiedSingleMD5 = hubclient.StateVerifiedSingleMD5
+	StateVerified          = restoreapi.StateVerified
+	StateUploaded          = restoreapi.StateUploaded
+	StateVerifiedSingleMD5 = restoreapi.StateVerifiedSingleMD5
 )
 
 // ErrNotSupported: the hub has no restore endpoints (an older hub).

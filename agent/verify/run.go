@@ -49,7 +49,8 @@ func (v *Verifier) location(soft, hard context.Context, id string) (string, erro
 		if !ok {
 			continue
 		}
-		args := []string{"--numcopies=1", "--in=here", "--json", "--json-error-messages",
+		// --all: by key, since a shard has no work tree (agent/sparse.go).
+		args := []string{"--all", "--numcopies=1", "--in=here", "--json", "--json-error-messages",
 			fmt.Sprintf("--time-limit=%ds", max(int(v.d.TimeLimit/time.Second), 1))}
 		if more {
 			args = append(args, "--more")

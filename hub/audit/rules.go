@@ -1,7 +1,8 @@
 // Package audit decides whether a donor's push may land. A donor may
 // change only its own lines: location-log lines for its own UUID (for keys
 // of the shard, timestamped no more than a day ahead), its own uuid.log
-// description and its own activity.log line. Everything else it pushes must
+// description, its own activity.log line and its own group.log line (its
+// region). Everything else it pushes must
 // already be known to the hub, byte for byte after normalisation: lines
 // that the hub's git-annex branch or some donor's accepted branch already
 // has. That is what lets honest pushes through: a donor's git-annex
@@ -45,17 +46,19 @@ type kind int
 const (
 	notALog     kind = iota
 	locationLog      // KEY.log: per-UUID lines, the donor's own may change
-	ownLines         // uuid.log, activity.log: "<uuid> ... timestamp=", own line may change
+	ownLines         // uuid.log, activity.log, group.log: "<uuid> ... timestamp=", own line may change
 	hubOnly          // everything else git-annex keeps: only the archive changes it
 )
 
 // hubOnlyLogs are git-annex's branch files a donor never changes.
 var hubOnlyLogs = map[string]bool{
-	"trust.log": true, "numcopies.log": true, "mincopies.log": true, "group.log": true,
+	"trust.log": true, "numcopies.log": true, "mincopies.log": true,
 	"preferred-content.log": true, "required-content.log": true, "group-preferred-content.log": true,
 	"remote.log": true, "config.log": true, "schedule.log": true, "difference.log": true,
 	"multicast.log": true, "export.log": true, "exported.log": true, "maxsize.log": true,
 	"proxy.log": true, "cluster.log": true,
+	// The hub's compaction marks its rewritten branch here (docs/compaction.md).
+	"transitions.log": true,
 }
 
 // perKeyHubOnly are suffixes of per-key logs other than the location log:
@@ -67,7 +70,7 @@ func classify(p string) kind {
 		return locationLog
 	}
 	switch {
-	case p == "uuid.log" || p == "activity.log":
+	case p == "uuid.log" || p == "activity.log" || p == "group.log": // group.log: its region (annex.RegionGroup)
 		return ownLines
 	case hubOnlyLogs[p]:
 		return hubOnly
@@ -163,7 +166,6 @@ func (r Rules) mayWrite(k kind, l line) bool {
 }
 
 func checkFile(r Rules, limit annex.Timestamp, f File) []string {
-	donor := r.Donor
 	k := classify(f.Path)
 	if k == notALog {
 		return []string{fmt.Sprintf("%s is not a git-annex log: a donor's branch may only hold git-annex's own files", f.Path)}
@@ -171,11 +173,13 @@ func checkFile(r Rules, limit annex.Timestamp, f File) []string {
 	if f.New != nil && f.Mode != "100644" {
 		return []string{fmt.Sprintf("%s must be a plain file (mode 100644), not mode %s", f.Path, f.Mode)}
 	}
-	known := map[string]bool{}
-	for _, data := range append(f.Known, f.Base, f.Hub) {
-		for _, l := range parseLines(k, data) {
-			known[l.norm] = true
-		}
+	known, knownNewest := knownLines(k, f)
+	// An older line of another repository than one already known changes
+	// nothing (git-annex reads the newest per repository): a union merge
+	// brings such lines back after the hub compacted them away.
+	shadowed := func(l line) bool {
+		newest, ok := knownNewest[l.owner]
+		return ok && l.owner != r.Donor && l.at.Before(newest)
 	}
 	newLines := parseLines(k, f.New)
 	var problems []string
@@ -194,10 +198,14 @@ lines:
 			add("only the archive may change this file")
 		case !l.ok:
 			add("malformed line %q", clip(l.norm))
+		case shadowed(l):
+			continue
 		case !r.mayWrite(k, l):
 			add("adds a line for another repository (%s): a donor may change only its own lines", l.owner)
 		case limit.Before(l.at):
 			add("timestamp %s is more than a day in the future", l.at)
+		case f.Path == "group.log" && !regionsOnly(l.norm):
+			add("a donor may put itself only in its region's group (%s<region>)", annex.RegionGroupPrefix)
 		case k == locationLog && l.status == annex.StatusPresent && !annex.InShard(annex.ParseLog(f.Hub)):
 			add("claims a key that is not in this shard")
 		default:
@@ -229,7 +237,7 @@ lines:
 		case k == hubOnly || !l.ok:
 			add("removes or changes a line only the archive may change")
 			return problems
-		case l.owner == donor:
+		case l.owner == r.Donor:
 			continue // its own
 		}
 		if cur, ok := newest[l.owner]; !ok || cur.Before(l.at) {
@@ -238,6 +246,38 @@ lines:
 		}
 	}
 	return problems
+}
+
+// knownLines are the lines the hub already has at f's path (its branch,
+// every donor ref, the push's base), and per owner the newest of them.
+func knownLines(k kind, f File) (map[string]bool, map[string]annex.Timestamp) {
+	known := map[string]bool{}
+	newest := map[string]annex.Timestamp{}
+	for _, data := range append(f.Known, f.Base, f.Hub) {
+		for _, l := range parseLines(k, data) {
+			known[l.norm] = true
+			if cur, ok := newest[l.owner]; l.ok && (!ok || cur.Before(l.at)) {
+				newest[l.owner] = l.at
+			}
+		}
+	}
+	return known, newest
+}
+
+// regionsOnly reports whether a normalised group.log line names at most
+// one group, a region's.
+func regionsOnly(norm string) bool {
+	f := strings.Fields(norm)
+	groups := f[1 : len(f)-1] // between the UUID and the timestamp
+	if len(groups) > 1 {
+		return false
+	}
+	for _, g := range groups {
+		if r, ok := strings.CutPrefix(g, annex.RegionGroupPrefix); !ok || !annex.ValidRegion(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func clip(s string) string {

@@ -19,6 +19,7 @@ type buildOptions struct {
 	filesPerShard, itemDepth      int
 	maxShardSize                  string
 	strict, json                  bool
+	collection, description       string
 	prefixSet, itemDepthSet       bool
 }
 
@@ -93,6 +94,8 @@ func (o *buildOptions) run(cmd *cobra.Command, args []string) error {
 		DataDir:       o.out,
 		FilesPerShard: o.filesPerShard,
 		MaxShardBytes: maxBytes,
+		Collection:    o.collection,
+		Description:   o.description,
 		Progress:      func(s string) { fmt.Fprintln(cmd.ErrOrStderr(), s) },
 	})
 	if rep == nil {

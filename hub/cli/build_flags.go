@@ -15,4 +15,6 @@ func addBuildFlags(f *pflag.FlagSet, o *buildOptions) {
 	f.IntVar(&o.itemDepth, "item-depth", 1, "leading path components that name an item, which is never split across shards (MANIFEST and --from-dir)")
 	f.BoolVar(&o.strict, "strict", false, "fail on the first bad row instead of skipping it")
 	f.BoolVar(&o.json, "json", false, "print the report as JSON")
+	f.StringVar(&o.collection, "collection", manifest.DefaultCollection, "`NAME` of the collection the files belong to (a manifest's \"collection\" column overrides it per row); only its shards are updated")
+	f.StringVar(&o.description, "description", "", "`TEXT` describing the --collection to donors choosing one")
 }

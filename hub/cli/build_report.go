@@ -19,7 +19,7 @@ func printReport(w io.Writer, out string, rep *shard.Report) {
 	fmt.Fprintf(w, "Built %s in %s: %s files (%s paths), %s, %s md5-only keys.\n",
 		words.Count(int64(len(rep.Shards)), "shard", "shards"), out, comma(rep.Files), comma(rep.Paths), humanize.Bytes(uint64(rep.Bytes)), comma(rep.MD5OnlyKeys))
 	for _, s := range rep.Shards {
-		fmt.Fprintf(w, "  %s  %-9s  %s files, %s", s.Name, s.Status, comma(s.Files), humanize.Bytes(uint64(s.Bytes)))
+		fmt.Fprintf(w, "  %s  %-9s  %s files, %s, collection %s", s.Name, s.Status, comma(s.Files), humanize.Bytes(uint64(s.Bytes)), s.Collection)
 		if s.Status == shard.StatusUpdated {
 			fmt.Fprintf(w, "  (%s added, %s removed, %s changed, %s URLs changed)", comma(s.Added), comma(s.Removed), comma(s.Changed), comma(s.URLsChanged))
 		}

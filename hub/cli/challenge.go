@@ -43,14 +43,7 @@ has at most one open challenge. The result shows in the health report's
 }
 
 func (o challengeOptions) run(cmd *cobra.Command, uuid string) error {
-	if err := requireShards(o.data); err != nil {
-		return err
-	}
-	ttl, err := parseDuration("--ttl", o.ttl)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(o.data)
+	db, ttl, err := openData(o.data, "--ttl", o.ttl)
 	if err != nil {
 		return err
 	}
@@ -78,6 +71,23 @@ func (o challengeOptions) run(cmd *cobra.Command, uuid string) error {
 	fmt.Fprintf(cmd.OutOrStdout(), "challenge %s: %s in %s, bytes %d-%d, answer by %s\n",
 		c.ID, c.Key, c.Shard, c.Offset, c.Offset+c.Length-1, c.Expires.Local().Format(time.RFC3339))
 	return nil
+}
+
+// openData checks that data holds shards, reads the command's duration
+// flag and opens the donor store.
+func openData(data, flag, value string) (*store.DB, time.Duration, error) {
+	if err := requireShards(data); err != nil {
+		return nil, 0, err
+	}
+	d, err := parseDuration(flag, value)
+	if err != nil {
+		return nil, 0, err
+	}
+	db, err := store.Open(data)
+	if err != nil {
+		return nil, 0, err
+	}
+	return db, d, nil
 }
 
 // parseDuration reads a positive duration such as 24h, or days such as 1d.

@@ -93,7 +93,10 @@ func (o healthOptions) run(cmd *cobra.Command) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(report)
 	}
-	return printHealth(out, report)
+	if err := printHealth(out, report); err != nil {
+		return err
+	}
+	return printCollections(out, report)
 }
 
 // registry reads the donors of a served data directory; nil (every UUID

@@ -8,7 +8,6 @@ import (
 
 	"github.com/dustin/go-humanize"
 	"github.com/shardkeeper/shardkeeper/hub/restore"
-	"github.com/shardkeeper/shardkeeper/hub/store"
 	"github.com/spf13/cobra"
 )
 
@@ -67,14 +66,7 @@ is in DIR, 3 when some files are missing.`,
 }
 
 func (o restoreOptions) run(cmd *cobra.Command) error {
-	if err := requireShards(o.data); err != nil {
-		return err
-	}
-	wait, err := parseDuration("--wait", o.wait)
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(o.data)
+	db, wait, err := openData(o.data, "--wait", o.wait)
 	if err != nil {
 		return err
 	}

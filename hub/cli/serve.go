@@ -21,7 +21,8 @@ import (
 type serveOptions struct {
 	data, listen, origin, publicURL, expiry string
 	challengeEvery, challengeTTL            string
-	target                                  int
+	compactEvery                            string
+	target, registerLimit                   int
 }
 
 func newServeCmd() *cobra.Command {
@@ -50,13 +51,19 @@ keep the binary where it is while serving.
 clone URLs the hub hands out); by default http://<listen address>.
 --target-copies is how many donor copies each file should have;
 --expiry is how long a donor may stay silent before its copies stop
-counting (they count again when it pushes). SIGINT or SIGTERM shut the
-server down gracefully.
+counting (they count again when it pushes). --register-limit is how many
+registrations one address may make per hour (429 beyond it). SIGINT or
+SIGTERM shut the server down gracefully.
 
 Proof of storage (docs/proof-of-storage.md): every --challenge-every each
 donor is challenged for a random file it holds and has --challenge-ttl to
 answer; after 3 failures in a row its copies stop counting until it passes
-again. 'shardhub challenge' issues one now.`,
+again. 'shardhub challenge' issues one now.
+
+Every --compact-every (default 7d; 0 turns it off) each shard is compacted:
+the donors' branches merged into its git-annex branch and its history
+forgotten the way git-annex does it ('shardhub compact' does it now; see
+docs/compaction.md).`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
@@ -74,6 +81,8 @@ again. 'shardhub challenge' issues one now.`,
 	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting as copies")
 	f.StringVar(&o.challengeEvery, "challenge-every", "24h", "challenge each donor to prove it holds a file every `DURATION`")
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
+	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
+	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -100,6 +109,10 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	compactEvery, err := o.compaction()
+	if err != nil {
+		return err
+	}
 	// The hook calls this very binary back: the audit is Go code.
 	hook, err := os.Executable()
 	if err != nil {
@@ -115,7 +128,8 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
-		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl})
+		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
+		RegisterLimit: o.registerLimit})
 	if err != nil {
 		return err
 	}
@@ -126,6 +140,13 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	roundsDone := make(chan struct{})
 	go func() { defer close(roundsDone); srv.RunChallenges(roundsCtx, rounds.C) }()
 	defer func() { stopRounds(); <-roundsDone }() // before srv.Close
+	if compactEvery > 0 {
+		compactions := time.NewTicker(compactEvery)
+		defer compactions.Stop()
+		compactDone := make(chan struct{})
+		go func() { defer close(compactDone); srv.RunCompaction(roundsCtx, compactions.C) }()
+		defer func() { stopRounds(); <-compactDone }()
+	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -174,4 +195,12 @@ func requireShards(data string) error {
 		return fmt.Errorf("%s has no shards: build them with 'shardhub build --out %s', or point --data at a built directory", data, data)
 	}
 	return err
+}
+
+// compaction is --compact-every: 0 (or "off") for never.
+func (o serveOptions) compaction() (time.Duration, error) {
+	if o.compactEvery == "0" || o.compactEvery == "off" {
+		return 0, nil
+	}
+	return parseDuration("--compact-every", o.compactEvery)
 }

@@ -29,11 +29,18 @@ type Report struct {
 	// Donors is every registered donor's standing (proofs of storage,
 	// expiry, leaving); empty without a registry.
 	Donors []DonorStanding `json:"donors"`
+	// Collections sums the shards of each collection, ranked by need (see
+	// RankCollections).
+	Collections []CollectionHealth `json:"collections"`
+	// FilesTooLarge are files no registered donor could hold (see
+	// TooLarge), each with its path.
+	FilesTooLarge []TooLarge `json:"files_too_large"`
 }
 
 // ShardHealth is one shard.
 type ShardHealth struct {
-	Name string `json:"name"`
+	Name       string `json:"name"`
+	Collection string `json:"collection"`
 	Counts
 }
 
@@ -62,6 +69,14 @@ type Counts struct {
 	// LackingCopies is how many more donor copies the files need to reach
 	// the target: the sum over files of target minus copies, when positive.
 	LackingCopies int64 `json:"lacking_copies"`
+	// BytesLackingCopies is the bytes donors still have to store for the
+	// files to reach the target: the sum over files of size times the
+	// copies lacking.
+	BytesLackingCopies int64 `json:"bytes_lacking_copies"`
+	// CopiesByRegion sums counted copies per donor region (group.log's
+	// region-* group, else the region given at registration; "unknown"
+	// when neither says).
+	CopiesByRegion map[string]int `json:"copies_by_region"`
 	// DonorsActive and DonorsExpired count registered donors (holding the
 	// shard, for a shard) heard from within the expiry, or not.
 	DonorsActive  int `json:"donors_active"`
@@ -138,7 +153,7 @@ func (c *Copies) addN(n, keys int) {
 }
 
 func newCounts(target int) Counts {
-	c := Counts{Copies: Copies{0}}
+	c := Counts{Copies: Copies{0}, CopiesByRegion: map[string]int{}}
 	for n := 0; n <= target; n++ {
 		label := strconv.Itoa(n)
 		if n == target {
@@ -159,6 +174,7 @@ func (c *Counts) addFile(size int64, n, target int) {
 	b.Bytes += size
 	if n < target {
 		c.LackingCopies += int64(target - n)
+		c.BytesLackingCopies += int64(target-n) * size
 	}
 }
 
@@ -173,6 +189,7 @@ func (c *Counts) addUncopied(files int, bytes int64, target int) {
 	c.ByCopies[0].Files += files
 	c.ByCopies[0].Bytes += bytes
 	c.LackingCopies += int64(target) * int64(files)
+	c.BytesLackingCopies += int64(target) * bytes
 }
 
 // add sums o into c; the donor counts are the caller's (a donor may hold
@@ -191,4 +208,8 @@ func (c *Counts) add(o Counts) {
 	c.Verified30d += o.Verified30d
 	c.Unverified30d += o.Unverified30d
 	c.LackingCopies += o.LackingCopies
+	c.BytesLackingCopies += o.BytesLackingCopies
+	for r, n := range o.CopiesByRegion {
+		c.CopiesByRegion[r] += n
+	}
 }

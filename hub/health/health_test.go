@@ -119,9 +119,9 @@ func TestDonorRefsCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := json.Marshal(r.Shards)
-	want := `[{"name":"shard-0001","files":3,"bytes":60,"copies":{"0":2,"1":1},"donors":2,` +
+	want := `[{"name":"shard-0001","collection":"default","files":3,"bytes":60,"copies":{"0":2,"1":1},"donors":2,` +
 		`"by_copies":[{"copies":"0","files":2,"bytes":50},{"copies":"1","files":1,"bytes":10},{"copies":"2","files":0,"bytes":0},{"copies":"3+","files":0,"bytes":0}],` +
-		`"verified_30d":1,"unverified_30d":0,"lacking_copies":8,"donors_active":0,"donors_expired":0,"donors_failing_proofs":0}]`
+		`"verified_30d":1,"unverified_30d":0,"lacking_copies":8,"bytes_lacking_copies":170,"copies_by_region":{"unknown":1},"donors_active":0,"donors_expired":0,"donors_failing_proofs":0}]`
 	if string(b) != want {
 		t.Errorf("shards\n%s\nwant\n%s", b, want)
 	}

@@ -119,7 +119,7 @@ func (t *Tracker) Health(donors []store.Donor) (Report, error) {
 				}
 			}
 		}
-		r.Shards = append(r.Shards, ShardHealth{Name: v.info.Name, Counts: c})
+		r.Shards = append(r.Shards, ShardHealth{Name: v.info.Name, Collection: v.info.Collection, Counts: c})
 		r.Total.Shards++
 		r.Total.add(c)
 	}
@@ -134,6 +134,10 @@ func (t *Tracker) Health(donors []store.Donor) (Report, error) {
 		}
 	}
 	r.TopDonors = board(held, j)
+	tooLarge, err := t.tooLarge(donors, held, j)
+	firstErr = cmp.Or(firstErr, err)
+	r.FilesTooLarge = tooLarge
+	r.Collections = t.collections(r, donors, j)
 	r.Donors = standings(donors, held, j)
 	return r, firstErr
 }
@@ -153,6 +157,7 @@ func (t *Tracker) shardCounts(v *view, j judge, held map[string]*TopDonor) (Coun
 		seenBytes += ks.size
 		n, verified := j.keyCopies(v, ks)
 		c.addFile(ks.size, n, target)
+		j.addRegions(v, ks, c.CopiesByRegion)
 		switch {
 		case verified:
 			c.Verified30d++

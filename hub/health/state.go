@@ -45,12 +45,13 @@ func (t *Tracker) refresh(ctx context.Context, v *view) error {
 		}
 	}
 	if !full && sameRefs(st.Refs, donors) {
-		if !v.loaded {
-			v.load(st)
+		if v.loaded {
+			return nil
 		}
-		return nil
+		v.load(st)
+		return v.readGroups(ctx, head, donors)
 	}
-	return t.state.UpdateHealth(name, func(tx store.HealthTx) error {
+	err = t.state.UpdateHealth(name, func(tx store.HealthTx) error {
 		if full {
 			st = store.HealthShard{Name: name, HubHead: head, MainHead: all["refs/heads/main"]}
 			if err := v.readHub(ctx, tx, &st); err != nil {
@@ -79,6 +80,10 @@ func (t *Tracker) refresh(ctx context.Context, v *view) error {
 		v.load(st)
 		return tx.SetShard(st)
 	})
+	if err != nil {
+		return err
+	}
+	return v.readGroups(ctx, head, donors)
 }
 
 func sameRefs(a, b map[string]string) bool {

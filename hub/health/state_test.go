@@ -13,14 +13,15 @@ import (
 )
 
 // TestRestartFromState: a tracker started again on the hub's database reads
-// no location log and reports what the first did; a push after the
-// restart costs only the logs it changed.
+// no location log and reports what the first did (copies per region too,
+// from group.log); a push after the restart costs only the logs it changed.
 func TestRestartFromState(t *testing.T) {
 	f := newFixture(t, 50)
 	ctx := context.Background()
 	f.push(t, donorRef("a"), map[string]string{
 		annex.LocationLogPath(f.key(0)): holds(t0, "a"),
 		annex.LocationLogPath(f.key(1)): holds(t0, "a", "b"),
+		"group.log":                     "a region-europe timestamp=1700000000s\n",
 	})
 	db, err := store.Open(t.TempDir())
 	if err != nil {
@@ -47,6 +48,9 @@ func TestRestartFromState(t *testing.T) {
 	}
 	if got := again.Report(nil); !reflect.DeepEqual(got, want) {
 		t.Errorf("after the restart:\n%+v\nwant\n%+v", got.Total, want.Total)
+	}
+	if got := again.Report(nil).Total.CopiesByRegion; got["europe"] != 2 || got[UnknownRegion] != 1 {
+		t.Errorf("copies by region after the restart %v, want europe 2 (group.log), unknown 1", got)
 	}
 	if h, ok := again.Holders("shard-0001", f.key(1)); !ok || len(h) != 2 {
 		t.Errorf("holders after the restart: %v %v", h, ok)

@@ -105,7 +105,8 @@ type view struct {
 	bytes  int64
 	donors int // donor refs read
 	trust  annex.TrustLog
-	blobs  int // location logs read so far (tests check reads stay incremental)
+	groups annex.GroupLog // group.log of the hub's branch and the donor refs: donors' regions
+	blobs  int            // location logs read so far (tests check reads stay incremental)
 }
 
 // keyState is one file of the shard: its size and, per UUID other than

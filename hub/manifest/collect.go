@@ -36,10 +36,11 @@ type collector struct {
 	opts  Options
 	emit  func(Entry) error
 	rep   Report
-	seeds [2]maphash.Seed // independent: the key's hash and the check's
-	files map[uint64]seen // path -> line
-	dirs  map[uint64]seen // directory implied by some path -> that path's line
-	extra map[string]int  // ignored field name -> first line it appeared on
+	seeds [2]maphash.Seed   // independent: the key's hash and the check's
+	files map[uint64]seen   // path -> line
+	dirs  map[uint64]seen   // directory implied by some path -> that path's line
+	extra map[string]int    // ignored field name -> first line it appeared on
+	names map[string]string // collection names, one string each
 }
 
 func newCollector(file string, opts Options, emit func(Entry) error) *collector {
@@ -61,6 +62,7 @@ func (c *collector) row(line int, e Entry, err error) error {
 	// A CSV reader's fields share one string per row: copies keep only
 	// what is needed alive, not every row's digests.
 	e.Path, e.URL, e.Line = strings.Clone(e.Path), strings.Clone(e.URL), line
+	e.Collection = c.intern(e.Collection)
 	if err := c.checkCollision(e); err != nil {
 		return c.reject(line, err.Error())
 	}

@@ -26,6 +26,9 @@ type Entry struct {
 	// Item is the unit the shard builder never splits: a prefix of Path
 	// (see ItemOf). "" means the top-level component of Path.
 	Item string
+	// Collection is the collection the file belongs to (the manifest's
+	// optional "collection" column); "" means the build's default.
+	Collection string
 }
 
 // Column (and JSON field) names; a contract with the archive's tooling.
@@ -35,9 +38,11 @@ const (
 	colSHA256 = "sha256"
 	colMD5    = "md5"
 	colURL    = "url"
+	// colCollection is optional: the collection a row belongs to.
+	colCollection = "collection"
 )
 
-var columns = []string{colPath, colSize, colSHA256, colMD5, colURL}
+var columns = []string{colPath, colSize, colSHA256, colMD5, colURL, colCollection}
 
 // Options control Scan.
 type Options struct {

@@ -36,6 +36,9 @@ func parseEntry(f map[string]string) (Entry, error) {
 	if !validURL(e.URL) {
 		return e, fmt.Errorf("url %q is not an http or https URL", e.URL)
 	}
+	if e.Collection = f[colCollection]; e.Collection != "" && !ValidCollection(e.Collection) {
+		return e, fmt.Errorf("collection %q is not a collection name: %s", e.Collection, CollectionNameRule)
+	}
 	return e, nil
 }
 

@@ -137,7 +137,7 @@ func TestAuditRefusesArchiveOnlyLogs(t *testing.T) {
 		{"trust.log", []string{"trust", "--force", "here"}, "trust.log: only the archive may change this file"},
 		{"numcopies.log", []string{"numcopies", "1"}, "numcopies.log: only the archive"},
 		{"mincopies.log", []string{"mincopies", "1"}, "mincopies.log: only the archive"},
-		{"group.log", []string{"group", "here", "backup"}, "group.log: only the archive"},
+		{"group.log", []string{"group", "here", "backup"}, "group.log: a donor may put itself only in its region's group"},
 		{"preferred-content.log", []string{"wanted", "here", "present"}, "preferred-content.log: only the archive"},
 		{"required-content.log", []string{"required", "here", "present"}, "required-content.log: only the archive"},
 		{"remote.log", []string{"initremote", "spare", "type=directory", "directory=" + special, "encryption=none"}, "remote.log: only the archive"},

@@ -76,6 +76,7 @@ func (s *Server) RunChallenges(ctx context.Context, tick <-chan time.Time) {
 			if err := s.ChallengeRound(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("proof of storage round", "err", err)
 			}
+			s.KeepHistory(ctx)
 		}
 	}
 }

@@ -26,7 +26,13 @@ type donor struct {
 
 func (h hub) join(t *testing.T, name string) *donor {
 	t.Helper()
-	d := &donor{t: t, h: h, reg: h.register(t, name), env: testkit.HandEnv(t)}
+	return h.joinAs(t, name, h.register(t, name))
+}
+
+// joinAs makes the donor repository of a registration.
+func (h hub) joinAs(t *testing.T, name string, reg RegisterResponse) *donor {
+	t.Helper()
+	d := &donor{t: t, h: h, reg: reg, env: testkit.HandEnv(t)}
 	d.dir = filepath.Join(t.TempDir(), name)
 	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
 	d.git("config", "annex.uuid", d.reg.UUID)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,8 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/shardkeeper/shardkeeper/hub/audit"
-	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
 )
 
@@ -21,6 +18,10 @@ import (
 type RegisterRequest struct {
 	Name        string `json:"name"`          // optional display name
 	ShowOnBoard bool   `json:"show_on_board"` // may the name appear on the health page
+	Place
+	// Collection is the collection the donor wants a shard of; "" means
+	// wherever it is needed most.
+	Collection string `json:"collection"`
 }
 
 // RegisterResponse is its answer; the token is shown this once.
@@ -33,10 +34,11 @@ type RegisterResponse struct {
 
 // ShardRef tells a donor where its shard is.
 type ShardRef struct {
-	Name  string `json:"name"`
-	URL   string `json:"url"` // git clone URL
-	Files int    `json:"files"`
-	Bytes int64  `json:"bytes"`
+	Name       string `json:"name"`
+	Collection string `json:"collection"`
+	URL        string `json:"url"` // git clone URL
+	Files      int    `json:"files"`
+	Bytes      int64  `json:"bytes"`
 }
 
 // ShardResponse answers POST /api/v1/donors/{uuid}/shards.
@@ -55,6 +57,11 @@ type DonorRecord struct {
 	LastSeen     *time.Time  `json:"last_seen"` // last accepted push; null before the first
 	Leaving      bool        `json:"leaving"`
 	Proof        ProofRecord `json:"proof"`
+	Region       string      `json:"region"`
+	BudgetBytes  int64       `json:"budget_bytes"`
+	MaxFileBytes int64       `json:"max_file_bytes"`
+	// LeavingShards are the shards the donor is giving back.
+	LeavingShards []string `json:"leaving_shards"`
 }
 
 // ProofRecord is the donor's standing at proofs of storage.
@@ -70,6 +77,7 @@ type ProofRecord struct {
 type PatchRequest struct {
 	Name        *string `json:"name"`
 	ShowOnBoard *bool   `json:"show_on_board"`
+	PlacePatch
 }
 
 const maxNameLen = 100
@@ -84,11 +92,21 @@ func (s *Server) registerDonor(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	pick, err := s.picker(r.Context(), true)
+	if msg := req.Place.check(); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	pick, err := s.collectionPicker(r.Context(), req.Collection, req.Region, true)
 	var d store.Donor
 	var token string
 	if err == nil {
 		d, token, err = s.donors.Register(name, req.ShowOnBoard, s.cfg.Now(), pick)
+	}
+	if err == nil {
+		d, err = s.donors.Update(d.UUID, req.Place.patch())
+	}
+	if s.pickError(w, err, req.Collection) {
+		return
 	}
 	if errors.Is(err, store.ErrNoShards) {
 		writeError(w, http.StatusServiceUnavailable, "this hub has no shards to hand out yet; try again later")
@@ -106,27 +124,6 @@ func (s *Server) registerDonor(w http.ResponseWriter, r *http.Request) {
 		Shard:        s.shardRef(r, d.Shards[0]),
 		TargetCopies: s.cfg.TargetCopies,
 	})
-}
-
-// picker ranks the shards by what they lack now (see store.Neediest).
-func (s *Server) picker(ctx context.Context, anyFallback bool) (store.Picker, error) {
-	if len(s.catalog().order) == 0 {
-		return nil, store.ErrNoShards
-	}
-	if err := s.fresh(ctx); err != nil {
-		return nil, err
-	}
-	donors, err := s.donors.Donors()
-	if err != nil {
-		return nil, err
-	}
-	lacking := s.tracker.Lacking(donors)
-	for name := range lacking {
-		if _, ok := s.catalog().byName[name]; !ok {
-			delete(lacking, name) // built after this server started: not served
-		}
-	}
-	return store.Neediest(lacking, anyFallback), nil
 }
 
 // donorOnly lets a handler run only for the donor named in the path,
@@ -165,7 +162,13 @@ func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Dono
 		}
 		req.Name = &name
 	}
-	d, err := s.donors.Update(d.UUID, store.Patch{Name: req.Name, ShowOnBoard: req.ShowOnBoard})
+	if msg := req.PlacePatch.check(); msg != "" {
+		writeError(w, http.StatusBadRequest, msg)
+		return
+	}
+	p := req.PlacePatch.patch()
+	p.Name, p.ShowOnBoard = req.Name, req.ShowOnBoard
+	d, err := s.donors.Update(d.UUID, p)
 	if err != nil {
 		s.internalError(w, "update donor", err)
 		return
@@ -178,10 +181,19 @@ func (s *Server) moreShards(w http.ResponseWriter, r *http.Request, d store.Dono
 		writeError(w, http.StatusConflict, "this donor is leaving; it gets no more shards")
 		return
 	}
-	pick, err := s.picker(r.Context(), false)
+	var req struct {
+		Collection string `json:"collection"`
+	}
+	if !readBody(w, r, &req) {
+		return
+	}
+	pick, err := s.collectionPicker(r.Context(), req.Collection, d.Region, false)
 	var name string
 	if err == nil {
 		d, name, err = s.donors.AddShard(d.UUID, s.cfg.Now(), pick)
+	}
+	if s.pickError(w, err, req.Collection) {
+		return
 	}
 	if errors.Is(err, store.ErrNoShards) {
 		writeError(w, http.StatusConflict, "no other shard needs copies now; thank you, try again later")
@@ -219,13 +231,7 @@ func (s *Server) deleteDonor(w http.ResponseWriter, r *http.Request, d store.Don
 		return
 	}
 	for _, info := range s.catalog().order {
-		g := s.cfg.Git
-		g.Dir = shard.RepoDir(s.cfg.DataDir, info.Name)
-		if g.RefExists(r.Context(), audit.DonorRef(d.UUID)) {
-			if _, err := g.Output(r.Context(), nil, "update-ref", "-d", audit.DonorRef(d.UUID)); err != nil {
-				s.log.Error("delete a deregistered donor's ref", "donor", d.UUID, "shard", info.Name, "err", err)
-			}
-		}
+		s.deleteRef(r.Context(), d.UUID, info.Name)
 	}
 	if err := s.refreshAll(r.Context()); err != nil {
 		s.log.Error("health", "err", err)
@@ -238,7 +244,11 @@ func record(d store.Donor) DonorRecord {
 	rec := DonorRecord{UUID: d.UUID, Name: d.Name, ShowOnBoard: d.ShowOnBoard, Shards: d.Shards,
 		RegisteredAt: d.RegisteredAt, Leaving: d.Leaving(),
 		Proof: ProofRecord{FailuresInARow: d.Proof.FailsInRow, Counting: !d.FailingProofs(),
-			LastPassed: timeOrNil(d.Proof.LastPassed), LastFailed: timeOrNil(d.Proof.LastFailed)}}
+			LastPassed: timeOrNil(d.Proof.LastPassed), LastFailed: timeOrNil(d.Proof.LastFailed)},
+		Region: d.Region, BudgetBytes: d.BudgetBytes, MaxFileBytes: d.MaxFileBytes, LeavingShards: d.LeavingShards}
+	if rec.LeavingShards == nil {
+		rec.LeavingShards = []string{}
+	}
 	if !d.LastSeen.IsZero() {
 		rec.LastSeen = &d.LastSeen
 	}
@@ -247,7 +257,7 @@ func record(d store.Donor) DonorRecord {
 
 func (s *Server) shardRef(r *http.Request, name string) ShardRef {
 	info := s.catalog().byName[name]
-	return ShardRef{Name: name, URL: s.cloneURL(r, name), Files: info.Files, Bytes: info.Bytes}
+	return ShardRef{Name: name, Collection: info.Collection, URL: s.cloneURL(r, name), Files: info.Files, Bytes: info.Bytes}
 }
 
 func (s *Server) cloneURL(r *http.Request, shardName string) string {
@@ -257,6 +267,11 @@ func (s *Server) cloneURL(r *http.Request, shardName string) string {
 // readBody decodes a JSON body (an empty one is fine) or answers 400.
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10)).Decode(v)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is too large: at most %d bytes", tooBig.Limit))
+		return false
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		writeError(w, http.StatusBadRequest, `the body must be JSON such as {"name": "my laptop"}`)
 		return false

@@ -24,7 +24,11 @@ func (s *Server) report(ctx context.Context) (health.Report, []store.Donor, erro
 		return health.Report{}, nil, err
 	}
 	report, err := s.tracker.Health(donors)
-	return report, donors, err
+	if err != nil {
+		return report, donors, err
+	}
+	s.recordHistory(report)
+	return report, donors, nil
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +74,8 @@ func (s *Server) healthPage(w http.ResponseWriter, r *http.Request) {
 	if err := healthTemplate.Execute(w, struct {
 		health.Report
 		AtRisk []health.AtRiskFile
-	}{report, files}); err != nil {
+		Dash   dashboard
+	}{report, files, s.dashboard(report)}); err != nil {
 		s.log.Warn("health page", "err", err)
 	}
 }
@@ -112,6 +117,7 @@ small{color:#666}
 Target: {{.TargetCopies}} donor copies per file (the archive's own copy not counted).
 {{with .Total}}{{pct .Verified30d .Files}} of files have a copy verified in the last 30 days.{{end}}</p>
 <p>Donors: {{.Total.DonorsActive}} active, {{.Total.DonorsExpired}} expired (silent for more than {{.ExpiryDays}} days; their copies do not count until they check in again){{if .Total.DonorsFailingProofs}}, {{.Total.DonorsFailingProofs}} failing proofs of storage (their copies do not count until they pass one){{end}}.</p>
+{{template "dashboard" .Dash}}
 
 <h2>Copies per shard</h2>
 <table>

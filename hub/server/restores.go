@@ -13,6 +13,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/restore"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/internal/restoreapi"
 )
 
 // Restore defaults (docs/restore.md).
@@ -25,26 +26,13 @@ const (
 	maxAskedPerDonor = 64
 )
 
-// RestoresResponse answers GET /api/v1/donors/{uuid}/restores.
-type RestoresResponse struct {
-	RemoteUUIDByShard map[string]string `json:"remote_uuid_by_shard"`
-	Requests          []RestoreRequest  `json:"requests"`
-}
-
-// RestoreRequest is one file a donor is asked to upload.
-type RestoreRequest struct {
-	ID    string `json:"id"`
-	Shard string `json:"shard"`
-	Key   string `json:"key"`
-	Size  int64  `json:"size"`
-	Path  string `json:"path"`
-}
-
-// UploadResponse answers PUT /api/v1/donors/{uuid}/restores/{shard}/{key}.
-type UploadResponse struct {
-	State   string `json:"state"` // verified, uploaded or verified_single_md5
-	Message string `json:"message"`
-}
+// The restore API's answers on the wire (internal/restoreapi, which the
+// donor's agent/hubclient reads).
+type (
+	RestoresResponse = restoreapi.Requests
+	RestoreRequest   = restoreapi.Request
+	UploadResponse   = restoreapi.PutResult
+)
 
 // eligible reports whether a donor may be asked to upload a file of shard:
 // assigned the shard, not leaving, heard from within the expiry and not

@@ -60,6 +60,10 @@ type Config struct {
 	// not done so within this long is passed over for another
 	// (DefaultAskSilence when 0).
 	AskSilence time.Duration
+
+	// RegisterLimit is how many registrations one client address may make
+	// per hour (DefaultRegisterLimit when 0; negative: no limit).
+	RegisterLimit int
 }
 
 // Server serves one data directory.
@@ -81,6 +85,8 @@ type Server struct {
 	restoreMu sync.Mutex // one restore upload decided at a time
 	paths     pathIndex  // shard paths -> keys, for /restore/
 	reinjects reinjecter // verified files waiting to be recorded on the branch
+	regLimit  *rateLimiter
+	history   historyClock
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -125,7 +131,10 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	if cfg.RegisterLimit == 0 {
+		cfg.RegisterLimit = DefaultRegisterLimit
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, regLimit: newRateLimiter(cfg.RegisterLimit, cfg.Now)}
 	s.cat.Store(cat)
 	infos := cat.order
 	if cfg.OriginDir != "" {
@@ -239,11 +248,14 @@ func (s *Server) fresh(ctx context.Context) error {
 // Handler routes every endpoint (docs/hub-api.md), with request logging.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/donors", s.registerDonor)
+	mux.HandleFunc("POST /api/v1/donors", s.limitRegistrations(s.registerDonor))
 	mux.HandleFunc("GET /api/v1/config", s.config)
 	mux.HandleFunc("GET /api/v1/donors/{uuid}", s.donorOnly(s.getDonor))
 	mux.HandleFunc("PATCH /api/v1/donors/{uuid}", s.donorOnly(s.patchDonor))
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards", s.donorOnly(s.moreShards))
+	mux.HandleFunc("POST /api/v1/donors/{uuid}/shards/{shard}/leave", s.donorOnly(s.leaveShard))
+	mux.HandleFunc("DELETE /api/v1/donors/{uuid}/shards/{shard}", s.donorOnly(s.removeShard))
+	mux.HandleFunc("GET /api/v1/collections", s.collections)
 	mux.HandleFunc("POST /api/v1/donors/{uuid}/leave", s.donorOnly(s.leave))
 	mux.HandleFunc("DELETE /api/v1/donors/{uuid}", s.donorOnly(s.deleteDonor))
 	mux.HandleFunc("GET /api/v1/donors/{uuid}/challenges", s.donorOnly(s.openChallenges))
@@ -260,7 +272,7 @@ func (s *Server) Handler() http.Handler {
 	if s.cfg.OriginDir != "" {
 		mux.Handle("GET /origin/", http.StripPrefix("/origin", http.FileServer(http.Dir(s.cfg.OriginDir))))
 	}
-	return s.logRequests(refuseDotSegments(mux))
+	return s.logRequests(refuseDotSegments(limitBodies(mux)))
 }
 
 // refuseDotSegments answers 400 for an API path with a "." or ".."

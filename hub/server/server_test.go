@@ -44,20 +44,29 @@ func startHubWith(t *testing.T, filesPerShard int, change func(*Config)) hub {
 // (drop the SHA-256s for an MD5-only shard, say).
 func startHubEntries(t *testing.T, filesPerShard int, edit func([]manifest.Entry), change func(*Config)) hub {
 	t.Helper()
+	files := map[string]string{"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo"}
+	return startHubBuilt(t, files, func(data string, entries []manifest.Entry) error {
+		if edit != nil {
+			edit(entries)
+		}
+		_, err := shard.Build(context.Background(), entries, shard.Options{DataDir: data, FilesPerShard: filesPerShard})
+		return err
+	}, change)
+}
+
+// startHubBuilt starts a hub whose origin serves files, built by build
+// from their manifest entries.
+func startHubBuilt(t *testing.T, files map[string]string, build func(data string, entries []manifest.Entry) error, change func(*Config)) hub {
+	t.Helper()
 	testkit.RequireGitAnnex(t)
-	collection := testkit.WriteFiles(t, map[string]string{
-		"a.txt": "alpha\n", "b b.bin": "bravo", "c/d.txt": "charlie", "e.txt": "echo",
-	})
+	collection := testkit.WriteFiles(t, files)
 	ts := httptest.NewUnstartedServer(nil)
 	h := hub{url: "http://" + ts.Listener.Addr().String(), data: t.TempDir(), logs: &testkit.SyncBuffer{}}
 	entries, err := manifest.FromDir(collection, h.url+"/origin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if edit != nil {
-		edit(entries)
-	}
-	if _, err := shard.Build(context.Background(), entries, shard.Options{DataDir: h.data, FilesPerShard: filesPerShard}); err != nil {
+	if err := build(h.data, entries); err != nil {
 		t.Fatal(err)
 	}
 	cfg := Config{DataDir: h.data, OriginDir: collection, PublicURL: h.url, AuditHook: testkit.SelfHook(t),

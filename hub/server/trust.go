@@ -28,24 +28,28 @@ func (s *Server) untrustLeaver(ctx context.Context, d store.Donor) error {
 	defer s.branchMu.Unlock()
 	var errs []error
 	for _, name := range d.Shards {
-		if _, ok := s.catalog().byName[name]; !ok {
-			continue
-		}
-		g := s.cfg.Git
-		g.Dir = shard.RepoDir(s.cfg.DataDir, name)
-		changed, err := setTrust(ctx, g, d.UUID, '0', s.cfg.Now())
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
-			continue
-		}
-		if changed {
-			s.log.Info("leaving donor marked untrusted", "donor", d.UUID, "shard", name)
-			if err := s.tracker.RefreshShard(ctx, name); err != nil {
-				errs = append(errs, err)
-			}
-		}
+		errs = append(errs, s.untrustIn(ctx, d.UUID, name))
 	}
 	return errors.Join(errs...)
+}
+
+// untrustIn marks uuid untrusted in one shard's trust.log (the caller
+// holds branchMu).
+func (s *Server) untrustIn(ctx context.Context, uuid, name string) error {
+	if _, ok := s.catalog().byName[name]; !ok {
+		return nil
+	}
+	g := s.cfg.Git
+	g.Dir = shard.RepoDir(s.cfg.DataDir, name)
+	changed, err := setTrust(ctx, g, uuid, '0', s.cfg.Now())
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if changed {
+		s.log.Info("leaving donor marked untrusted", "donor", uuid, "shard", name)
+		return s.tracker.RefreshShard(ctx, name)
+	}
+	return nil
 }
 
 // setTrust makes uuid's trust.log line on refs/heads/git-annex say level,

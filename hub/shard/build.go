@@ -38,6 +38,13 @@ type Options struct {
 	Now           func() time.Time // time.Now when nil
 	Git           annex.Git        // only Bin (and Env) are used; Dir is set per repository
 	Progress      func(string)     // optional: one line per shard written
+	// Collection is the collection of the entries that name none
+	// (manifest.DefaultCollection when ""). A build updates only the
+	// shards of the collections its input names; other collections' shards
+	// stay as they are.
+	Collection string
+	// Description, when not "", becomes Collection's description.
+	Description string
 }
 
 // Source hands a collection's entries to add, one at a time, so a large
@@ -102,7 +109,13 @@ func BuildFrom(ctx context.Context, src Source, opts Options) (*Report, error) {
 	}
 	defer unlock()
 
-	c, err := newCollection(opts.DataDir)
+	if opts.Collection == "" {
+		opts.Collection = manifest.DefaultCollection
+	}
+	if !manifest.ValidCollection(opts.Collection) {
+		return nil, fmt.Errorf("collection %q is not a collection name: %s", opts.Collection, manifest.CollectionNameRule)
+	}
+	c, err := newCollection(opts.DataDir, opts.Collection)
 	if err != nil {
 		return nil, err
 	}

@@ -7,12 +7,16 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/internal/atomicfile"
 )
 
 // Info describes one built shard in the catalog (DATA/shards.json).
 type Info struct {
 	Name string `json:"name"`
+	// Collection is the collection the shard belongs to; a catalog written
+	// before collections existed reads as manifest.DefaultCollection.
+	Collection string `json:"collection"`
 	// Files counts distinct keys, i.e. distinct content (per extension, as
 	// E-backend keys include it), not paths: two paths with the same
 	// content are one file for donors to hold. It equals Keys.
@@ -48,6 +52,11 @@ func ReadCatalog(dataDir string) ([]Info, error) {
 	var infos []Info
 	if err := json.Unmarshal(data, &infos); err != nil {
 		return nil, fmt.Errorf("read shard catalog %s: %w", CatalogPath(dataDir), err)
+	}
+	for i := range infos {
+		if infos[i].Collection == "" {
+			infos[i].Collection = manifest.DefaultCollection
+		}
 	}
 	return infos, nil
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"hash/maphash"
 	"slices"
-	"strings"
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
@@ -20,7 +19,8 @@ type record struct {
 
 // item is a group of files that always share a shard.
 type item struct {
-	name  string
+	name  string // itemKey of its collection and its name
+	coll  string
 	files int   // paths
 	bytes int64 // sum of its paths' sizes
 }
@@ -33,6 +33,8 @@ type collection struct {
 	rows   int
 	items  []*item // in order of first appearance
 	byItem map[string]int32
+	colls  map[string]bool // the collections the input names
+	def    string          // the collection of an entry that names none
 	seed   maphash.Seed
 	hashes []uint64    // per row, the hash of its key; nil once resolved
 	keys   int         // distinct keys (every row counts until resolve)
@@ -41,12 +43,15 @@ type collection struct {
 	dups   []Duplicate // filled in by resolve
 }
 
-func newCollection(dir string) (*collection, error) {
+// newCollection spills its rows to a temporary file in dir; def is the
+// collection of an entry that names none.
+func newCollection(dir, def string) (*collection, error) {
 	s, err := newSpill(dir, ".build-rows-*", 256<<10)
 	if err != nil {
 		return nil, err
 	}
-	return &collection{spill: s, byItem: map[string]int32{}, seed: maphash.MakeSeed()}, nil
+	return &collection{spill: s, byItem: map[string]int32{}, seed: maphash.MakeSeed(),
+		colls: map[string]bool{}, def: def}, nil
 }
 
 // add takes one entry and appends it to the spill file.
@@ -56,12 +61,17 @@ func (c *collection) add(e manifest.Entry) error {
 	if name == "" {
 		name = manifest.ItemOf(p, 1)
 	}
-	idx, ok := c.byItem[name]
+	coll := e.Collection
+	if coll == "" {
+		coll = c.def
+	}
+	c.colls[coll] = true
+	key := itemKey(coll, name)
+	idx, ok := c.byItem[key]
 	if !ok {
 		idx = int32(len(c.items))
-		name = strings.Clone(name) // not the row's path, which is not kept
-		c.items = append(c.items, &item{name: name})
-		c.byItem[name] = idx
+		c.items = append(c.items, &item{name: key, coll: coll})
+		c.byItem[key] = idx
 	}
 	k := KeyOf(e)
 	c.rows++

@@ -2,11 +2,9 @@ package shard
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -39,30 +37,11 @@ var mallocEnv = []string{"MALLOC_TRIM_THRESHOLD_=268435456", "MALLOC_TOP_PAD_=67
 // receives --export-marks.
 func fastImport(ctx context.Context, g annex.Git, marks string, write func(*stream)) error {
 	g.Env = append(append([]string{}, g.Env...), mallocEnv...)
-	args := []string{"fast-import", "--quiet", "--done", "--force"}
+	var args []string
 	if marks != "" {
 		args = append(args, "--export-marks="+marks)
 	}
-	cmd := g.Command(ctx, args...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start git fast-import: %w", err)
-	}
-	w := bufio.NewWriterSize(stdin, 1<<20)
-	write(&stream{w: w})
-	w.WriteString("done\n")
-	werr := w.Flush() // bufio.Writer keeps the first write error
-	stdin.Close()
-	if err := cmd.Wait(); err != nil {
-		// git's own message says more than the broken pipe we saw.
-		return annex.CommandError("git", []string{"fast-import"}, err, stderr.Bytes())
-	}
-	return werr
+	return annex.FastImport(ctx, g, args, func(w *bufio.Writer) { write(&stream{w: w}) })
 }
 
 // stream writes fast-import commands. Errors stick in the bufio.Writer.
@@ -177,11 +156,7 @@ func writeFile(w *bufio.Writer, mode, path string, data []byte) {
 	writeData(w, data)
 }
 
-func writeData(w *bufio.Writer, data []byte) {
-	w.WriteString("data " + strconv.Itoa(len(data)) + "\n")
-	w.Write(data)
-	w.WriteByte('\n')
-}
+func writeData(w *bufio.Writer, data []byte) { annex.FastImportData(w, data) }
 
 // quotePath C-quotes a path the way fast-import reads it. Quoting always is
 // simpler than deciding when it is needed (a path with '"', '\\', a newline,

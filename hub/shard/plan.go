@@ -9,8 +9,10 @@ import (
 // plan is one shard's content after this build.
 type plan struct {
 	name   string
-	exists bool // in the catalog before this build
-	info   Info // its catalog entry, when it exists
+	coll   string // its collection
+	keep   bool   // another collection's shard, left as it is
+	exists bool   // in the catalog before this build
+	info   Info   // its catalog entry, when it exists
 	items  []int32
 	files  int   // paths
 	bytes  int64 // sum of the paths' sizes
@@ -34,41 +36,44 @@ func (b *builder) fits(p *plan, it *item) bool {
 func (b *builder) place(catalog []Info, itemShard map[string]string) []*plan {
 	var plans []*plan
 	byName := map[string]*plan{}
+	lastOf := map[string]*plan{} // per collection, the shard new items go to
 	for _, info := range catalog {
-		p := &plan{name: info.Name, exists: true, info: info}
+		p := &plan{name: info.Name, coll: info.Collection, keep: !b.c.colls[info.Collection], exists: true, info: info}
 		plans = append(plans, p)
 		byName[info.Name] = p
+		lastOf[p.coll] = p
 	}
 	var fresh []int32
 	for i, it := range b.c.items {
-		if p, ok := byName[itemShard[it.name]]; ok {
+		if p, ok := byName[itemShard[it.name]]; ok && p.coll == it.coll {
 			p.add(b.c, int32(i))
 		} else {
 			fresh = append(fresh, int32(i))
 		}
 	}
-	var last *plan
-	if len(plans) > 0 {
-		last = plans[len(plans)-1]
-	}
 	for _, i := range fresh {
 		it := b.c.items[i]
+		last := lastOf[it.coll]
 		// A shard opened by this build takes its first item whatever its
 		// size; any other shard only what fits.
 		if last == nil || (!b.fits(last, it) && (last.exists || last.files > 0)) {
-			last = &plan{name: b.newName(byName)}
+			last = &plan{name: b.newName(byName), coll: it.coll}
 			plans = append(plans, last)
 			byName[last.name] = last
+			lastOf[it.coll] = last
 		}
 		if !b.fits(last, it) {
 			b.warnf("item %q (%s files, %s) is bigger than a shard (%s files, %s): it has %s to itself",
-				it.name, humanize.Comma(int64(it.files)), humanize.Bytes(uint64(it.bytes)),
+				itemName(it.name), humanize.Comma(int64(it.files)), humanize.Bytes(uint64(it.bytes)),
 				humanize.Comma(int64(b.opts.FilesPerShard)), humanize.Bytes(uint64(b.opts.MaxShardBytes)), last.name)
 		}
 		last.add(b.c, i)
 		itemShard[it.name] = last.name
 	}
 	for _, p := range plans {
+		if p.keep {
+			continue
+		}
 		over := p.files > b.opts.FilesPerShard || p.bytes > b.opts.MaxShardBytes
 		grew := p.files > p.info.Paths || p.bytes > p.info.Bytes
 		if p.exists && over && grew {

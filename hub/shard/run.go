@@ -42,6 +42,7 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	itemShard = keyItems(itemShard, catalog)
 	if len(catalog) > 0 && !haveItems {
 		if err := b.recoverItems(ctx, catalog, itemShard); err != nil {
 			return nil, err
@@ -72,12 +73,18 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 				infos = append(infos, p.info)
 			}
 		}
-		if err := writeItems(data, itemShard); err != nil {
+		if err := writeItems(data, unkeyItems(itemShard)); err != nil {
+			return err
+		}
+		if err := b.saveCollections(infos); err != nil {
 			return err
 		}
 		return writeCatalog(data, infos)
 	}
 	for i, p := range plans {
+		if p.keep {
+			continue // another collection's shard: this build leaves it alone
+		}
 		if err := ctx.Err(); err != nil {
 			save()
 			return nil, err

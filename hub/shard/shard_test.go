@@ -49,7 +49,7 @@ func TestGitAnnexAcceptsShard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Info{Name: "shard-0001", Files: 8, Keys: 8, MD5OnlyKeys: 1, Paths: 9, Items: 8, Created: fixedNow().UTC()}
+	want := Info{Name: "shard-0001", Collection: manifest.DefaultCollection, Files: 8, Keys: 8, MD5OnlyKeys: 1, Paths: 9, Items: 8, Created: fixedNow().UTC()}
 	for _, content := range files {
 		want.Bytes += int64(len(content))
 	}

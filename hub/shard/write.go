@@ -43,7 +43,7 @@ func (b *builder) contentOf(p *plan, rows string) (content, error) {
 
 // info is the catalog entry of a shard holding ct.
 func (b *builder) info(p *plan, ct content) Info {
-	info := Info{Name: p.name, Keys: len(ct.keys), Files: len(ct.keys), Paths: len(ct.recs), Items: len(p.items), Created: b.now}
+	info := Info{Name: p.name, Collection: p.coll, Keys: len(ct.keys), Files: len(ct.keys), Paths: len(ct.recs), Items: len(p.items), Created: b.now}
 	for _, k := range ct.keys {
 		size, _ := k.Size()
 		info.Bytes += size

@@ -172,7 +172,7 @@ func (s *DB) AddShard(id string, now time.Time, pick Picker) (Donor, string, err
 // assigned counts, per shard, the donors holding it that are not leaving.
 func (s *DB) assigned() (map[string]int, error) {
 	rows, err := s.db.Query(`SELECT ds.shard, COUNT(*) FROM donor_shards ds JOIN donors d ON d.uuid = ds.uuid
-		WHERE d.leaving_at IS NULL GROUP BY ds.shard`)
+		WHERE d.leaving_at IS NULL AND ds.leaving_at IS NULL GROUP BY ds.shard`)
 	if err != nil {
 		return nil, fmt.Errorf("count donors per shard: %w", err)
 	}
@@ -213,13 +213,11 @@ func (s *DB) Donor(id string) (Donor, error) { return s.donor(id) }
 
 // Donors implements Store: every donor, by registration.
 func (s *DB) Donors() ([]Donor, error) {
-	return s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at,
-		proof_fails_in_row, proof_passed_at, proof_failed_at, challenged_at FROM donors ORDER BY registered_at, uuid`)
+	return s.query(`SELECT ` + donorColumns + ` FROM donors ORDER BY registered_at, uuid`)
 }
 
 func (s *DB) donor(id string) (Donor, error) {
-	ds, err := s.query(`SELECT uuid, token_hash, name, show_on_board, registered_at, last_seen, leaving_at,
-		proof_fails_in_row, proof_passed_at, proof_failed_at, challenged_at FROM donors WHERE uuid = ?`, id)
+	ds, err := s.query(`SELECT `+donorColumns+` FROM donors WHERE uuid = ?`, id)
 	if err != nil {
 		return Donor{}, err
 	}
@@ -242,7 +240,7 @@ func (s *DB) query(q string, args ...any) ([]Donor, error) {
 		var reg int64
 		var seen, leaving, passed, failed, challenged sql.NullInt64
 		if err := rows.Scan(&d.UUID, &d.TokenHash, &d.Name, &d.ShowOnBoard, &reg, &seen, &leaving,
-			&d.Proof.FailsInRow, &passed, &failed, &challenged); err != nil {
+			&d.Proof.FailsInRow, &passed, &failed, &challenged, &d.Region, &d.BudgetBytes, &d.MaxFileBytes); err != nil {
 			return nil, fmt.Errorf("read donors: %w", err)
 		}
 		d.RegisteredAt = fromNanos(sql.NullInt64{Int64: reg, Valid: true})
@@ -258,10 +256,10 @@ func (s *DB) query(q string, args ...any) ([]Donor, error) {
 		return out, nil
 	}
 	// Shards for the donors read: all of them, or one.
-	sq := `SELECT uuid, shard FROM donor_shards ORDER BY assigned_at, shard`
+	sq := `SELECT uuid, shard, leaving_at FROM donor_shards ORDER BY assigned_at, shard`
 	var sargs []any
 	if len(out) == 1 {
-		sq = `SELECT uuid, shard FROM donor_shards WHERE uuid = ? ORDER BY assigned_at, shard`
+		sq = `SELECT uuid, shard, leaving_at FROM donor_shards WHERE uuid = ? ORDER BY assigned_at, shard`
 		sargs = []any{out[0].UUID}
 	}
 	srows, err := s.db.Query(sq, sargs...)
@@ -271,11 +269,15 @@ func (s *DB) query(q string, args ...any) ([]Donor, error) {
 	defer srows.Close()
 	for srows.Next() {
 		var id, shard string
-		if err := srows.Scan(&id, &shard); err != nil {
+		var leaving sql.NullInt64
+		if err := srows.Scan(&id, &shard, &leaving); err != nil {
 			return nil, err
 		}
 		if i, ok := index[id]; ok {
 			out[i].Shards = append(out[i].Shards, shard)
+			if leaving.Valid {
+				out[i].LeavingShards = append(out[i].LeavingShards, shard)
+			}
 		}
 	}
 	return out, srows.Err()
@@ -293,6 +295,7 @@ func (s *DB) Update(id string, p Patch) (Donor, error) {
 	if p.ShowOnBoard != nil {
 		sets, args = append(sets, "show_on_board = ?"), append(args, *p.ShowOnBoard)
 	}
+	sets, args = p.placeSets(sets, args)
 	if len(sets) > 0 {
 		res, err := s.db.Exec(`UPDATE donors SET `+strings.Join(sets, ", ")+` WHERE uuid = ?`, append(args, id)...)
 		if err != nil {

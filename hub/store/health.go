@@ -32,6 +32,10 @@ type HealthState interface {
 	HealthKeyLines(shard, key string) ([]HealthLine, error)
 	// EachHealthKey hands over a shard's files ordered by path, then key.
 	EachHealthKey(shard string, fn func(HealthKey) error) error
+	// HealthKeysOver are a shard's files bigger than size, by key: a
+	// query on the size index, meant for sizes few files exceed (the
+	// files no donor could hold).
+	HealthKeysOver(shard string, size int64) ([]HealthKey, error)
 }
 
 // HealthTx changes one shard's health state inside UpdateHealth.
@@ -195,7 +199,19 @@ func (s *DB) HealthKey(shard, key string) (HealthKey, bool, error) {
 
 // EachHealthKey implements HealthState.
 func (s *DB) EachHealthKey(shard string, fn func(HealthKey) error) error {
-	rows, err := s.db.Query(`SELECT key, path, size FROM health_keys WHERE shard = ? ORDER BY path, key`, shard)
+	return s.eachKey(shard, fn, `SELECT key, path, size FROM health_keys WHERE shard = ? ORDER BY path, key`, shard)
+}
+
+// HealthKeysOver implements HealthState.
+func (s *DB) HealthKeysOver(shard string, size int64) ([]HealthKey, error) {
+	var out []HealthKey
+	err := s.eachKey(shard, func(k HealthKey) error { out = append(out, k); return nil },
+		`SELECT key, path, size FROM health_keys WHERE shard = ? AND size > ? ORDER BY key`, shard, size)
+	return out, err
+}
+
+func (s *DB) eachKey(shard string, fn func(HealthKey) error, q string, args ...any) error {
+	rows, err := s.db.Query(q, args...)
 	if err != nil {
 		return fmt.Errorf("read the files of %s: %w", shard, err)
 	}

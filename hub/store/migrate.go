@@ -134,6 +134,10 @@ var migrations = []string{
 		PRIMARY KEY (shard, key, uuid)
 	);
 	CREATE INDEX health_lines_uuid ON health_lines(uuid, status)`,
+	// 6: collections and regions (issue 13): a donor's region, budget and
+	// large-file opt-in, giving back one shard, and the health history
+	// the dashboard draws (a point per day and collection).
+	migrateCollections,
 }
 
 // SchemaVersion is the schema this code reads and writes.

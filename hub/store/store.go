@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"time"
 )
 
@@ -23,6 +24,15 @@ type Donor struct {
 	LastSeen     time.Time `json:"last_seen"`  // last accepted push; zero when none yet
 	LeavingAt    time.Time `json:"leaving_at"` // asked to leave; zero when not leaving
 	Proof        Standing  `json:"proof"`
+	// Region is where the donor said it is (one of annex.Regions), or "".
+	Region string `json:"region"`
+	// BudgetBytes is the space the donor gives; 0 when it did not say.
+	BudgetBytes int64 `json:"budget_bytes"`
+	// MaxFileBytes is the largest single file the donor opted in to hold;
+	// 0 when it did not opt in.
+	MaxFileBytes int64 `json:"max_file_bytes"`
+	// LeavingShards are the shards of Shards the donor is giving back.
+	LeavingShards []string `json:"leaving_shards,omitempty"`
 }
 
 // FailingProofs reports whether the donor failed too many proofs of
@@ -51,10 +61,30 @@ func (d Donor) Holds(shard string) bool {
 	return false
 }
 
+// GivingBack reports whether the donor is giving the shard back.
+func (d Donor) GivingBack(shard string) bool { return slices.Contains(d.LeavingShards, shard) }
+
 // Patch changes a donor's public record; nil fields stay as they are.
 type Patch struct {
-	Name        *string
-	ShowOnBoard *bool
+	Name         *string
+	ShowOnBoard  *bool
+	Region       *string
+	BudgetBytes  *int64
+	MaxFileBytes *int64
+}
+
+// placeSets adds the region and budget fields of p to an UPDATE.
+func (p Patch) placeSets(sets []string, args []any) ([]string, []any) {
+	if p.Region != nil {
+		sets, args = append(sets, "region = ?"), append(args, *p.Region)
+	}
+	if p.BudgetBytes != nil {
+		sets, args = append(sets, "budget_bytes = ?"), append(args, *p.BudgetBytes)
+	}
+	if p.MaxFileBytes != nil {
+		sets, args = append(sets, "max_file_bytes = ?"), append(args, *p.MaxFileBytes)
+	}
+	return sets, args
 }
 
 // Picker chooses a shard for a donor. assigned counts, per shard, the donors
@@ -80,6 +110,7 @@ type Store interface {
 	CheckIn(uuid string, now time.Time) error
 	Challenges
 	Restores
+	Collections
 	Close() error
 }
 

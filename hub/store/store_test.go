@@ -127,22 +127,8 @@ func TestDonorLifecycle(t *testing.T) {
 // TestMigratesOlderSchema opens a database left at schema version 1 (one
 // shard per donor) and checks the donor survives the migration.
 func TestMigratesOlderSchema(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, DBFile)
-	old, err := open(path, 1, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.db.Exec(`INSERT INTO donors (uuid, token_hash, name, shard, registered_at) VALUES ('u1', ?, 'old', 'shard-0003', ?)`,
-		HashToken("tok"), t0.UnixNano()); err != nil {
-		t.Fatal(err)
-	}
-	old.Close()
-
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := migrated(t, 1, `INSERT INTO donors (uuid, token_hash, name, shard, registered_at) VALUES ('u1', ?, 'old', 'shard-0003', ?)`,
+		HashToken("tok"), t0.UnixNano())
 	defer s.Close()
 	var v int
 	s.db.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
@@ -153,6 +139,26 @@ func TestMigratesOlderSchema(t *testing.T) {
 	if !ok || d.UUID != "u1" || d.Name != "old" || strings.Join(d.Shards, ",") != "shard-0003" || !d.RegisteredAt.Equal(t0) || !d.LastSeen.IsZero() {
 		t.Errorf("migrated donor %+v %v", d, ok)
 	}
+}
+
+// migrated is a database left at schema version by an older hub, with
+// seed run on it, then opened by this one.
+func migrated(t *testing.T, version int, seed string, args ...any) *DB {
+	t.Helper()
+	dir := t.TempDir()
+	old, err := open(filepath.Join(dir, DBFile), version, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.Exec(seed, args...); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func TestRefusesNewerSchema(t *testing.T) {

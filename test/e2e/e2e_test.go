@@ -72,7 +72,7 @@ func allKeys(t *testing.T, repo string) []string {
 // findKeys lists, sorted and once each, the keys `git annex find` matches.
 func findKeys(t *testing.T, repo, match string) []string {
 	t.Helper()
-	cmd := exec.Command("git", "annex", "find", match, "--format=${key}\n")
+	cmd := exec.Command("git", "annex", "find", "--branch=HEAD", match, "--format=${key}\n")
 	cmd.Dir = repo
 	out, err := cmd.Output()
 	if err != nil {

@@ -50,8 +50,9 @@ func serveOrigin(t *testing.T, dir string) string {
 	return srv.URL
 }
 
-// startHub runs `shardhub serve` on a free loopback port until the test ends.
-func startHub(t *testing.T, data string) string {
+// startHub runs `shardhub serve` on a free loopback port until the test
+// ends; extra are more serve flags (e.g. --target-copies 2).
+func startHub(t *testing.T, data string, extra ...string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,7 +60,7 @@ func startHub(t *testing.T, data string) string {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	cmd := exec.Command(shardhubBin, "serve", "--data", data, "--listen", addr)
+	cmd := exec.Command(shardhubBin, append([]string{"serve", "--data", data, "--listen", addr}, extra...)...)
 	logf, _ := os.Create(filepath.Join(t.TempDir(), "hub.log"))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -18,25 +18,12 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "shardkeeper-e2e-bin-")
+	dir, sk, sh, err := testkit.BuildBinaries("../..")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	shardkeeperBin = filepath.Join(dir, "shardkeeper")
-	shardhubBin = filepath.Join(dir, "shardhub")
-	for _, b := range [][]string{
-		{"-tags", "nogui", "-o", shardkeeperBin, "."},
-		{"-o", shardhubBin, "./hub/cmd/shardhub"},
-	} {
-		cmd := exec.Command("go", append([]string{"build"}, b...)...)
-		cmd.Dir = "../.."
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			fmt.Fprintf(os.Stderr, "build %v: %v\n%s", b, err, out)
-			os.Exit(1)
-		}
-	}
+	shardkeeperBin, shardhubBin = sk, sh
 	// From here on this process and everything it starts is a donor's
 	// fresh account: empty HOME, no git config, no git identity.
 	cleanup := testkit.DonorMachine()

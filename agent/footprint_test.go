@@ -1,0 +1,102 @@
+package agent
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
+)
+
+// duBytes is what `du -sk` says a folder takes.
+func duBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	out, err := exec.Command("du", "-sk", dir).Output()
+	if err != nil {
+		t.Fatalf("du -sk %s: %v", dir, err)
+	}
+	kb, err := strconv.ParseInt(strings.Fields(string(out))[0], 10, 64)
+	if err != nil {
+		t.Fatalf("du -sk %s: %q", dir, out)
+	}
+	return kb * 1024
+}
+
+// checkUsage compares the usage the agent reports with du of the storage
+// folder (within 2%) and both with the budget.
+func checkUsage(t *testing.T, a *Agent, when string, budget int64) {
+	t.Helper()
+	st, err := a.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, du := st.Budget.Disk.UsedByShardkeeper, duBytes(t, a.cfg.Storage)
+	t.Logf("%s: the agent reports %d bytes used, du says %d (budget %d, %d files held)", when, got, du, budget, st.FilesProtected)
+	if diff := got - du; diff*50 > du || -diff*50 > du {
+		t.Errorf("%s: the agent reports %d bytes used, du -sk of %s says %d: more than 2%% apart", when, got, a.cfg.Storage, du)
+	}
+	if du > budget || got > budget {
+		t.Errorf("%s: %d bytes used (du %d) with a budget of %d", when, got, du, budget)
+	}
+}
+
+// TestReportedUsageIsDu: everything in the storage folder counts against
+// the budget (the repository's own files too), and what the agent reports
+// is what du measures, after a real fill from an HTTP origin on loopback
+// and after files are given back.
+func TestReportedUsageIsDu(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 40, func(i int) int { return 30<<10 + i*997 })
+	h := w.join("donor", 1) // the budget is set below, once the repository's size is known
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(cfg.Shards[0].Path); len(entries) != 1 || entries[0].Name() != ".git" {
+		t.Fatalf("a joined shard has a work tree: %v", entries)
+	}
+	meta, err := MetaUsage(cfg.Storage)
+	if err != nil || meta != duBytes(t, cfg.Storage) {
+		t.Fatalf("the storage folder takes %d bytes (du) before any content; MetaUsage says %d (%v)", duBytes(t, cfg.Storage), meta, err)
+	}
+	budget := meta + ledger.MetaSlackBlocks*4096 + w.total()/2
+	s, err := LoadSettings(h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Limits.MaxBytes = budget
+	if err := SaveSettings(h, s); err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(h, Options{Logger: testLogger(t), Target: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := a.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := a.Status(ctx)
+	if st.FilesProtected == 0 || st.FilesProtected == 40 {
+		t.Fatalf("%d of 40 files held: the test needs the budget to bind", st.FilesProtected)
+	}
+	checkUsage(t, a, "after the fill", budget)
+
+	held, err := a.Files(ctx, control.FileQuery{HeldOnly: true, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range held.Files[:3] {
+		if err := a.Release(ctx, f.Shard, f.Path); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkUsage(t, a, "after giving 3 files back", budget)
+}

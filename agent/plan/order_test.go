@@ -1,0 +1,49 @@
+package plan
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/shardkeeper/shardkeeper/annex"
+)
+
+// TestPlanOrderIsRarestThenDonorRank pins the whole order: fewer copies
+// first, and among equally rare files the donor's own rank, the same from
+// one plan to the next (a donor resumes where its last batch stopped).
+func TestPlanOrderIsRarestThenDonorRank(t *testing.T) {
+	sizes, copies := make([]int, 60), make([]int, 60)
+	for i := range sizes {
+		sizes[i], copies[i] = 1, i%3
+	}
+	loc, _ := locs(sizes, copies)
+	p := MakePlan(loc, "donor-x", nil, 3, 1000)
+	if len(p.Fetch) != 60 {
+		t.Fatalf("fetch %d files, want all 60", len(p.Fetch))
+	}
+	for i := 1; i < len(p.Fetch); i++ {
+		a, b := p.Fetch[i-1], p.Fetch[i]
+		if a.Copies > b.Copies || (a.Copies == b.Copies && donorOrder("donor-x", a.Key) > donorOrder("donor-x", b.Key)) {
+			t.Fatalf("files %d and %d out of order: %+v then %+v", i-1, i, a, b)
+		}
+	}
+	again := MakePlan(loc, "donor-x", nil, 3, 1000)
+	for i := range p.Fetch {
+		if again.Fetch[i].Key != p.Fetch[i].Key {
+			t.Fatalf("a second plan differs at %d: %s against %s", i, again.Fetch[i].Key, p.Fetch[i].Key)
+		}
+	}
+}
+
+// BenchmarkPlan100k is one plan of a 100k-file shard where every file
+// needs copies: what a donor's agent computes before each batch.
+func BenchmarkPlan100k(b *testing.B) {
+	loc := annex.NewLocations()
+	for i := 0; i < 100000; i++ {
+		k := annex.Key(fmt.Sprintf("SHA256E-s%d--%064x.cbz", 1000+i, i))
+		loc.Logs[k] = []annex.LogLine{{Status: annex.StatusPresent, Value: annex.WebUUID}}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		MakePlanFrom(PlanInput{Loc: loc, Donor: "donor-x", Target: 3, Room: 1 << 30})
+	}
+}

@@ -1,0 +1,89 @@
+#!/bin/bash
+# Donor footprint (issue 11): builds an N-file thousand-dir shard
+# ($BENCH_N, 100000 by default; 2000 for the CI smoke), joins it as a fresh
+# donor (empty HOME, no git identity), and reports the storage folder's du
+# after the join, du against the usage the agent reports after a small
+# fill, the agent's resident memory idle with 1 and with 3 such shards, and
+# its CPU over 30 idle seconds. The origin is scripts/footprint on loopback
+# (each file's bytes computed from its number, so no disk is needed).
+#
+#   scripts/bench-footprint.sh
+#   BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh     (make bench-smoke)
+set -euo pipefail
+
+N=${BENCH_N:-100000}
+IDLE=${BENCH_IDLE:-30}
+NAME=bench-footprint
+tag=$NAME
+GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
+export GOMODCACHE GOCACHE
+. "$(dirname "$0")/bench-lib.sh"
+(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" . &&
+	CGO_ENABLED=0 go build -o "$WORK/footprint" ./scripts/footprint)
+FP=$WORK/footprint SK=$WORK/shardkeeper
+PORT=$((21000 + $$ % 20000))
+HUB=http://127.0.0.1:$PORT ORIGIN=http://127.0.0.1:$((PORT + 1))
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$WORK"' EXIT INT TERM
+
+# Three shards of N files, a hub and the origin.
+"$FP" manifest $((3 * N)) "$ORIGIN" >"$WORK/manifest.csv"
+"$WORK/shardhub" build "$WORK/manifest.csv" --item-depth 2 --files-per-shard "$N" --out "$WORK/data" >/dev/null 2>&1
+setsid "$FP" origin "127.0.0.1:$((PORT + 1))" >"$WORK/origin.log" 2>&1 &
+PIDS+=($!)
+setsid "$WORK/shardhub" serve --data "$WORK/data" --listen "127.0.0.1:$PORT" >"$WORK/hub.log" 2>&1 &
+PIDS+=($!)
+until curl -sf "$HUB/api/v1/health" >/dev/null; do sleep 0.2; done
+
+# A donor's fresh account: empty HOME, no git config, no identity.
+export HOME=$WORK/donor XDG_CONFIG_HOME=$WORK/donor/.config GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+unset GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL EMAIL
+mkdir -p "$HOME"
+kib() { du -sk "$1" | cut -f1; }
+mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k * 1024 / 1e6 }'; }
+verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g ? "met" : "missed") }'; }
+
+for d in 1 2 3; do
+	"$SK" join --home "$WORK/home-$d" --hub "$HUB" --storage "$WORK/store-$d" --budget 1MB >/dev/null
+done
+JOIN=$(kib "$WORK/store-1")
+echo "du of the storage folder right after join ($N-file shard): $(mb "$JOIN") (goal <= 100 MB: $(verdict $((JOIN * 1024)) 100000000))"
+
+# A small fill: the repository's own size plus 4 MiB.
+BUDGET=$((JOIN * 1024 + 4 * 1024 * 1024))
+"$SK" budget --home "$WORK/home-1" --max "$BUDGET" --yes >/dev/null
+"$SK" agent --home "$WORK/home-1" --until-idle --batch 200 >"$WORK/fill.log" 2>&1
+USED=$("$SK" status --home "$WORK/home-1" --json | "$FP" used)
+DU=$(($(kib "$WORK/store-1") * 1024))
+awk -v u="$USED" -v d="$DU" -v b="$BUDGET" -v f="$(grep -c Fetched "$WORK/fill.log" || true)" 'BEGIN {
+	diff = (u - d) / d * 100; if (diff < 0) diff = -diff
+	printf "after a fill of %d files: reported %.2f MB, du %.2f MB (%.2f%% apart, goal <= 2%%: %s); budget %.2f MB (%s)\n",
+		f, u / 1e6, d / 1e6, diff, diff <= 2 ? "met" : "missed", b / 1e6, d <= b ? "not exceeded" : "EXCEEDED" }'
+
+# idle_rss HOME: runs the agent until its first cycle is over and it has
+# been idle a while, then prints its VmRSS and its CPU over $IDLE seconds.
+last_cycle() { "$SK" status --home "$1" --json 2>/dev/null | grep -o '"last_cycle": *"[^"]*"' || true; }
+idle_rss() {
+	local before
+	before=$(last_cycle "$1")
+	setsid "$SK" agent --home "$1" >"$WORK/agent.log" 2>&1 &
+	local pid=$!
+	PIDS+=("$pid")
+	# Idle: this run's first cycle is over (a new last_cycle).
+	until now=$(last_cycle "$1") && [ -n "$now" ] && [ "$now" != "$before" ]; do sleep 1; done
+	sleep 5
+	local rss c0 c1
+	rss=$("$FP" rss "$pid")
+	c0=$("$FP" cpu "$pid")
+	sleep "$IDLE"
+	c1=$("$FP" cpu "$pid")
+	kill -TERM -- "-$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	awk -v r="$rss" -v a="$c0" -v b="$c1" -v s="$IDLE" 'BEGIN { printf "%d %.2f %.3f\n", r, b - a, (b - a) / s * 100 }'
+}
+read -r RSS1 CPUS CPUP <<<"$(idle_rss "$WORK/home-1")"
+echo "agent idle with 1 shard: VmRSS $(mb "$RSS1") (goal <= 40 MB: $(verdict "$RSS1" 39063))"
+echo "agent idle CPU over ${IDLE}s: ${CPUS} s (${CPUP}% of one core)"
+"$FP" addshards "$WORK/home-1" "$WORK/home-2" "$WORK/home-3"
+read -r RSS3 _ _ <<<"$(idle_rss "$WORK/home-1")"
+echo "agent idle with 3 shards: VmRSS $(mb "$RSS3") (goal <= 60 MB: $(verdict "$RSS3" 58594))"

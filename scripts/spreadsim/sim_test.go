@@ -1,0 +1,44 @@
+package main
+
+import (
+	"testing"
+	"time"
+)
+
+// TestSimulatedFillReachesTargetWithinBudgets: a small fill, both orders,
+// brings every file to the target, keeps every donor within its budget,
+// and its accounts add up (downloaded = ideal + wasted).
+func TestSimulatedFillReachesTargetWithinBudgets(t *testing.T) {
+	for _, shuffle := range []bool{false, true} {
+		r, err := Run(Config{Keys: 600, Donors: 8, Target: 3, Capacity: 1.5, JoinSpan: 2 * time.Hour,
+			BatchFiles: 25, BatchTime: 10 * time.Minute, Shuffle: shuffle, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.FilesAtTarget != r.Files {
+			t.Errorf("shuffle=%v: %d of %d files at the target", shuffle, r.FilesAtTarget, r.Files)
+		}
+		if r.OverBudget != 0 {
+			t.Errorf("shuffle=%v: %d donors over budget", shuffle, r.OverBudget)
+		}
+		if r.Downloaded != r.Ideal+r.Wasted || r.Ideal != 3*r.TotalBytes {
+			t.Errorf("shuffle=%v: downloaded %d, ideal %d, wasted %d, one copy of all %d", shuffle, r.Downloaded, r.Ideal, r.Wasted, r.TotalBytes)
+		}
+		if r.Plans == 0 || r.TargetAt == 0 || r.OneCopyAt > r.TargetAt {
+			t.Errorf("shuffle=%v: %d plans, one copy at %s, target at %s", shuffle, r.Plans, r.OneCopyAt, r.TargetAt)
+		}
+	}
+}
+
+// TestSimulationIsRepeatable: the same seed gives the same fill.
+func TestSimulationIsRepeatable(t *testing.T) {
+	cfg := Config{Keys: 300, Donors: 5, Target: 3, Capacity: 1.3, JoinSpan: time.Hour, BatchFiles: 10, BatchTime: 10 * time.Minute, Seed: 3}
+	a, errA := Run(cfg)
+	b, errB := Run(cfg)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if a.Downloaded != b.Downloaded || a.Wasted != b.Wasted || a.FillTime != b.FillTime {
+		t.Errorf("two runs differ: %+v and %+v", a, b)
+	}
+}
