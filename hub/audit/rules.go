@@ -216,8 +216,16 @@ lines:
 		}
 	}
 
-	// Nothing of anyone else's may go away: per owner, the newest line the
-	// base had must still be there, or superseded by a newer known one.
+	return append(problems, removals(r, k, f, newLines)...)
+}
+
+// removals: nothing of anyone else's may go away. Per owner, the newest
+// line the base had must still be there, or superseded by a newer one.
+func removals(r Rules, k kind, f File, newLines []line) []string {
+	var problems []string
+	add := func(format string, args ...any) {
+		problems = append(problems, f.Path+": "+fmt.Sprintf(format, args...))
+	}
 	newest := map[string]annex.Timestamp{}
 	for _, l := range newLines {
 		if cur, ok := newest[l.owner]; l.ok && (!ok || cur.Before(l.at)) {

@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/hub/health"
 )
 
 // holds says whether a donor's repository has key's content, also a key
@@ -59,7 +64,7 @@ func TestFileBiggerThanEveryBudget(t *testing.T) {
 	tmp := t.TempDir()
 	coll := filepath.Join(tmp, "collection")
 	small := makeCollection(t, coll, 20, 21)
-	big := make([]byte, 3<<20)
+	big := make([]byte, 8<<20)
 	rand.New(rand.NewSource(22)).Read(big)
 	if err := os.MkdirAll(filepath.Join(coll, "item-99"), 0o755); err != nil {
 		t.Fatal(err)
@@ -71,7 +76,10 @@ func TestFileBiggerThanEveryBudget(t *testing.T) {
 	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
 	hub := startHub(t, data, "--target-copies", "2")
 
-	budget := 2*small + 256<<10
+	// The budget counts the repository's own files too (a small shard's
+	// .git is about a megabyte): room for them, for every smaller file
+	// twice over, and never for the big one.
+	budget := 2*small + 3<<20
 	if budget >= int64(len(big)) {
 		t.Fatalf("budget %d is not below the big file's %d bytes", budget, len(big))
 	}
@@ -108,12 +116,42 @@ func TestFileBiggerThanEveryBudget(t *testing.T) {
 		t.Fatalf("%d of %d smaller files have 2 copies (big key %q), want all 20", full, len(copies), bigKey)
 	}
 
-	home, repo := joinDonor(t, tmp, hub, "large", 8<<20, "--max-file-size", "5MiB")
+	// Health lists the file no registered donor could hold, until one can.
+	waitTooLarge(t, hub, bigKey, true)
+	home, repo := joinDonor(t, tmp, hub, "large", 16<<20, "--max-file-size", "10MiB")
+	waitTooLarge(t, hub, bigKey, false)
 	untilIdle(t, home)
 	if !holds(repo, bigKey) {
-		t.Fatalf("the donor that opted in to files up to 5 MiB does not hold the %d-byte file: %+v", len(big), status(t, home))
+		t.Fatalf("the donor that opted in to files up to 10 MiB does not hold the %d-byte file: %+v", len(big), status(t, home))
 	}
 	fsckClean(t, repo)
+}
+
+// waitTooLarge waits until the hub's health lists key among the files no
+// registered donor could hold (listed) or no longer lists it.
+func waitTooLarge(t *testing.T, hub, key string, listed bool) {
+	t.Helper()
+	var last []health.TooLarge
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		var r struct {
+			FilesTooLarge []health.TooLarge `json:"files_too_large"`
+		}
+		if resp, err := http.Get(hub + "/api/v1/health"); err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&r)
+			resp.Body.Close()
+			if err == nil {
+				last = r.FilesTooLarge
+				found := slices.ContainsFunc(last, func(f health.TooLarge) bool { return string(f.Key) == key })
+				if found == listed {
+					t.Logf("health: files too large %+v", last)
+					return
+				}
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Fatalf("health's files too large = %+v; want %s listed: %v", last, key, listed)
 }
 
 // TestRebuildRemovesAndChanges: a rebuild removes one file and changes
