@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/shardkeeper/shardkeeper/internal/words"
+	"hash/maphash"
 	"sort"
 	"strings"
 )
@@ -35,8 +36,9 @@ type collector struct {
 	opts  Options
 	emit  func(Entry) error
 	rep   Report
-	files map[string]int32  // path -> line
-	dirs  map[string]int32  // directory implied by some path -> that path's line
+	seeds [2]maphash.Seed   // independent: the key's hash and the check's
+	files map[uint64]seen   // path -> line
+	dirs  map[uint64]seen   // directory implied by some path -> that path's line
 	extra map[string]int    // ignored field name -> first line it appeared on
 	names map[string]string // collection names, one string each
 }
@@ -46,7 +48,8 @@ func newCollector(file string, opts Options, emit func(Entry) error) *collector 
 		opts.ItemDepth = 1
 	}
 	return &collector{file: file, opts: opts, emit: emit,
-		files: map[string]int32{}, dirs: map[string]int32{}, extra: map[string]int{}}
+		seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
+		files: map[uint64]seen{}, dirs: map[uint64]seen{}, extra: map[string]int{}}
 }
 
 // row handles one data row that parse turned into e (or err). It returns a
@@ -130,29 +133,54 @@ func (c *collector) finish(err error) (*Report, error) {
 	return &c.rep, nil
 }
 
+// The collision maps hold no paths, so a collection's paths need not stay
+// in memory: a path is the 64-bit seeded hash that keys the map and 32
+// other bits of it in the value (16 bytes a path). Two different paths
+// pass for one with a probability of about n²/2⁹⁷, 10⁻¹⁴ for 20 million
+// paths.
+type seen struct {
+	line  int32
+	check uint32
+}
+
+func (c *collector) id(p string) (uint64, uint32) {
+	return maphash.String(c.seeds[0], p), uint32(maphash.String(c.seeds[1], p))
+}
+
+// lookup is the line of p in m, if it is there.
+func (c *collector) lookup(m map[uint64]seen, p string) (int32, bool) {
+	h, check := c.id(p)
+	s, ok := m[h]
+	return s.line, ok && s.check == check
+}
+
+func (c *collector) record(m map[uint64]seen, p string, line int) {
+	h, check := c.id(p)
+	m[h] = seen{line: int32(line), check: check}
+}
+
 // checkCollision rejects duplicate paths and a path that is both a file and
 // a directory ("a" and "a/b"): git can hold only one of them, and
-// fast-import would silently drop the other. The maps' keys share the
-// entries' strings, so they cost little more than the map itself.
+// fast-import would silently drop the other.
 func (c *collector) checkCollision(e Entry) error {
-	if prev, ok := c.files[e.Path]; ok {
+	if prev, ok := c.lookup(c.files, e.Path); ok {
 		return fmt.Errorf("path %q is already on line %d", e.Path, prev)
 	}
-	if prev, ok := c.dirs[e.Path]; ok {
+	if prev, ok := c.lookup(c.dirs, e.Path); ok {
 		return fmt.Errorf("path %q is a directory of the path on line %d", e.Path, prev)
 	}
 	for dir := parentOf(e.Path); dir != ""; dir = parentOf(dir) {
-		if prev, ok := c.files[dir]; ok {
+		if prev, ok := c.lookup(c.files, dir); ok {
 			return fmt.Errorf("path %q is inside %q, which is a file on line %d", e.Path, dir, prev)
 		}
 	}
 	for dir := parentOf(e.Path); dir != ""; dir = parentOf(dir) {
-		if _, ok := c.dirs[dir]; ok {
+		if _, ok := c.lookup(c.dirs, dir); ok {
 			break // its parents are recorded already
 		}
-		c.dirs[dir] = int32(e.Line)
+		c.record(c.dirs, dir, e.Line)
 	}
-	c.files[e.Path] = int32(e.Line)
+	c.record(c.files, e.Path, e.Line)
 	return nil
 }
 

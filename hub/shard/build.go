@@ -115,14 +115,23 @@ func BuildFrom(ctx context.Context, src Source, opts Options) (*Report, error) {
 	if !manifest.ValidCollection(opts.Collection) {
 		return nil, fmt.Errorf("collection %q is not a collection name: %s", opts.Collection, manifest.CollectionNameRule)
 	}
-	c := newCollection(opts.Collection)
+	c, err := newCollection(opts.DataDir, opts.Collection)
+	if err != nil {
+		return nil, err
+	}
+	defer c.spill.remove()
 	if err := src(c.add); err != nil {
 		return nil, err
 	}
-	if len(c.recs) == 0 {
+	if c.rows == 0 {
 		return nil, errors.New("nothing to build: the collection has no files")
 	}
-	c.done()
+	if err := c.done(); err != nil {
+		return nil, err
+	}
+	if err := c.resolve(); err != nil {
+		return nil, err
+	}
 	b := &builder{opts: opts, c: c, now: opts.Now().UTC()}
 	return b.run(ctx)
 }

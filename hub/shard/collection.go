@@ -1,58 +1,65 @@
 package shard
 
 import (
-	"strings"
+	"cmp"
+	"hash/maphash"
+	"slices"
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 )
 
-// record is one file of the collection, kept small: a million of them must
-// fit in memory.
+// record is one file of the collection. Records live in the spill file;
+// only one shard's are in memory at a time.
 type record struct {
 	path string
 	url  string
 	key  annex.Key
-	item int32 // index into collection.items
 }
 
 // item is a group of files that always share a shard.
 type item struct {
 	name  string // itemKey of its collection and its name
 	coll  string
-	recs  []int32
+	files int   // paths
 	bytes int64 // sum of its paths' sizes
 }
 
 // collection is the whole input, grouped by item, with what the report
-// needs about its content.
+// needs about its content. Per file it keeps only a hash of its key in
+// memory (to find duplicate contents); the rows are in spill.
 type collection struct {
-	recs   []record
+	spill  *spillWriter
+	rows   int
 	items  []*item // in order of first appearance
 	byItem map[string]int32
-	colls  map[string]bool       // the collections the input names
-	def    string                // the collection of an entry that names none
-	first  map[annex.Key]int32   // key -> its first record; nil once done
-	dups   map[annex.Key][]int32 // key -> every record, for keys under several paths
-	keys   int                   // distinct keys
-	size   int64                 // their bytes
-	md5    int                   // distinct MD5-only keys
+	colls  map[string]bool // the collections the input names
+	def    string          // the collection of an entry that names none
+	seed   maphash.Seed
+	hashes []uint64    // per row, the hash of its key; nil once resolved
+	keys   int         // distinct keys (every row counts until resolve)
+	size   int64       // their bytes
+	md5    int         // distinct MD5-only keys
+	dups   []Duplicate // filled in by resolve
 }
 
-func newCollection(def string) *collection {
-	return &collection{byItem: map[string]int32{}, first: map[annex.Key]int32{}, dups: map[annex.Key][]int32{},
-		colls: map[string]bool{}, def: def}
+// newCollection spills its rows to a temporary file in dir; def is the
+// collection of an entry that names none.
+func newCollection(dir, def string) (*collection, error) {
+	s, err := newSpill(dir, ".build-rows-*", 256<<10)
+	if err != nil {
+		return nil, err
+	}
+	return &collection{spill: s, byItem: map[string]int32{}, seed: maphash.MakeSeed(),
+		colls: map[string]bool{}, def: def}, nil
 }
 
-// add takes one entry, keeping its path and URL strings as they are (see
-// manifest.Entry): a million of them must fit in memory.
+// add takes one entry and appends it to the spill file.
 func (c *collection) add(e manifest.Entry) error {
 	p := e.Path
 	name := e.Item
 	if name == "" {
 		name = manifest.ItemOf(p, 1)
-	} else if strings.HasPrefix(p, name) {
-		name = p[:len(name)] // no copy of its own
 	}
 	coll := e.Collection
 	if coll == "" {
@@ -67,28 +74,56 @@ func (c *collection) add(e manifest.Entry) error {
 		c.byItem[key] = idx
 	}
 	k := KeyOf(e)
-	n := int32(len(c.recs))
-	c.recs = append(c.recs, record{path: p, url: e.URL, key: k, item: idx})
+	c.rows++
+	c.spill.put(idx, &record{path: p, url: e.URL, key: k})
 	it := c.items[idx]
-	it.recs = append(it.recs, n)
+	it.files++
 	it.bytes += e.Size
-
-	if prev, seen := c.first[k]; seen {
-		if c.dups[k] == nil {
-			c.dups[k] = []int32{prev}
-		}
-		c.dups[k] = append(c.dups[k], n)
-		c.recs[n].key = c.recs[prev].key // one copy of the key string
-		return nil
-	}
-	c.first[k] = n
-	c.keys++
-	c.size += e.Size
-	if k.Backend() == annex.BackendMD5E {
-		c.md5++
-	}
+	c.hashes = append(c.hashes, maphash.String(c.seed, string(k)))
+	c.count(k, 1)
 	return nil
 }
 
-// done frees what only adding needed.
-func (c *collection) done() { c.first, c.byItem = nil, nil }
+// count adds n (1 or -1) copies of k to the distinct keys.
+func (c *collection) count(k annex.Key, n int) {
+	size, _ := k.Size()
+	c.keys += n
+	c.size += int64(n) * size
+	if k.Backend() == annex.BackendMD5E {
+		c.md5 += n
+	}
+}
+
+// done flushes the spill file and frees what only adding needed.
+func (c *collection) done() error {
+	c.byItem = nil
+	return c.spill.finish()
+}
+
+// sameHash groups the rows whose keys share a hash (the candidates for
+// duplicate contents), each group in row order, and frees the hashes.
+func (c *collection) sameHash() [][]int32 {
+	order := make([]int32, len(c.hashes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if d := cmp.Compare(c.hashes[a], c.hashes[b]); d != 0 {
+			return d
+		}
+		return cmp.Compare(a, b)
+	})
+	var groups [][]int32
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && c.hashes[order[j]] == c.hashes[order[i]] {
+			j++
+		}
+		if j-i > 1 {
+			groups = append(groups, slices.Clone(order[i:j]))
+		}
+		i = j
+	}
+	c.hashes = nil
+	return groups
+}

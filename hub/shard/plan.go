@@ -20,13 +20,13 @@ type plan struct {
 
 func (p *plan) add(c *collection, idx int32) {
 	p.items = append(p.items, idx)
-	p.files += len(c.items[idx].recs)
+	p.files += c.items[idx].files
 	p.bytes += c.items[idx].bytes
 }
 
 // fits reports whether an item can join p without passing a limit.
 func (b *builder) fits(p *plan, it *item) bool {
-	return p.files+len(it.recs) <= b.opts.FilesPerShard && p.bytes+it.bytes <= b.opts.MaxShardBytes
+	return p.files+it.files <= b.opts.FilesPerShard && p.bytes+it.bytes <= b.opts.MaxShardBytes
 }
 
 // place puts every item in a shard. Items the index knows stay in their
@@ -64,7 +64,7 @@ func (b *builder) place(catalog []Info, itemShard map[string]string) []*plan {
 		}
 		if !b.fits(last, it) {
 			b.warnf("item %q (%s files, %s) is bigger than a shard (%s files, %s): it has %s to itself",
-				itemName(it.name), humanize.Comma(int64(len(it.recs))), humanize.Bytes(uint64(it.bytes)),
+				itemName(it.name), humanize.Comma(int64(it.files)), humanize.Bytes(uint64(it.bytes)),
 				humanize.Comma(int64(b.opts.FilesPerShard)), humanize.Bytes(uint64(b.opts.MaxShardBytes)), last.name)
 		}
 		last.add(b.c, i)

@@ -44,23 +44,52 @@ type Duplicate struct {
 	BytesSaved int64     `json:"bytes_saved"` // size × (paths - 1)
 }
 
-// duplicates lists the collection's duplicate contents, largest saving
-// first.
-func (c *collection) duplicates() []Duplicate {
-	out := make([]Duplicate, 0, len(c.dups))
-	for k, recs := range c.dups {
-		size, _ := k.Size()
-		d := Duplicate{Key: k, BytesSaved: size * int64(len(recs)-1)}
-		for _, r := range recs {
-			d.Paths = append(d.Paths, c.recs[r].path)
+// resolve reads back the rows whose keys share a hash, counts the
+// distinct keys among them and lists the collection's duplicate contents,
+// largest saving first.
+func (c *collection) resolve() error {
+	same := c.sameHash()
+	rows := map[int32]*record{}
+	for _, list := range same {
+		for _, n := range list {
+			rows[n] = nil
 		}
-		out = append(out, d)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].BytesSaved != out[j].BytesSaved {
-			return out[i].BytesSaved > out[j].BytesSaved
+	if len(rows) > 0 {
+		err := eachRow(c.spill.f.Name(), func(n int32, _ int32, r *record) error {
+			if _, want := rows[n]; want {
+				rows[n] = r
+			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return out[i].Key < out[j].Key
+	}
+	c.dups = []Duplicate{}
+	for _, list := range same {
+		var order []annex.Key
+		paths := map[annex.Key][]string{}
+		for _, n := range list {
+			r := rows[n]
+			if _, seen := paths[r.key]; !seen {
+				order = append(order, r.key)
+			}
+			paths[r.key] = append(paths[r.key], r.path)
+		}
+		for _, k := range order {
+			if len(paths[k]) > 1 {
+				c.count(k, 1-len(paths[k])) // counted once per row when added
+				size, _ := k.Size()
+				c.dups = append(c.dups, Duplicate{Key: k, Paths: paths[k], BytesSaved: size * int64(len(paths[k])-1)})
+			}
+		}
+	}
+	sort.Slice(c.dups, func(i, j int) bool {
+		if c.dups[i].BytesSaved != c.dups[j].BytesSaved {
+			return c.dups[i].BytesSaved > c.dups[j].BytesSaved
+		}
+		return c.dups[i].Key < c.dups[j].Key
 	})
-	return out
+	return nil
 }

@@ -52,6 +52,12 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 	if err := os.MkdirAll(Dir(data), 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	rows, err := split(b.c, data, plans)
+	defer removeAll(rows)
+	if err != nil {
+		return nil, err
+	}
+	b.c.spill.remove() // every row is in its shard's file now
 
 	rep := &Report{Shards: []ShardReport{}, Duplicates: []Duplicate{}}
 	written := map[string]Info{}
@@ -75,7 +81,7 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 		}
 		return writeCatalog(data, infos)
 	}
-	for _, p := range plans {
+	for i, p := range plans {
 		if p.keep {
 			continue // another collection's shard: this build leaves it alone
 		}
@@ -83,7 +89,8 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 			save()
 			return nil, err
 		}
-		sr, err := b.write(ctx, p)
+		sr, err := b.write(ctx, p, rows[i])
+		removeAll(rows[i : i+1])
 		if err != nil {
 			save()
 			return nil, fmt.Errorf("build %s: %w", p.name, err)
@@ -95,8 +102,8 @@ func (b *builder) run(ctx context.Context) (*Report, error) {
 		return nil, err
 	}
 
-	rep.Files, rep.Bytes, rep.Paths, rep.MD5OnlyKeys = b.c.keys, b.c.size, len(b.c.recs), b.c.md5
-	rep.Duplicates = b.c.duplicates()
+	rep.Files, rep.Bytes, rep.Paths, rep.MD5OnlyKeys = b.c.keys, b.c.size, b.c.rows, b.c.md5
+	rep.Duplicates = b.c.dups
 	rep.Rejected = []manifest.Rejected{}
 	rep.Warnings = append([]string{}, b.warnings...)
 	return rep, nil
@@ -115,11 +122,20 @@ func (b *builder) recoverItems(ctx context.Context, catalog []Info, itemShard ma
 			pathShard[p] = info.Name
 		}
 	}
-	for _, r := range b.c.recs {
-		name := b.c.items[r.item].name
+	return eachRow(b.c.spill.f.Name(), func(_ int32, item int32, r *record) error {
+		name := b.c.items[item].name
 		if s, ok := pathShard[r.path]; ok && itemShard[name] == "" {
 			itemShard[name] = s
 		}
+		return nil
+	})
+}
+
+// removeAll deletes the spill files named ("" is none).
+func removeAll(names []string) {
+	for _, n := range names {
+		if n != "" {
+			os.Remove(n)
+		}
 	}
-	return nil
 }

@@ -17,11 +17,15 @@ type content struct {
 	keys []annex.Key // distinct, in path order
 }
 
-func (b *builder) contentOf(p *plan) content {
+func (b *builder) contentOf(p *plan, rows string) (content, error) {
 	ct := content{urls: map[annex.Key][]string{}}
-	for _, i := range p.items {
-		for _, r := range b.c.items[i].recs {
-			ct.recs = append(ct.recs, &b.c.recs[r])
+	if rows != "" {
+		err := eachRow(rows, func(_ int32, _ int32, r *record) error {
+			ct.recs = append(ct.recs, r)
+			return nil
+		})
+		if err != nil {
+			return ct, err
 		}
 	}
 	sort.Slice(ct.recs, func(i, j int) bool { return ct.recs[i].path < ct.recs[j].path })
@@ -34,7 +38,7 @@ func (b *builder) contentOf(p *plan) content {
 			ct.urls[r.key] = append(list, r.url)
 		}
 	}
-	return ct
+	return ct, nil
 }
 
 // info is the catalog entry of a shard holding ct.
@@ -53,9 +57,13 @@ func (b *builder) info(p *plan, ct content) Info {
 	return info
 }
 
-// write creates or updates one shard's repository and its file list.
-func (b *builder) write(ctx context.Context, p *plan) (ShardReport, error) {
-	ct := b.contentOf(p)
+// write creates or updates one shard's repository and its file list from
+// rows, the spill file of its files ("" for none).
+func (b *builder) write(ctx context.Context, p *plan, rows string) (ShardReport, error) {
+	ct, err := b.contentOf(p, rows)
+	if err != nil {
+		return ShardReport{}, err
+	}
 	sr := ShardReport{Info: b.info(p, ct)}
 	if !p.exists {
 		sr.Status, sr.Added = StatusNew, len(ct.recs)
