@@ -26,17 +26,11 @@ const (
 	tmpAnnexParts = tmpRefs + "annex"
 )
 
-// mallocEnv stops glibc from returning memory to the kernel after every
-// object fast-import writes: without it, fast-import spends as much time in
-// brk and page faults as in its own work (measured: 2.5 s of 4 s for
-// 100k files).
-var mallocEnv = []string{"MALLOC_TRIM_THRESHOLD_=268435456", "MALLOC_TOP_PAD_=67108864"}
-
 // fastImport runs one git fast-import and feeds it the stream write makes.
 // It writes only refs/shardhub/ refs (hence --force); marks, when not "",
-// receives --export-marks.
+// receives --export-marks. (annex.FastImport keeps glibc's malloc from
+// trimming after every object.)
 func fastImport(ctx context.Context, g annex.Git, marks string, write func(*stream)) error {
-	g.Env = append(append([]string{}, g.Env...), mallocEnv...)
 	var args []string
 	if marks != "" {
 		args = append(args, "--export-marks="+marks)
