@@ -79,20 +79,23 @@ func Run(ctx context.Context, cfg Config) ([]Month, error) {
 		if err != nil {
 			return out, fmt.Errorf("month %d: %w", m, err)
 		}
+		tc := time.Now()
 		if cfg.Compact {
 			w.now = w.monthStart(m).AddDate(0, 1, -1)
 			if _, err := compact.Repo(ctx, compact.Options{Git: w.g, Now: func() time.Time { return w.now }, PruneExpire: "now"}); err != nil {
 				return out, fmt.Errorf("month %d: %w", m, err)
 			}
 		}
+		tm := time.Now()
 		row, err := w.measure(ctx, m)
 		if err != nil {
 			return out, fmt.Errorf("month %d: %w", m, err)
 		}
 		row.Pushes, row.Lines = pushes, lines
 		out = append(out, row)
-		cfg.Log("month %d: repo %d B, clone %d B, health %s, %d pushes, %d lines (%s)", m, row.RepoBytes, row.CloneBytes,
-			row.HealthCold.Round(time.Millisecond), pushes, lines, time.Since(t0).Round(time.Second))
+		cfg.Log("month %d: repo %d B, clone %d B, health %s, %d pushes, %d lines (%s: playing %s, compaction %s, measuring %s)",
+			m, row.RepoBytes, row.CloneBytes, row.HealthCold.Round(time.Millisecond), pushes, lines, time.Since(t0).Round(time.Second),
+			tc.Sub(t0).Round(time.Second), tm.Sub(tc).Round(time.Second), time.Since(tm).Round(time.Second))
 	}
 	return out, nil
 }

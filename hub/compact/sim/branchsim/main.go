@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/compact/sim"
 )
 
@@ -22,16 +24,43 @@ func main() {
 	months := flag.Int("months", 24, "months to play")
 	cloneEvery := flag.Int("clone-every", 1, "measure a fresh clone every N months")
 	auditPushes := flag.Bool("audit", false, "check every donor's pushes with the hub's push audit")
-	dir := flag.String("dir", "", "work directory (default: a new temporary one, removed after)")
+	dir := flag.String("dir", "", "work directory, kept after the run (default: a new temporary one, removed after)")
+	gitBin := flag.String("git", "", "the git binary (default: git on PATH)")
+	cpuProfile := flag.String("cpuprofile", "", "write a pprof CPU profile of the run to this file")
 	flag.Parse()
-	if err := run(*keys, *donors, *months, *cloneEvery, *auditPushes, *dir); err != nil {
+	if *cpuProfile != "" {
+		stop, err := profileCPU(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "branchsim:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
+	base := sim.Config{Keys: *keys, Donors: *donors, Months: *months, CloneEvery: *cloneEvery, Audit: *auditPushes,
+		Git: annex.Git{Bin: *gitBin}, Seed: 16}
+	if err := run(base, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "branchsim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(keys, donors, months, cloneEvery int, auditPushes bool, dir string) error {
-	if dir == "" {
+// profileCPU starts a CPU profile into file; stop ends and writes it.
+func profileCPU(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+func run(base sim.Config, dir string) error {
+	keys, months := base.Keys, base.Months
+	temp := dir == ""
+	if temp {
 		d, err := os.MkdirTemp("", "branchsim-*")
 		if err != nil {
 			return err
@@ -46,26 +75,28 @@ func run(keys, donors, months, cloneEvery int, auditPushes bool, dir string) err
 	var errs [2]error
 	var wg sync.WaitGroup
 	for i, compacting := range []bool{false, true} {
-		cfg := sim.Config{Keys: keys, Donors: donors, Months: months, Compact: compacting, CloneEvery: cloneEvery,
-			Audit: auditPushes, Dir: fmt.Sprintf("%s/%d", dir, i), Seed: 16,
-			Log: func(format string, args ...any) {
-				logf("compaction %v: "+format, append([]any{compacting}, args...)...)
-			}}
-		if !compacting && cloneEvery == 1 {
+		cfg := base
+		cfg.Compact, cfg.Dir = compacting, fmt.Sprintf("%s/%d", dir, i)
+		cfg.Log = func(format string, args ...any) {
+			logf("compaction %v: "+format, append([]any{compacting}, args...)...)
+		}
+		if !compacting && base.CloneEvery == 1 {
 			cfg.CloneEvery = max(months/4, 1) // the uncompacted clone is the slow one
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			runs[i], errs[i] = sim.Run(context.Background(), cfg)
-			os.RemoveAll(cfg.Dir)
+			if temp {
+				os.RemoveAll(cfg.Dir)
+			}
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return err
 	}
-	fmt.Printf("%d keys, %d donors, %d months; machine: %d cores; took %s\n\n", keys, donors, months, runtime.NumCPU(), time.Since(t0).Round(time.Second))
+	fmt.Printf("%d keys, %d donors, %d months; machine: %d cores; took %s\n\n", keys, base.Donors, months, runtime.NumCPU(), time.Since(t0).Round(time.Second))
 	sim.Table(os.Stdout, runs[0], runs[1])
 	fmt.Println()
 	sim.WriteGoals(os.Stdout, sim.Goals(runs[1], keys))
