@@ -73,6 +73,7 @@ func Run(ctx context.Context, cfg Config) ([]Month, error) {
 		return nil, err
 	}
 	out := []Month{m0}
+	cfg.Log("month 0: repo %d B, clone %d B, health %s", m0.RepoBytes, m0.CloneBytes, m0.HealthCold.Round(time.Millisecond))
 	for m := 1; m <= cfg.Months; m++ {
 		t0 := time.Now()
 		pushes, lines, err := w.month(ctx, m)
