@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -29,12 +30,12 @@ type treeFile struct {
 }
 
 func readTree(ctx context.Context, g annex.Git) (*tree, error) {
-	out, err := g.Output(ctx, nil, "rev-parse", "HEAD")
-	if err != nil {
-		return nil, err
+	head := g.Tip(ctx, "HEAD")
+	if head == "" {
+		return nil, fmt.Errorf("read the shard in %s: it has no commit checked out", g.Dir)
 	}
-	t := &tree{head: strings.TrimSpace(string(out)), byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
-	err = annex.ReadTree(ctx, g, "HEAD", nil, func(p string, data []byte) error {
+	t := &tree{head: head, byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
+	err := annex.ReadTree(ctx, g, "HEAD", nil, func(p string, data []byte) error {
 		target := string(data)
 		if !strings.Contains(target, ".git/annex/objects/") {
 			return nil // not an annexed file
@@ -70,7 +71,7 @@ func (a *Agent) treeOf(ctx context.Context, shard string) (*tree, error) {
 	a.mu.Unlock()
 	g := a.opts.Tools.GitIn(dir)
 	if t != nil && !t.heldOnly {
-		if out, err := g.Output(ctx, nil, "rev-parse", "HEAD"); err == nil && strings.TrimSpace(string(out)) == t.head {
+		if g.Tip(ctx, "HEAD") == t.head {
 			return t, nil
 		}
 	}
