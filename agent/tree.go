@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -30,12 +29,12 @@ type treeFile struct {
 }
 
 func readTree(ctx context.Context, g annex.Git) (*tree, error) {
-	head := g.Tip(ctx, "HEAD")
-	if head == "" {
-		return nil, fmt.Errorf("read the shard in %s: it has no commit checked out", g.Dir)
+	out, err := g.Output(ctx, nil, "rev-parse", "HEAD")
+	if err != nil {
+		return nil, err
 	}
-	t := &tree{head: head, byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
-	err := annex.ReadTree(ctx, g, "HEAD", nil, func(p string, data []byte) error {
+	t := &tree{head: strings.TrimSpace(string(out)), byPath: map[string]annex.Key{}, byKey: map[annex.Key]string{}}
+	err = annex.ReadTree(ctx, g, "HEAD", nil, func(p string, data []byte) error {
 		target := string(data)
 		if !strings.Contains(target, ".git/annex/objects/") {
 			return nil // not an annexed file
@@ -71,7 +70,7 @@ func (a *Agent) treeOf(ctx context.Context, shard string) (*tree, error) {
 	a.mu.Unlock()
 	g := a.opts.Tools.GitIn(dir)
 	if t != nil && !t.heldOnly {
-		if g.Tip(ctx, "HEAD") == t.head {
+		if out, err := g.Output(ctx, nil, "rev-parse", "HEAD"); err == nil && strings.TrimSpace(string(out)) == t.head {
 			return t, nil
 		}
 	}
