@@ -29,13 +29,22 @@ const metaEvery = 30 * time.Second
 // the annexed objects and partial downloads: allocated blocks, each inode
 // counted once, as du counts them.
 func MetaUsage(dir string) (int64, error) {
-	n, _, err := metaUsage(dir)
-	return n, err
+	m, err := metaUsage(dir)
+	return m.n, err
 }
 
-// metaUsage is MetaUsage and the number of uncommitted location logs.
-func metaUsage(dir string) (n int64, journal int, err error) {
+// metaMeasure is what metaUsage found in a storage location.
+type metaMeasure struct {
+	n          int64            // MetaUsage
+	journal    int              // uncommitted location logs
+	annexIndex map[string]int64 // each repository's git-annex index, by repository path
+}
+
+// metaUsage is MetaUsage, the number of uncommitted location logs and the
+// repositories' git-annex index sizes (their growth room: ledger.GrowthRoom).
+func metaUsage(dir string) (m metaMeasure, err error) {
 	seen := map[uint64]bool{}
+	m.annexIndex = map[string]int64{}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -47,7 +56,7 @@ func metaUsage(dir string) (n int64, journal int, err error) {
 			return nil
 		}
 		if d.Type().IsRegular() && strings.HasSuffix(filepath.ToSlash(filepath.Dir(p)), "/.git/annex/journal") {
-			journal++
+			m.journal++
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -62,10 +71,14 @@ func metaUsage(dir string) (n int64, journal int, err error) {
 			}
 			seen[ino] = true
 		}
-		n += ledger.DiskUsage(info)
+		u := ledger.DiskUsage(info)
+		m.n += u
+		if repo, ok := strings.CutSuffix(filepath.ToSlash(p), "/.git/annex/index"); ok {
+			m.annexIndex[filepath.Clean(filepath.FromSlash(repo))] = u
+		}
 		return nil
 	})
-	return n, journal, err
+	return m, err
 }
 
 // bookedByLedger says whether a file is an object (objects/.../KEY/KEY) or
@@ -113,11 +126,27 @@ func (a *Agent) measureMeta(force bool) {
 	}
 	a.mu.Unlock()
 	for _, l := range locs {
-		n, journal, err := metaUsage(l.path)
+		m, err := metaUsage(l.path)
 		if err != nil {
 			a.log.Warn("could not measure the storage folder", "path", l.path, "err", err)
 			continue
 		}
-		a.ledger.SetMeta(l.id, n, int64(journal))
+		a.ledger.SetMeta(l.id, m.n, int64(m.journal))
+		a.ledger.SetRoom(l.id, a.growthRoom(l.id, m.annexIndex))
 	}
+}
+
+// growthRoom is the room a location's shards keep free under the budget
+// (ledger.GrowthRoom), from their files and their measured git-annex index.
+func (a *Agent) growthRoom(loc string, annexIndex map[string]int64) int64 {
+	_, block := a.ledger.Limits()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var n int64
+	for _, sh := range a.cfg.Shards {
+		if sh.Location == loc {
+			n += ledger.GrowthRoom(sh.Files, annexIndex[filepath.Clean(sh.Path)], block)
+		}
+	}
+	return n
 }
