@@ -134,6 +134,11 @@ type Budget struct {
 	EffectiveBytes int64  `json:"effective_bytes"`
 	Binding        string `json:"binding"` // one of Bind*
 	Disk           Disk   `json:"disk"`
+	// RepositoryBytes is what the shard repositories' own files take (in
+	// used_by_shardkeeper), GrowthRoomBytes the room kept free under the
+	// budget for them to grow: the budget holds files only above both.
+	RepositoryBytes int64 `json:"repository_bytes"`
+	GrowthRoomBytes int64 `json:"growth_room_bytes"`
 }
 
 // BudgetPlan is what a change of limits would do (or did).

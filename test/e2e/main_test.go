@@ -27,10 +27,6 @@ func TestMain(m *testing.M) {
 	// From here on this process and everything it starts is a donor's
 	// fresh account: empty HOME, no git config, no git identity.
 	cleanup := testkit.DonorMachine()
-	// The shards here hold a few hundred kilobytes, and the fills these
-	// tests check reason about content: the repositories' own files stay
-	// out of the budget (agent's TestReportedUsageIsDu tests that rule).
-	os.Setenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET", "1")
 	code := m.Run()
 	cleanup()
 	os.RemoveAll(dir)
