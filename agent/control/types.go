@@ -252,6 +252,8 @@ type Settings struct {
 	ShowOnBoard     bool   `json:"show_on_board"`     // opt-in
 	StartAtLogin    bool   `json:"start_at_login"`    // the OS service
 	VerifyEveryDays int    `json:"verify_every_days"` // default 30
+	// VerifyKBps is verification's I/O limit in KB/s (0: unlimited).
+	VerifyKBps int `json:"verify_kbps"`
 	// RestoreInScheduleOnly keeps restore uploads to the download hours;
 	// by default (false) the donor helps restores at any time.
 	RestoreInScheduleOnly bool `json:"restore_in_schedule_only,omitempty"`
