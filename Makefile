@@ -137,6 +137,7 @@ bench:
 	scripts/bench-restore.sh
 	scripts/bench-footprint.sh
 	scripts/bench-fill.sh
+	scripts/bench-verify.sh
 	scripts/bench-spread.sh
 	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 20000 -months 24 -clone-every 6
 
@@ -145,12 +146,15 @@ bench:
 # benchmark; -short makes the Go benchmarks small (2,000 files), and only
 # the packages that have benchmarks are built. Timed in docs/benchmarks.md.
 BENCH_PKGS = $(shell grep -rl --include='*_test.go' '^func Benchmark' . | xargs -r -n1 dirname | sort -u)
+bench-smoke: export BENCH_BIN = $(abspath $(OUT))/bench-bin
 bench-smoke:
+	rm -rf $(BENCH_BIN)
 	$(NOCGO) $(GO) test $(GOTAGS) -short -run '^$$' -bench . -benchtime 1x $(BENCH_PKGS)
 	BENCH_N=200 scripts/bench-vs-git-annex.sh
 	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
 	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
 	BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=4194304 BENCH_SMALL_FILES=100 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
+	BENCH_FILES=4 BENCH_SIZE=1048576 BENCH_VERIFY_KBPS=1024 scripts/bench-verify.sh
 	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
 	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
 	$(MAKE) bench-scale-smoke

@@ -31,7 +31,7 @@ export GOMODCACHE GOCACHE
 for bin in curl split; do
 	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed" >&2; exit 1; }
 done
-(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .)
+gobuild shardkeeper . nogui
 . "$ROOT/scripts/bench-fill-lib.sh"
 
 # Space: the collection, curl's copy, the agent's copy and the limited

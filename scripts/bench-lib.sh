@@ -9,7 +9,17 @@ trap 'rm -rf "$WORK"' EXIT INT TERM
 for bin in go git git-annex awk; do
 	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed (make deps installs git-annex)" >&2; exit 1; }
 done
-(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/shardhub" ./hub/cmd/shardhub)
+# gobuild NAME PKG [TAGS]: $WORK/NAME built from PKG. With BENCH_BIN set
+# (make bench-smoke), each binary is built once there for every script.
+gobuild() {
+	local dir=$WORK
+	if [ -n "${BENCH_BIN:-}" ]; then dir=$BENCH_BIN && mkdir -p "$dir"; fi
+	if [ ! -x "$dir/$1" ]; then
+		(cd "$ROOT" && CGO_ENABLED=0 go build ${3:+-tags "$3"} -o "$dir/$1" "$2")
+	fi
+	[ "$dir" = "$WORK" ] || cp "$dir/$1" "$WORK/$1"
+}
+gobuild shardhub ./hub/cmd/shardhub
 
 # git and git-annex with no user configuration, as the tests run them.
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" GIT_CONFIG_NOSYSTEM=1

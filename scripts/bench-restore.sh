@@ -20,7 +20,7 @@ export GOMODCACHE GOCACHE
 for bin in curl cmp; do
 	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed" >&2; exit 1; }
 done
-(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .)
+gobuild shardkeeper . nogui
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 mbps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", n / (b - a) / 1048576 }'; }
 
