@@ -75,6 +75,28 @@ func repoBudget(t *testing.T, h home.Home, content int64) int64 {
 	return budget
 }
 
+// fillOnce runs one cycle of a new agent (as the app runs it: the
+// repositories count) on h, whose shard has n files, and checks that the
+// budget bound: some files held, not all.
+func fillOnce(t *testing.T, h home.Home, o Options, n int) *Agent {
+	t.Helper()
+	o.Logger, o.Target = testLogger(t), 3
+	a, err := New(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if err := a.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := a.Status(ctx); st.FilesProtected == 0 || st.FilesProtected == int64(n) {
+		t.Fatalf("%d of %d files held: the test needs the budget to bind", st.FilesProtected, n)
+	}
+	return a
+}
+
 // TestReportedUsageIsDu: everything in the storage folder counts against
 // the budget (the repository's own files too), and what the agent reports
 // is what du measures, after a real fill from an HTTP origin on loopback
@@ -91,21 +113,9 @@ func TestReportedUsageIsDu(t *testing.T) {
 		t.Fatalf("a joined shard has a work tree: %v", entries)
 	}
 	budget := repoBudget(t, h, w.total()/2)
-	a, err := New(h, Options{Logger: testLogger(t), Target: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := a.Cycle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st, _ := a.Status(ctx)
-	if st.FilesProtected == 0 || st.FilesProtected == 40 {
-		t.Fatalf("%d of 40 files held: the test needs the budget to bind", st.FilesProtected)
-	}
+	a := fillOnce(t, h, Options{}, 40)
 	checkUsage(t, a, "after the fill", budget)
+	ctx := context.Background()
 
 	held, err := a.Files(ctx, control.FileQuery{HeldOnly: true, Limit: 100})
 	if err != nil {
@@ -138,20 +148,7 @@ func TestBudgetHoldsAfterFirstFill(t *testing.T) {
 		t.Fatal("a joined shard has an index: git-annex's keys database would fill from it")
 	}
 	budget := repoBudget(t, h, 100*(4096+ledger.MetaGrowthBlocks*4096))
-	a, err := New(h, Options{Logger: testLogger(t), Target: 3, BatchFiles: 50, BatchBytes: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	if err := a.Cycle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st, _ := a.Status(ctx)
-	if st.FilesProtected == 0 || st.FilesProtected == n {
-		t.Fatalf("%d of %d files held: the test needs the budget to bind", st.FilesProtected, n)
-	}
+	a := fillOnce(t, h, Options{BatchFiles: 50, BatchBytes: -1}, n)
 	checkUsage(t, a, "after the first fill", budget)
 	if kdb := filepath.Join(repo, ".git", "annex", "keysdb"); exists(kdb) && duBytes(t, kdb) > 256<<10 {
 		t.Errorf("git-annex's keys database takes %d bytes after the first fill (about 400 bytes a file when filled from an index)", duBytes(t, kdb))
