@@ -62,7 +62,8 @@ func repoBudget(t *testing.T, h home.Home, content int64) int64 {
 	}
 	budget := m.n + content
 	for _, sh := range cfg.Shards {
-		budget += ledger.GrowthRoom(sh.Files, m.annexIndex[filepath.Clean(sh.Path)], 4096)
+		repo := filepath.Clean(sh.Path)
+		budget += ledger.GrowthRoom(sh.Files, m.annexIndex[repo], m.loose[repo], 4096)
 	}
 	s, err := LoadSettings(h, cfg)
 	if err != nil {

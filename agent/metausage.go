@@ -38,13 +38,14 @@ type metaMeasure struct {
 	n          int64            // MetaUsage
 	journal    int              // uncommitted location logs
 	annexIndex map[string]int64 // each repository's git-annex index, by repository path
+	loose      map[string]int64 // each repository's loose objects, by repository path
 }
 
 // metaUsage is MetaUsage, the number of uncommitted location logs and the
 // repositories' git-annex index sizes (their growth room: ledger.GrowthRoom).
 func metaUsage(dir string) (m metaMeasure, err error) {
 	seen := map[uint64]bool{}
-	m.annexIndex = map[string]int64{}
+	m.annexIndex, m.loose = map[string]int64{}, map[string]int64{}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -76,9 +77,26 @@ func metaUsage(dir string) (m metaMeasure, err error) {
 		if repo, ok := strings.CutSuffix(filepath.ToSlash(p), "/.git/annex/index"); ok {
 			m.annexIndex[filepath.Clean(filepath.FromSlash(repo))] = u
 		}
+		if repo, ok := looseObjectRepo(p); ok {
+			m.loose[repo]++
+		}
 		return nil
 	})
 	return m, err
+}
+
+// looseObjectRepo says whether p is a loose object (.git/objects/xx/...)
+// and of which repository.
+func looseObjectRepo(p string) (string, bool) {
+	dir := filepath.Dir(p)
+	if len(filepath.Base(dir)) != 2 || filepath.Base(filepath.Dir(dir)) != "objects" {
+		return "", false
+	}
+	git := filepath.Dir(filepath.Dir(dir))
+	if filepath.Base(git) != ".git" {
+		return "", false
+	}
+	return filepath.Clean(filepath.Dir(git)), true
 }
 
 // bookedByLedger says whether a file is an object (objects/.../KEY/KEY) or
@@ -132,20 +150,22 @@ func (a *Agent) measureMeta(force bool) {
 			continue
 		}
 		a.ledger.SetMeta(l.id, m.n, int64(m.journal))
-		a.ledger.SetRoom(l.id, a.growthRoom(l.id, m.annexIndex))
+		a.ledger.SetRoom(l.id, a.growthRoom(l.id, m))
 	}
 }
 
 // growthRoom is the room a location's shards keep free under the budget
-// (ledger.GrowthRoom), from their files and their measured git-annex index.
-func (a *Agent) growthRoom(loc string, annexIndex map[string]int64) int64 {
+// (ledger.GrowthRoom), from their files, their measured git-annex index
+// and loose objects.
+func (a *Agent) growthRoom(loc string, m metaMeasure) int64 {
 	_, block := a.ledger.Limits()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	var n int64
 	for _, sh := range a.cfg.Shards {
 		if sh.Location == loc {
-			n += ledger.GrowthRoom(sh.Files, annexIndex[filepath.Clean(sh.Path)], block)
+			repo := filepath.Clean(sh.Path)
+			n += ledger.GrowthRoom(sh.Files, m.annexIndex[repo], m.loose[repo], block)
 		}
 	}
 	return n

@@ -139,7 +139,7 @@ func joinDemoDonor(ctx context.Context, g *globals, h home.Home, o demoOptions, 
 	// 40% of the collection, plus what the budget also counts: the
 	// shard's repository (about a megabyte here) and the room the agent
 	// keeps for it to grow.
-	budget := size*4/10 + 1<<20 + ledger.GrowthRoom(files, files*ledger.AnnexIndexPerFile, 4096)
+	budget := size*4/10 + 1<<20 + ledger.GrowthRoom(files, files*ledger.AnnexIndexPerFile, 0, 4096)
 	if o.budget != "" {
 		var err error
 		if budget, err = agent.ParseSize(o.budget); err != nil {

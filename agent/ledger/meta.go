@@ -42,16 +42,18 @@ const (
 )
 
 // GrowthRoom is the room a shard of files files keeps free under the
-// budget, given its git-annex index (annexIndex bytes): git-annex writes
-// that index anew, beside the old one, at every commit (about 350 bytes a
-// file), other donors' re-stated lines come with each fetch, and merges
-// leave loose objects until git packs them.
-func GrowthRoom(files, annexIndex, block int64) int64 {
+// budget, given its git-annex index (annexIndex bytes) and the loose
+// objects it has now: git-annex writes that index anew, beside the old
+// one, at every commit (about 350 bytes a file), other donors' re-stated
+// lines come with each fetch, and merges leave loose objects until git
+// packs them. Loose objects already there are in the measured size: they
+// use up their part of the room.
+func GrowthRoom(files, annexIndex, loose, block int64) int64 {
 	if block <= 0 {
 		block = 4096
 	}
-	loose := min(LooseBlocks, MinRoomBlocks+LoosePerFile*files)
-	return (annexIndex+block-1)/block*block + files*RestateBytes + loose*block
+	looseRoom := max(min(LooseBlocks, MinRoomBlocks+LoosePerFile*files)-loose, 0)
+	return (annexIndex+block-1)/block*block + files*RestateBytes + looseRoom*block
 }
 
 // SetRoom books the growth room of a storage location's shards.
