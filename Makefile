@@ -150,15 +150,15 @@ bench-smoke: export BENCH_BIN = $(abspath $(OUT))/bench-bin
 bench-smoke:
 	rm -rf $(BENCH_BIN)
 	$(NOCGO) $(GO) test $(GOTAGS) -short -run '^$$' -bench . -benchtime 1x $(BENCH_PKGS)
-	BENCH_N=200 scripts/bench-vs-git-annex.sh
-	BENCH_N=500 scripts/bench-health-vs-git-annex.sh
+	BENCH_N=50 scripts/bench-vs-git-annex.sh
+	BENCH_N=200 scripts/bench-health-vs-git-annex.sh
 	BENCH_FILES=3 BENCH_SIZE=65536 scripts/bench-restore.sh
-	BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=4194304 BENCH_SMALL_FILES=100 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
+	BENCH_LARGE_FILES=1 BENCH_LARGE_SIZE=1048576 BENCH_SMALL_FILES=20 BENCH_LIMIT_FILES=1 BENCH_LIMIT_KBPS=1024 scripts/bench-fill.sh
 	BENCH_FILES=4 BENCH_SIZE=1048576 BENCH_VERIFY_KBPS=1024 scripts/bench-verify.sh
 	BENCH_KEYS=500 BENCH_DONORS=6 scripts/bench-spread.sh
-	BENCH_N=2000 BENCH_IDLE=5 scripts/bench-footprint.sh
+	BENCH_N=500 BENCH_IDLE=2 scripts/bench-footprint.sh
 	$(MAKE) bench-scale-smoke
-	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 1000 -months 2 -audit
+	$(NOCGO) $(GO) run ./hub/compact/sim/branchsim -keys 200 -months 1 -audit
 
 # The hub at a collection's real size (not part of make bench: at 2M files
 # the build alone takes minutes): a thousand-dir MD5 table of N files built
