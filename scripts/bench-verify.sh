@@ -52,9 +52,14 @@ verify() {
 find "$(shard_repo v)/.git/annex/objects" -type f -print0 >"$WORK/objects"
 t0=$(now)
 xargs -0 sha256sum <"$WORK/objects" >/dev/null
+sample_fsck "$(shard_repo v)" "$WORK/fsck-free.samples" &
+sampler=$!
+BG_PIDS+=("$sampler")
 t1=$(now)
 verify
 t2=$(now)
+kill "$sampler"
+free_rate=$(steady_rate "$WORK/fsck-free.samples")
 "$WORK/shardkeeper" --home "$WORK/d-v/home" settings --verify-kbps "$KBPS" >/dev/null
 sample_fsck "$(shard_repo v)" "$WORK/fsck.samples" &
 sampler=$!
@@ -67,7 +72,7 @@ rate=$(steady_rate "$WORK/fsck.samples")
 
 echo "$NAME: $FILES files, $(mib "$TOTAL") MiB ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "  sha256sum:                         $(secs "$t0" "$t1") s  $(mbps "$TOTAL" "$t0" "$t1") MiB/s"
-echo "  shardkeeper verify:                $(secs "$t1" "$t2") s  $(mbps "$TOTAL" "$t1" "$t2") MiB/s"
+echo "  shardkeeper verify:                $(secs "$t1" "$t2") s  $(mbps "$TOTAL" "$t1" "$t2") MiB/s; fsck read $((free_rate / 1024)) KiB/s while checking files"
 ratio "  verify / sha256sum throughput:     " "$t0" "$t1" "$t1" "$t2"
 echo "  with --verify-kbps $KBPS:           $(secs "$t3" "$t4") s; fsck read $((rate / 1024)) KiB/s while checking files"
 awk -v r="$rate" -v l="$KBPS" 'BEGIN { printf "  rate / limit:                      %.2f (goal 0.9 to 1.1)\n", r / 1024 / l }'
