@@ -182,9 +182,9 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	checkFilesCLI(t, home)
 
 	// budget: lowering asks first; without an agent the CLI gives back itself.
-	// (the repository's own files stay: half of the rest)
-	repo := st.Budget.RepositoryBytes
-	half := repo + (st.Budget.Disk.UsedByShardkeeper-repo)/2
+	// (the repository's own files and its growth room stay: half of the rest)
+	above := st.Budget.RepositoryBytes + st.Budget.GrowthRoomBytes
+	half := above + (st.Budget.Disk.UsedByShardkeeper-st.Budget.RepositoryBytes)/2
 	r := run(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(half, 10))
 	if r.Code == 0 || !strings.Contains(r.Stdout, "gives back") || !strings.Contains(r.Stderr, "--yes") {
 		t.Errorf("lowering without --yes: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
@@ -203,7 +203,7 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 
 	// With the agent running: budget and release go through its API.
 	startAgent(t, home, "--interval", "1h")
-	quarter := repo + (half-repo)/2
+	quarter := above + (half-above)/2
 	out := mustRun(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(quarter, 10), "--yes").Stdout
 	if !strings.Contains(out, "Done") {
 		t.Errorf("budget with a running agent:\n%s", out)
