@@ -18,7 +18,7 @@ const CommitBlocks = 4
 
 // The growth room stays free under the budget for what git-annex writes
 // in bursts between two measurements, and it scales with the shard (issue
-// 11): about 0.6 MB for a shard of 40 files, 42 MB for 100k files.
+// 11): about 1.1 MB for a shard of 40 files, 42 MB for 100k files.
 // GrowthRoom is one shard's; docs/donor-agent.md explains each term.
 const (
 	// RestateBytes is what one file's location log adds to the repository
@@ -26,15 +26,12 @@ const (
 	// every verification re-states every held file's line, and the next
 	// fetch from the hub brings them all.
 	RestateBytes = 64
-	// LooseBlocks is the most loose objects a repository keeps before git
-	// packs them (gc.auto in agent/sparse.go, 4 KB each on ext4), and
-	// LoosePerFile how many a merge of one changed location log writes (its
-	// blob and the trees above it): a small shard never reaches gc.auto.
-	LooseBlocks  = 256
-	LoosePerFile = 3
-	// MinRoomBlocks is the least room a shard keeps (its commits' own
-	// objects).
-	MinRoomBlocks = 16
+	// LooseBlocks is about the most loose objects a repository keeps
+	// before git packs them (gc.auto in agent/sparse.go, 4 KB each on
+	// ext4). Every change writes some (drops, verifications, merges), so
+	// even a tiny shard reaches it: the room keeps it whole, less the loose
+	// objects already there (they are in the measured size).
+	LooseBlocks = 256
 	// AnnexIndexPerFile is about what git-annex's index takes per file
 	// (its location log and URL log entries; 35 MB for 100k files), for
 	// an estimate before a repository is there to measure.
@@ -52,7 +49,7 @@ func GrowthRoom(files, annexIndex, loose, block int64) int64 {
 	if block <= 0 {
 		block = 4096
 	}
-	looseRoom := max(min(LooseBlocks, MinRoomBlocks+LoosePerFile*files)-loose, 0)
+	looseRoom := max(LooseBlocks-loose, 0)
 	return (annexIndex+block-1)/block*block + files*RestateBytes + looseRoom*block
 }
 
