@@ -49,26 +49,26 @@ verify() {
 	"$WORK/shardkeeper" --home "$WORK/d-v/home" verify >"$WORK/d-v/verify.log" 2>&1 ||
 		{ cat "$WORK/d-v/verify.log" >&2; echo "$NAME: verify failed" >&2; exit 1; }
 }
+# verify_sampled OUT: one verification with fsck's reads sampled into
+# OUT; sets vs_start, vs_end and vs_rate (bytes a second while checking).
+verify_sampled() {
+	sample_fsck "$(shard_repo v)" "$1" &
+	local sampler=$!
+	BG_PIDS+=("$sampler")
+	vs_start=$(now)
+	verify
+	vs_end=$(now)
+	kill "$sampler"
+	vs_rate=$(steady_rate "$1")
+}
 find "$(shard_repo v)/.git/annex/objects" -type f -print0 >"$WORK/objects"
 t0=$(now)
 xargs -0 sha256sum <"$WORK/objects" >/dev/null
-sample_fsck "$(shard_repo v)" "$WORK/fsck-free.samples" &
-sampler=$!
-BG_PIDS+=("$sampler")
-t1=$(now)
-verify
-t2=$(now)
-kill "$sampler"
-free_rate=$(steady_rate "$WORK/fsck-free.samples")
+verify_sampled "$WORK/fsck-free.samples"
+t1=$vs_start t2=$vs_end free_rate=$vs_rate
 "$WORK/shardkeeper" --home "$WORK/d-v/home" settings --verify-kbps "$KBPS" >/dev/null
-sample_fsck "$(shard_repo v)" "$WORK/fsck.samples" &
-sampler=$!
-BG_PIDS+=("$sampler")
-t3=$(now)
-verify
-t4=$(now)
-kill "$sampler"
-rate=$(steady_rate "$WORK/fsck.samples")
+verify_sampled "$WORK/fsck.samples"
+t3=$vs_start t4=$vs_end rate=$vs_rate
 
 echo "$NAME: $FILES files, $(mib "$TOTAL") MiB ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "  sha256sum:                         $(secs "$t0" "$t1") s  $(mbps "$TOTAL" "$t0" "$t1") MiB/s"
