@@ -129,6 +129,15 @@ func (l *Ledger) metaSlack() int64 {
 	return n
 }
 
+// RoomForFiles is what is left under the budget for files once the growth
+// room is kept, and GrowthPerFile what each object fetched books for its
+// repository (MetaGrowthBlocks): what admission will ask, for the planner.
+func (l *Ledger) RoomForFiles() (room, growthPerFile int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.budget - l.usedLocked() - l.metaSlack(), l.metaGrowth()
+}
+
 // roomIn is one location's growth room (0 for a content-only budget).
 func (l *Ledger) roomIn(loc string) int64 {
 	if l.contentOnly {
