@@ -17,7 +17,7 @@ NAME=bench-verify
 GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
 export GOMODCACHE GOCACHE
 . "$(dirname "$0")/bench-lib.sh"
-gobuild shardkeeper . nogui
+build_shardkeeper
 . "$ROOT/scripts/bench-fill-lib.sh"
 
 mkdir -p "$WORK/files/items"
