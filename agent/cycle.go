@@ -190,6 +190,7 @@ func (a *Agent) updateBudget() control.Budget {
 		}
 	}
 	a.ledger.SetLimits(total, caps, locOf)
+	b.RepositoryBytes, b.GrowthRoomBytes = a.ledger.MetaTotal(), a.ledger.MetaSlack()
 	return b
 }
 

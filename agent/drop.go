@@ -69,7 +69,7 @@ func (a *Agent) dropOrderLocked() []ledger.Ref {
 // releasePlanLocked says what fitting under budget takes: partial
 // downloads first, then objects in drop order.
 func (a *Agent) releasePlanLocked(budget int64) (bytes, files int64, refs []ledger.Ref) {
-	over := a.ledger.Used() - budget
+	over := a.ledger.Used() + a.ledger.MetaSlack() - budget // the growth room stays free
 	a.ledger.EachPartial(func(_ ledger.Ref, u int64) {
 		if over > 0 {
 			over -= u
@@ -136,7 +136,7 @@ func (a *Agent) shrink(ctx context.Context) error {
 func (a *Agent) fits() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.ledger.Room() >= 0
+	return a.ledger.Room() >= a.ledger.MetaSlack() // the growth room stays free (ledger/meta.go)
 }
 
 // removePartials deletes partial downloads that match, until enough.

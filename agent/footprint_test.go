@@ -4,12 +4,14 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
@@ -45,6 +47,57 @@ func checkUsage(t *testing.T, a *Agent, when string, budget int64) {
 	}
 }
 
+// repoBudget sets a joined donor's budget to what its repository takes
+// now, the growth room the agent keeps for it (ledger.GrowthRoom) and
+// content bytes more, and returns it.
+func repoBudget(t *testing.T, h home.Home, content int64) int64 {
+	t.Helper()
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := metaUsage(cfg.Storage)
+	if du := duBytes(t, cfg.Storage); err != nil || m.n != du {
+		t.Fatalf("the storage folder takes %d bytes (du) before any content; MetaUsage says %d (%v)", du, m.n, err)
+	}
+	budget := m.n + content
+	for _, sh := range cfg.Shards {
+		repo := filepath.Clean(sh.Path)
+		budget += ledger.GrowthRoom(sh.Files, m.annexIndex[repo], m.loose[repo], 4096)
+	}
+	s, err := LoadSettings(h, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Limits.MaxBytes = budget
+	if err := SaveSettings(h, s); err != nil {
+		t.Fatal(err)
+	}
+	return budget
+}
+
+// fillOnce runs one cycle of a new agent (as the app runs it: the
+// repositories count) on h, whose shard has n files, and checks that the
+// budget bound: some files held, not all.
+func fillOnce(t *testing.T, h home.Home, o Options, n int) *Agent {
+	t.Helper()
+	o.Logger, o.Target = testLogger(t), 3
+	a, err := New(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.Close)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	if err := a.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := a.Status(ctx); st.FilesProtected == 0 || st.FilesProtected == int64(n) {
+		t.Fatalf("%d of %d files held: the test needs the budget to bind", st.FilesProtected, n)
+	}
+	return a
+}
+
 // TestReportedUsageIsDu: everything in the storage folder counts against
 // the budget (the repository's own files too), and what the agent reports
 // is what du measures, after a real fill from an HTTP origin on loopback
@@ -60,34 +113,10 @@ func TestReportedUsageIsDu(t *testing.T) {
 	if entries, _ := os.ReadDir(cfg.Shards[0].Path); len(entries) != 1 || entries[0].Name() != ".git" {
 		t.Fatalf("a joined shard has a work tree: %v", entries)
 	}
-	meta, err := MetaUsage(cfg.Storage)
-	if err != nil || meta != duBytes(t, cfg.Storage) {
-		t.Fatalf("the storage folder takes %d bytes (du) before any content; MetaUsage says %d (%v)", duBytes(t, cfg.Storage), meta, err)
-	}
-	budget := meta + ledger.MetaSlackBlocks*4096 + w.total()/2
-	s, err := LoadSettings(h, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Limits.MaxBytes = budget
-	if err := SaveSettings(h, s); err != nil {
-		t.Fatal(err)
-	}
-	a, err := New(h, Options{Logger: testLogger(t), Target: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	if err := a.Cycle(ctx); err != nil {
-		t.Fatal(err)
-	}
-	st, _ := a.Status(ctx)
-	if st.FilesProtected == 0 || st.FilesProtected == 40 {
-		t.Fatalf("%d of 40 files held: the test needs the budget to bind", st.FilesProtected)
-	}
+	budget := repoBudget(t, h, w.total()/2)
+	a := fillOnce(t, h, Options{}, 40)
 	checkUsage(t, a, "after the fill", budget)
+	ctx := context.Background()
 
 	held, err := a.Files(ctx, control.FileQuery{HeldOnly: true, Limit: 100})
 	if err != nil {
@@ -99,4 +128,30 @@ func TestReportedUsageIsDu(t *testing.T) {
 		}
 	}
 	checkUsage(t, a, "after giving 3 files back", budget)
+}
+
+// TestBudgetHoldsAfterFirstFill: on a shard of a few thousand files the
+// first get used to make git-annex build its keys database (the associated
+// file of every key in the index: 38 MB on a 100k shard) after the fill
+// was admitted, so du went over the budget. A shard has no index now
+// (sparse.go): du stays within the budget after the first fill.
+func TestBudgetHoldsAfterFirstFill(t *testing.T) {
+	t.Parallel()
+	const n = 3000
+	w := newWorld(t, n, func(i int) int { return 200 + i%800 })
+	h := w.join("donor", 1) // the budget is set below, once the repository's size is known
+	cfg, err := h.LoadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := cfg.Shards[0].Path
+	if _, err := os.Stat(filepath.Join(repo, ".git", "index")); err == nil {
+		t.Fatal("a joined shard has an index: git-annex's keys database would fill from it")
+	}
+	budget := repoBudget(t, h, 100*(4096+ledger.MetaGrowthBlocks*4096))
+	a := fillOnce(t, h, Options{BatchFiles: 50, BatchBytes: -1}, n)
+	checkUsage(t, a, "after the first fill", budget)
+	if kdb := filepath.Join(repo, ".git", "annex", "keysdb"); exists(kdb) && duBytes(t, kdb) > 256<<10 {
+		t.Errorf("git-annex's keys database takes %d bytes after the first fill (about 400 bytes a file when filled from an index)", duBytes(t, kdb))
+	}
 }

@@ -109,10 +109,7 @@ func cloneShard(ctx context.Context, tools Tools, reg hubclient.Registration, pa
 		return fmt.Errorf("the hub sent %s, which %w: tell the archive's operators", reg.Shard.Name, err)
 	}
 	r := annexproc.NewRepo(tools, path, reg.Shard.URL)
-	g := r.Git()
-	if err := emptyWorkTree(ctx, g); err != nil {
-		return fmt.Errorf("set up %s: %w", path, err)
-	}
+	g := r.Git() // no work tree, no index (sparse.go)
 	desc := "shardkeeper donor"
 	if name != "" {
 		desc = name + " (shardkeeper)"

@@ -29,13 +29,23 @@ const metaEvery = 30 * time.Second
 // the annexed objects and partial downloads: allocated blocks, each inode
 // counted once, as du counts them.
 func MetaUsage(dir string) (int64, error) {
-	n, _, err := metaUsage(dir)
-	return n, err
+	m, err := metaUsage(dir)
+	return m.n, err
 }
 
-// metaUsage is MetaUsage and the number of uncommitted location logs.
-func metaUsage(dir string) (n int64, journal int, err error) {
+// metaMeasure is what metaUsage found in a storage location.
+type metaMeasure struct {
+	n          int64            // MetaUsage
+	journal    int              // uncommitted location logs
+	annexIndex map[string]int64 // each repository's git-annex index, by repository path
+	loose      map[string]int64 // each repository's loose objects, by repository path
+}
+
+// metaUsage is MetaUsage, the number of uncommitted location logs and the
+// repositories' git-annex index sizes (their growth room: ledger.GrowthRoom).
+func metaUsage(dir string) (m metaMeasure, err error) {
 	seen := map[uint64]bool{}
+	m.annexIndex, m.loose = map[string]int64{}, map[string]int64{}
 	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
@@ -47,7 +57,7 @@ func metaUsage(dir string) (n int64, journal int, err error) {
 			return nil
 		}
 		if d.Type().IsRegular() && strings.HasSuffix(filepath.ToSlash(filepath.Dir(p)), "/.git/annex/journal") {
-			journal++
+			m.journal++
 		}
 		info, err := d.Info()
 		if err != nil {
@@ -62,10 +72,31 @@ func metaUsage(dir string) (n int64, journal int, err error) {
 			}
 			seen[ino] = true
 		}
-		n += ledger.DiskUsage(info)
+		u := ledger.DiskUsage(info)
+		m.n += u
+		if repo, ok := strings.CutSuffix(filepath.ToSlash(p), "/.git/annex/index"); ok {
+			m.annexIndex[filepath.Clean(filepath.FromSlash(repo))] = u
+		}
+		if repo, ok := looseObjectRepo(p); ok {
+			m.loose[repo]++
+		}
 		return nil
 	})
-	return n, journal, err
+	return m, err
+}
+
+// looseObjectRepo says whether p is a loose object (.git/objects/xx/...)
+// and of which repository.
+func looseObjectRepo(p string) (string, bool) {
+	dir := filepath.Dir(p)
+	if len(filepath.Base(dir)) != 2 || filepath.Base(filepath.Dir(dir)) != "objects" {
+		return "", false
+	}
+	git := filepath.Dir(filepath.Dir(dir))
+	if filepath.Base(git) != ".git" {
+		return "", false
+	}
+	return filepath.Clean(filepath.Dir(git)), true
 }
 
 // bookedByLedger says whether a file is an object (objects/.../KEY/KEY) or
@@ -113,11 +144,29 @@ func (a *Agent) measureMeta(force bool) {
 	}
 	a.mu.Unlock()
 	for _, l := range locs {
-		n, journal, err := metaUsage(l.path)
+		m, err := metaUsage(l.path)
 		if err != nil {
 			a.log.Warn("could not measure the storage folder", "path", l.path, "err", err)
 			continue
 		}
-		a.ledger.SetMeta(l.id, n, int64(journal))
+		a.ledger.SetMeta(l.id, m.n, int64(m.journal))
+		a.ledger.SetRoom(l.id, a.growthRoom(l.id, m))
 	}
+}
+
+// growthRoom is the room a location's shards keep free under the budget
+// (ledger.GrowthRoom), from their files, their measured git-annex index
+// and loose objects.
+func (a *Agent) growthRoom(loc string, m metaMeasure) int64 {
+	_, block := a.ledger.Limits()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var n int64
+	for _, sh := range a.cfg.Shards {
+		if sh.Location == loc {
+			repo := filepath.Clean(sh.Path)
+			n += ledger.GrowthRoom(sh.Files, m.annexIndex[repo], m.loose[repo], block)
+		}
+	}
+	return n
 }

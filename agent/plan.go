@@ -28,12 +28,13 @@ func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 	held, partial := a.ledger.ShardView(shard)
 	now := a.clock.Now()
 	_, block := a.ledger.Limits()
+	room, growth := a.ledger.RoomForFiles() // as admission counts: the growth room kept, each file's growth booked
 	return plan.MakePlanFrom(plan.PlanInput{
 		Loc: loc, Donor: donor, Held: held, Target: target,
-		Room:         a.ledger.Room(),
+		Room:         room,
 		Partial:      partial,
 		Exclude:      func(k annex.Key) bool { return released[string(k)] || a.fails.Waiting(string(k), now) },
-		Cost:         func(size int64) int64 { return ledger.ExpectedUsage(size, block) },
+		Cost:         func(size int64) int64 { return ledger.ExpectedUsage(size, block) + growth },
 		Places:       places,
 		MaxFileBytes: maxFile,
 		Current:      current,

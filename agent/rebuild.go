@@ -50,7 +50,7 @@ func (a *Agent) followRebuild(ctx context.Context, sh home.ShardConfig) error {
 	if err != nil || old.head == strings.TrimSpace(string(up)) {
 		return err
 	}
-	if _, err := g.Output(ctx, nil, "merge", "--ff-only", "--quiet", "@{upstream}"); err != nil {
+	if err := fastForward(ctx, g, old.head, strings.TrimSpace(string(up))); err != nil {
 		return fmt.Errorf("follow the archive's new build of %s: %w", sh.Name, err)
 	}
 	cur, err := a.treeOf(ctx, sh.Name)
@@ -85,6 +85,17 @@ func (a *Agent) followRebuild(ctx context.Context, sh home.ShardConfig) error {
 		a.dropGone(ctx, sh, gone, func(k annex.Key) string { return displayName(old.byKey[k], k) }, "the archive removed it")
 	}
 	return nil
+}
+
+// fastForward moves the shard's branch from old to up, when up descends
+// from it. The shard has no index to update (sparse.go): update-ref, not
+// a merge.
+func fastForward(ctx context.Context, g annex.Git, old, up string) error {
+	if _, err := g.Output(ctx, nil, "merge-base", "--is-ancestor", old, up); err != nil {
+		return fmt.Errorf("the new build does not follow the old one (%w)", err)
+	}
+	_, err := g.Output(ctx, nil, "update-ref", "-m", "shardkeeper: follow the archive's new build", "HEAD", up, old)
+	return err
 }
 
 // tellRebuild says in the activity view what a rebuild means for the donor.

@@ -43,7 +43,7 @@ func CheckSettings(s control.Settings) error {
 	if err := CheckLimits(s.Limits); err != nil {
 		return err
 	}
-	if s.BandwidthKBps < 0 || s.OffHoursKBps < 0 {
+	if s.BandwidthKBps < 0 || s.OffHoursKBps < 0 || s.VerifyKBps < 0 {
 		return control.Invalidf("bandwidth cannot be negative")
 	}
 	if _, _, err := parseSchedule(s.Schedule); err != nil {

@@ -1,16 +1,25 @@
 package agent
 
-// A donor's shard has no work tree. The agent works by key (get, fsck and
-// drop --key; the file list comes from the commit's tree), and 100k
-// checked-out symlinks took 4 KB each on ext4: about 400 MB before any
-// content. The clone is a sparse checkout that matches no file, so the
-// index stays whole and clean (every entry skip-worktree) and git-annex
-// never sees the files as deleted. See docs/donor-agent.md.
+// A donor's shard has no work tree and no index. The agent works by key
+// (get, fsck and drop --key; the file list comes from the commit's tree),
+// and 100k checked-out symlinks took 4 KB each on ext4: about 400 MB
+// before any content. A whole index (even a sparse checkout's, every entry
+// skip-worktree) costs 9 MB for 100k files, and git-annex's keys database
+// records the associated file of every key in it at the first get: 38 MB
+// more (annex.supportunlocked=false does not stop that in 10.20230126).
+// So the clone keeps no index at all. Nothing the agent runs reads the
+// index or commits to the shard's branch (no `git annex sync`), and a
+// rebuild of the archive moves the branch with update-ref, not a merge.
+// See docs/donor-agent.md and docs/benchmarks.md, "Donor footprint".
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -25,26 +34,19 @@ const looseObjectsLimit = "256"
 // noWorkTree is the one sparse-checkout pattern: a file no shard has.
 const noWorkTree = "/.none"
 
-// cloneArgs clones a shard without checking anything out, and without
-// git's sample hooks (git-annex installs the hooks it needs).
+// cloneArgs clones a shard without checking anything out (no work tree,
+// no index), and without git's sample hooks (git-annex installs the hooks
+// it needs).
 func cloneArgs(url, path string) []string {
 	return []string{"clone", "--quiet", "--no-checkout", "--template=", url, path}
 }
 
-// emptyWorkTree makes a clone's work tree empty: a sparse checkout that
-// matches nothing, then the index from HEAD (clean, all skip-worktree).
-// On a repository with a full work tree (joined before) it removes the
-// symlinks only: the content in .git/annex/objects stays.
+// emptyWorkTree removes the symlinks of a shard joined with a full work
+// tree: a sparse checkout that matches nothing. The content in
+// .git/annex/objects stays.
 func emptyWorkTree(ctx context.Context, g annex.Git) error {
 	if _, err := g.Output(ctx, nil, "sparse-checkout", "set", "--no-cone", noWorkTree); err != nil {
 		return fmt.Errorf("empty the work tree: %w", err)
-	}
-	branch, err := g.Output(ctx, nil, "symbolic-ref", "--short", "HEAD")
-	if err != nil {
-		return fmt.Errorf("read the shard's branch: %w", err)
-	}
-	if _, err := g.Output(ctx, nil, "checkout", "--quiet", strings.TrimSpace(string(branch))); err != nil {
-		return fmt.Errorf("read the shard's file list into the index: %w", err)
 	}
 	return nil
 }
@@ -56,23 +58,54 @@ func hasWorkTree(ctx context.Context, g annex.Git) bool {
 	return err != nil || strings.TrimSpace(string(out)) != "true"
 }
 
-// dropWorkTrees migrates shards joined with a full work tree: their
-// symlinks go, their content stays. A shard that cannot be migrated now
-// keeps its work tree and is tried again at the next start.
+// keysDBFiles are git-annex's keys database: a cache it rebuilds from the
+// index when missing (empty, with no index).
+var keysDBFiles = []string{"keysdb", "keysdb.cache", "keysdb.lck"}
+
+// dropIndex removes a shard's index and git-annex's keys database built
+// from it (shards joined before the index was dropped), and reports
+// whether there was one. It runs at the agent's start, before any
+// git-annex process of this agent.
+func dropIndex(repo string) (bool, error) {
+	index := filepath.Join(repo, ".git", "index")
+	if _, err := os.Stat(index); errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	for _, f := range keysDBFiles {
+		if err := os.RemoveAll(filepath.Join(repo, ".git", "annex", f)); err != nil {
+			return true, fmt.Errorf("remove git-annex's keys database: %w", err)
+		}
+	}
+	if err := os.Remove(index); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return true, fmt.Errorf("remove the shard's index: %w", err)
+	}
+	return true, nil
+}
+
+// dropWorkTrees migrates shards joined with a work tree or an index: their
+// symlinks, index and keys database go, their content stays. A shard that
+// cannot be migrated now is tried again at the next start.
 func (a *Agent) dropWorkTrees(ctx context.Context) {
 	for _, sh := range a.shards() {
 		g := a.opts.Tools.GitIn(sh.Path)
 		if _, err := g.Output(ctx, nil, "config", "gc.auto", looseObjectsLimit); err != nil {
 			a.log.Warn("could not set the shard's gc.auto", "shard", sh.Name, "err", err)
 		}
-		if !hasWorkTree(ctx, g) {
-			continue
+		if _, err := os.Stat(filepath.Join(sh.Path, ".git", "index")); err != nil {
+			continue // no index: nothing checked out
 		}
-		if err := emptyWorkTree(ctx, g); err != nil {
-			a.log.Warn("could not drop the shard's checked-out links; they stay until the next start", "shard", sh.Name, "err", err)
-			continue
+		if hasWorkTree(ctx, g) {
+			if err := emptyWorkTree(ctx, g); err != nil {
+				a.log.Warn("could not drop the shard's checked-out links; they stay until the next start", "shard", sh.Name, "err", err)
+				continue
+			}
+			a.log.Info("dropped the shard's checked-out links (the agent works by key; your files stay)", "shard", sh.Name)
 		}
-		a.log.Info("dropped the shard's checked-out links (the agent works by key; your files stay)", "shard", sh.Name)
+		if had, err := dropIndex(sh.Path); err != nil {
+			a.log.Warn("could not drop the shard's index; it stays until the next start", "shard", sh.Name, "err", err)
+		} else if had {
+			a.log.Info("dropped the shard's index and git-annex's keys database (the agent works by key)", "shard", sh.Name)
+		}
 	}
 }
 

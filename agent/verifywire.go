@@ -36,6 +36,12 @@ func (a *Agent) newVerifier() *verify.Verifier {
 		Report:         a.requestPush,
 		TimeLimit:      a.opts.VerifyTimeLimit,
 		RestFor:        a.opts.VerifyRestFor,
+		Rate: func() int64 {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			return int64(max(a.settings.VerifyKBps, 0)) * 1024
+		},
+		After: a.clock.After,
 	})
 }
 

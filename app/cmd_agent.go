@@ -1,7 +1,6 @@
 package app
 
 import (
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +35,6 @@ answers the desktop app and the CLI on a local control socket.`,
 			}
 			defer closer.Close()
 			o.Tools, o.Logger, o.StartAtLogin = g.tools, logger, startAtLogin(g)
-			o.ContentOnlyBudget = testContentOnly()
 			a, err := agent.New(h, o)
 			if err != nil {
 				return err
@@ -58,13 +56,6 @@ answers the desktop app and the CLI on a local control socket.`,
 	f.MarkHidden("stall-after")
 	return cmd
 }
-
-// testContentOnly: SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET=1 leaves the
-// repositories' own files out of the budget. Only the end-to-end tests set
-// it: their shards hold a few hundred kilobytes, so a repository's own
-// files (and the room kept for them to grow) would decide every fill those
-// tests check. agent's TestReportedUsageIsDu tests the real rule.
-func testContentOnly() bool { return os.Getenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET") == "1" }
 
 // openAgentLog is the home's rotating log, for an agent run in-process.
 func openAgentLog(h home.Home) (*agentLog, error) {

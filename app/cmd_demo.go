@@ -115,7 +115,7 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 	fmt.Fprintf(out, "Demo hub: %s (data in %s)\n", hubURL, hubData)
 
 	h := home.Home{Dir: filepath.Join(dir, "donor")}
-	if err := joinDemoDonor(ctx, g, h, o, hubURL, dir, size); err != nil {
+	if err := joinDemoDonor(ctx, g, h, o, hubURL, dir, int64(files), size); err != nil {
 		return err
 	}
 	if err := startAgent(ctx, g, h, o.interval); err != nil {
@@ -132,14 +132,14 @@ func runDemo(ctx context.Context, g *globals, o demoOptions, out io.Writer) erro
 
 // joinDemoDonor joins the demo donor to the demo hub, unless an earlier run
 // with --dir already did.
-func joinDemoDonor(ctx context.Context, g *globals, h home.Home, o demoOptions, hubURL, dir string, size int64) error {
+func joinDemoDonor(ctx context.Context, g *globals, h home.Home, o demoOptions, hubURL, dir string, files, size int64) error {
 	if _, err := h.LoadConfig(); !errors.Is(err, home.ErrNotJoined) {
 		return nil
 	}
 	// 40% of the collection, plus what the budget also counts: the
 	// shard's repository (about a megabyte here) and the room the agent
 	// keeps for it to grow.
-	budget := size*4/10 + 1<<20 + ledger.MetaSlackBlocks*4096
+	budget := size*4/10 + 1<<20 + ledger.GrowthRoom(files, files*ledger.AnnexIndexPerFile, 0, 4096)
 	if o.budget != "" {
 		var err error
 		if budget, err = agent.ParseSize(o.budget); err != nil {

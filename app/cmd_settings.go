@@ -40,6 +40,7 @@ func newSettingsCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.board, "show-on-board", false, "show your name on the hub's board")
 	f.BoolVar(&opts.login, "start-at-login", false, "run the agent at login (installs the per-user service)")
 	f.IntVar(&opts.verifyDays, "verify-every-days", 0, "verify everything held every N days (default 30)")
+	f.IntVar(&opts.verifyKBps, "verify-kbps", 0, "verify (read and check) at most KBPS kilobytes per second, on average over files (0: unlimited)")
 	f.BoolVar(&opts.helpRestores, "help-restores-any-time", true, "send files back for the archive's restores outside the schedule too (false: only during it)")
 	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
 	opts.place.add(f)
@@ -48,6 +49,7 @@ func newSettingsCmd(g *globals) *cobra.Command {
 
 type settingsFlags struct {
 	bandwidth, offHours, verifyDays int
+	verifyKBps                      int
 	login                           bool
 	schedule, name                  string
 	battery, metered, board, asJSON bool
@@ -83,6 +85,7 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	set("show-on-board", func() { s.ShowOnBoard = o.board })
 	set("start-at-login", func() { s.StartAtLogin = o.login })
 	set("verify-every-days", func() { s.VerifyEveryDays = o.verifyDays })
+	set("verify-kbps", func() { s.VerifyKBps = o.verifyKBps })
 	set("help-restores-any-time", func() { s.RestoreInScheduleOnly = !o.helpRestores })
 	placed, err := o.place.apply(f, &s)
 	if err != nil {
@@ -123,7 +126,7 @@ func runSettings(cmd *cobra.Command, api control.API, local *agent.Agent, h home
 	}
 	fmt.Fprintf(out, "Pause on battery: %v\nPause on metered: %v\nDisplay name:     %q (on the board: %v)\n",
 		s.PauseOnBattery, s.PauseOnMetered, s.DisplayName, s.ShowOnBoard)
-	fmt.Fprintf(out, "Start at login:   %v\nVerify every:     %d days\n", s.StartAtLogin, s.VerifyEveryDays)
+	fmt.Fprintf(out, "Start at login:   %v\nVerify every:     %d days\nVerify at most:   %s\n", s.StartAtLogin, s.VerifyEveryDays, rate(s.VerifyKBps))
 	fmt.Fprintf(out, "Help restores at any time: %v\n", !s.RestoreInScheduleOnly)
 	fmt.Fprint(out, placementLines(s))
 	if changed && local != nil {

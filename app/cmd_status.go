@@ -45,7 +45,7 @@ func currentStatus(ctx context.Context, g *globals, h home.Home) (st control.Sta
 		st, err = c.Status(ctx)
 		return err
 	}, func() (err error) {
-		st, err = agent.OfflineStatus(h, agent.Options{Tools: g.tools, ContentOnlyBudget: testContentOnly()})
+		st, err = agent.OfflineStatus(h, agent.Options{Tools: g.tools})
 		return err
 	})
 	return st, err

@@ -24,7 +24,7 @@ func startAgent(ctx context.Context, g *globals, h home.Home, interval time.Dura
 	if err != nil {
 		return err
 	}
-	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: lg.Logger, Interval: interval, StartAtLogin: startAtLogin(g), ContentOnlyBudget: testContentOnly()})
+	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: lg.Logger, Interval: interval, StartAtLogin: startAtLogin(g)})
 	if err != nil {
 		lg.close()
 		return err

@@ -70,7 +70,7 @@ func inProcessAgent(g *globals, h home.Home) (*agent.Agent, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger, StartAtLogin: startAtLogin(g), ContentOnlyBudget: testContentOnly()})
+	a, err := agent.New(h, agent.Options{Tools: g.tools, Logger: logger, StartAtLogin: startAtLogin(g)})
 	if err != nil {
 		closer.Close()
 		return nil, nil, err

@@ -18,8 +18,8 @@ tag=$NAME
 GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
 export GOMODCACHE GOCACHE
 . "$(dirname "$0")/bench-lib.sh"
-(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" . &&
-	CGO_ENABLED=0 go build -o "$WORK/footprint" ./scripts/footprint)
+gobuild shardkeeper . nogui
+gobuild footprint ./scripts/footprint
 FP=$WORK/footprint SK=$WORK/shardkeeper
 PORT=$((21000 + $$ % 20000))
 HUB=http://127.0.0.1:$PORT ORIGIN=http://127.0.0.1:$((PORT + 1))

@@ -17,10 +17,20 @@ need go git git-annex awk
 # HOME moves below: keep Go's caches where they are.
 GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
 export GOMODCACHE GOCACHE
-(cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/shardhub" ./hub/cmd/shardhub)
+# gobuild NAME PKG [TAGS]: $WORK/NAME built from PKG. With BENCH_BIN set
+# (make bench-smoke), each binary is built once there for every script.
+gobuild() {
+	local dir=$WORK
+	if [ -n "${BENCH_BIN:-}" ]; then dir=$BENCH_BIN && mkdir -p "$dir"; fi
+	if [ ! -x "$dir/$1" ]; then
+		(cd "$ROOT" && CGO_ENABLED=0 go build ${3:+-tags "$3"} -o "$dir/$1" "$2")
+	fi
+	[ "$dir" = "$WORK" ] || cp "$dir/$1" "$WORK/$1"
+}
+gobuild shardhub ./hub/cmd/shardhub
 
 # build_shardkeeper: the headless shardkeeper binary, as $WORK/shardkeeper.
-build_shardkeeper() { (cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .); }
+build_shardkeeper() { gobuild shardkeeper . nogui; }
 
 # git and git-annex with no user configuration, as the tests run them.
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" GIT_CONFIG_NOSYSTEM=1

@@ -30,3 +30,10 @@ const (
 	SigStop   = syscall.SIGKILL // a download: partial content stays for resume
 	SigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
 )
+
+// Hold stops a process group started with OwnGroup (SIGSTOP): verification
+// holds fsck this way to keep to its I/O limit. Release lets it go on.
+func Hold(pid int) error { return syscall.Kill(-pid, syscall.SIGSTOP) }
+
+// Release continues a process group held by Hold (SIGCONT).
+func Release(pid int) error { return syscall.Kill(-pid, syscall.SIGCONT) }

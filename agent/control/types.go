@@ -134,6 +134,11 @@ type Budget struct {
 	EffectiveBytes int64  `json:"effective_bytes"`
 	Binding        string `json:"binding"` // one of Bind*
 	Disk           Disk   `json:"disk"`
+	// RepositoryBytes is what the shard repositories' own files take (in
+	// used_by_shardkeeper), GrowthRoomBytes the room kept free under the
+	// budget for them to grow: the budget holds files only above both.
+	RepositoryBytes int64 `json:"repository_bytes"`
+	GrowthRoomBytes int64 `json:"growth_room_bytes"`
 }
 
 // BudgetPlan is what a change of limits would do (or did).
@@ -247,6 +252,8 @@ type Settings struct {
 	ShowOnBoard     bool   `json:"show_on_board"`     // opt-in
 	StartAtLogin    bool   `json:"start_at_login"`    // the OS service
 	VerifyEveryDays int    `json:"verify_every_days"` // default 30
+	// VerifyKBps is verification's I/O limit in KB/s (0: unlimited).
+	VerifyKBps int `json:"verify_kbps"`
 	// RestoreInScheduleOnly keeps restore uploads to the download hours;
 	// by default (false) the donor helps restores at any time.
 	RestoreInScheduleOnly bool `json:"restore_in_schedule_only,omitempty"`

@@ -43,12 +43,13 @@ type Ledger struct {
 	// measured, and booked for objects fetched since.
 	meta        map[string]int64
 	metaPending map[string]int64
+	room        map[string]int64 // growth room, per location
 	contentOnly bool
 }
 
 func New() *Ledger {
 	return &Ledger{held: map[Ref]Object{}, partial: map[Ref]int64{}, inflight: map[Ref]int64{}, block: 4096,
-		meta: map[string]int64{}, metaPending: map[string]int64{}}
+		meta: map[string]int64{}, metaPending: map[string]int64{}, room: map[string]int64{}}
 }
 
 // SetLimits sets the budget, each storage location's cap and which
@@ -139,7 +140,7 @@ func (l *Ledger) Admit(ref Ref, size int64) bool {
 		return false
 	}
 	if loc, ok := l.locOf[ref.Shard]; ok {
-		if c, capped := l.caps[loc]; capped && l.usedInLocked(loc)-l.partial[ref]+r > c {
+		if c, capped := l.caps[loc]; capped && l.usedInLocked(loc)-l.partial[ref]+r+l.roomIn(loc) > c {
 			return false
 		}
 	}

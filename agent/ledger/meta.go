@@ -16,10 +16,49 @@ const MetaGrowthBlocks = 10
 // the commit's trees. A measurement books it for every journal entry.
 const CommitBlocks = 4
 
-// MetaSlackBlocks stays free under the budget for what git-annex writes
-// once or in bursts: its keys database, commits and merges from the hub,
-// whose loose objects git packs at gc.auto (agent/sparse.go).
-const MetaSlackBlocks = 320
+// The growth room stays free under the budget for what git-annex writes
+// in bursts between two measurements, and it scales with the shard (issue
+// 11): about 1.1 MB for a shard of 40 files, 42 MB for 100k files.
+// GrowthRoom is one shard's; docs/donor-agent.md explains each term.
+const (
+	// RestateBytes is what one file's location log adds to the repository
+	// (packed, with its share of trees) when other donors re-state it:
+	// every verification re-states every held file's line, and the next
+	// fetch from the hub brings them all.
+	RestateBytes = 64
+	// LooseBlocks is about the most loose objects a repository keeps
+	// before git packs them (gc.auto in agent/sparse.go, 4 KB each on
+	// ext4). Every change writes some (drops, verifications, merges), so
+	// even a tiny shard reaches it: the room keeps it whole, less the loose
+	// objects already there (they are in the measured size).
+	LooseBlocks = 256
+	// AnnexIndexPerFile is about what git-annex's index takes per file
+	// (its location log and URL log entries; 35 MB for 100k files), for
+	// an estimate before a repository is there to measure.
+	AnnexIndexPerFile = 360
+)
+
+// GrowthRoom is the room a shard of files files keeps free under the
+// budget, given its git-annex index (annexIndex bytes) and the loose
+// objects it has now: git-annex writes that index anew, beside the old
+// one, at every commit (about 350 bytes a file), other donors' re-stated
+// lines come with each fetch, and merges leave loose objects until git
+// packs them. Loose objects already there are in the measured size: they
+// use up their part of the room.
+func GrowthRoom(files, annexIndex, loose, block int64) int64 {
+	if block <= 0 {
+		block = 4096
+	}
+	looseRoom := max(LooseBlocks-loose, 0)
+	return (annexIndex+block-1)/block*block + files*RestateBytes + looseRoom*block
+}
+
+// SetRoom books the growth room of a storage location's shards.
+func (l *Ledger) SetRoom(loc string, n int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.room[loc] = n
+}
 
 // SetContentOnly leaves the repositories' own files out of the budget:
 // only for tests that reason about content alone.
@@ -71,7 +110,8 @@ func (l *Ledger) metaGrowth() int64 {
 }
 
 // MetaSlack is what stays free under the budget for the repositories'
-// own files to grow (0 for a content-only budget).
+// own files to grow: every location's growth room (0 for a content-only
+// budget).
 func (l *Ledger) MetaSlack() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -82,5 +122,26 @@ func (l *Ledger) metaSlack() int64 {
 	if l.contentOnly {
 		return 0
 	}
-	return MetaSlackBlocks * l.block
+	var n int64
+	for _, r := range l.room {
+		n += r
+	}
+	return n
+}
+
+// RoomForFiles is what is left under the budget for files once the growth
+// room is kept, and GrowthPerFile what each object fetched books for its
+// repository (MetaGrowthBlocks): what admission will ask, for the planner.
+func (l *Ledger) RoomForFiles() (room, growthPerFile int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.budget - l.usedLocked() - l.metaSlack(), l.metaGrowth()
+}
+
+// roomIn is one location's growth room (0 for a content-only budget).
+func (l *Ledger) roomIn(loc string) int64 {
+	if l.contentOnly {
+		return 0
+	}
+	return l.room[loc]
 }

@@ -36,9 +36,14 @@ func TestPlanOrderIsRarestThenDonorRank(t *testing.T) {
 
 // BenchmarkPlan100k is one plan of a 100k-file shard where every file
 // needs copies: what a donor's agent computes before each batch.
+// With -short (make bench-smoke) it plans 2,000 files.
 func BenchmarkPlan100k(b *testing.B) {
+	n := 100000
+	if testing.Short() {
+		n = 2000
+	}
 	loc := annex.NewLocations()
-	for i := 0; i < 100000; i++ {
+	for i := 0; i < n; i++ {
 		k := annex.Key(fmt.Sprintf("SHA256E-s%d--%064x.cbz", 1000+i, i))
 		loc.Logs[k] = []annex.LogLine{{Status: annex.StatusPresent, Value: annex.WebUUID}}
 	}

@@ -139,6 +139,7 @@ func (v *Verifier) fsck(soft, hard context.Context, r *annexproc.Repo, args []st
 		return res, err
 	}
 	annexproc.LowerPriority(p.Pid())
+	pacer := NewPacer(v.d.Rate(), v.d.Now)
 	stopping := false
 	for ln := range p.Lines {
 		if ln.Result == nil {
@@ -146,6 +147,9 @@ func (v *Verifier) fsck(soft, hard context.Context, r *annexproc.Repo, args []st
 		}
 		res.checked++
 		v.checked()
+		if !stopping {
+			v.pace(soft, pacer, p.Pid(), ln.Result.Key)
+		}
 		if ln.Result.Success {
 			res.ok = append(res.ok, ln.Result.Key)
 		} else {

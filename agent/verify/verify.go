@@ -52,6 +52,11 @@ type Deps struct {
 	Repair, Report func()
 	// TimeLimit caps one fsck; a run stopped by it rests RestFor.
 	TimeLimit, RestFor time.Duration
+	// Rate is the I/O limit of verification in bytes a second, read as
+	// each fsck starts (0: unlimited; pace.go); After is the clock's
+	// timer the pacing waits on.
+	Rate  func() int64
+	After func(time.Duration) <-chan time.Time
 }
 
 // Verifier runs one verification at a time.
@@ -70,7 +75,15 @@ type Verifier struct {
 }
 
 // New prepares verification.
-func New(d Deps) *Verifier { return &Verifier{d: d} }
+func New(d Deps) *Verifier {
+	if d.Rate == nil {
+		d.Rate = func() int64 { return 0 }
+	}
+	if d.After == nil {
+		d.After = time.After
+	}
+	return &Verifier{d: d}
+}
 
 // Running says whether a verification is under way.
 func (v *Verifier) Running() bool {

@@ -36,9 +36,13 @@ func commitLogs(tb testing.TB, g annex.Git, ref, from string, files map[string]s
 // BenchmarkAuditPush1000: the push audit of a donor's first push that
 // changes 1,000 location logs of a 100k-file shard where three other
 // donors have pushed 1,000 logs each (every changed file is read from the
-// hub's branch and each donor's ref too).
+// hub's branch and each donor's ref too). With -short (make bench-smoke):
+// 100 logs of a 2,000-file shard.
 func BenchmarkAuditPush1000(b *testing.B) {
-	const files, changed = 100_000, 1_000
+	files, changed := 100_000, 1_000
+	if testing.Short() {
+		files, changed = 2_000, 100
+	}
 	entries := make([]manifest.Entry, files)
 	for i := range entries {
 		entries[i] = manifest.Entry{Path: fmt.Sprintf("repository/%d/%d.cbz", i/1000*1000, i), Size: int64(1000 + i),
@@ -65,7 +69,7 @@ func BenchmarkAuditPush1000(b *testing.B) {
 	}
 	me := "99999999-0000-4000-8000-000000000000"
 	// Not under the donor's ref: the audit runs before the ref moves.
-	pushed := commitLogs(b, g, "refs/pushed/bench", annex.BranchRef, logs(me, 50_000))
+	pushed := commitLogs(b, g, "refs/pushed/bench", annex.BranchRef, logs(me, files/2))
 	push := audit.Push{Git: g, Donor: me, Now: benchT0.Add(time.Hour),
 		Updates: []audit.Update{{Old: strings.Repeat("0", 40), New: pushed, Ref: annex.DonorRef(me)}}}
 	b.ResetTimer()

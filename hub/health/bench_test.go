@@ -11,16 +11,17 @@ import (
 )
 
 // benchShard is a 100k-key shard (built with shard.Build) that three donors
-// hold a tenth of each, pushed as their own refs.
+// hold a tenth of each, pushed as their own refs; with -short (make
+// bench-smoke) 2,000 keys.
 func benchShard(b *testing.B) (fixture, []store.Donor) {
 	b.Helper()
-	f := newFixture(b, 100_000)
+	f := newFixture(b, benchKeys())
 	var donors []store.Donor
 	for d := range 3 {
 		uuid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", d)
 		donors = append(donors, store.Donor{UUID: uuid, RegisteredAt: t0, LastSeen: t0, Shards: []string{"shard-0001"}})
 		files := map[string]string{}
-		for i := d * 10_000; i < (d+1)*10_000; i++ {
+		for i := d * benchKeys() / 10; i < (d+1)*benchKeys()/10; i++ {
 			files[annex.LocationLogPath(f.key(i))] = holds(t0, uuid)
 		}
 		f.push(b, donorRef(uuid), files)
@@ -39,7 +40,7 @@ func BenchmarkHealthCold(b *testing.B) {
 		if err := t.Refresh(ctx); err != nil {
 			b.Fatal(err)
 		}
-		if r := t.Report(donors); r.Total.Files != 100_000 || r.Total.Copies[1] != 30_000 {
+		if r := t.Report(donors); r.Total.Files != benchKeys() || r.Total.Copies[1] != 3*benchKeys()/10 {
 			b.Fatalf("report %+v", r.Total)
 		}
 	}
@@ -59,7 +60,7 @@ func BenchmarkHealthAfterPush(b *testing.B) {
 	for n := range b.N {
 		b.StopTimer()
 		files := map[string]string{}
-		for i := 50_000 + n*100; i < 50_000+(n+1)*100; i++ {
+		for i := benchKeys()/2 + n*100; i < benchKeys()/2+(n+1)*100; i++ {
 			files[annex.LocationLogPath(f.key(i))] = holds(t0.Add(time.Duration(n+1)*time.Second), uuid)
 		}
 		f.push(b, donorRef(uuid), files)
@@ -67,8 +68,16 @@ func BenchmarkHealthAfterPush(b *testing.B) {
 		if err := t.RefreshShard(ctx, "shard-0001"); err != nil {
 			b.Fatal(err)
 		}
-		if r := t.Report(donors); r.Total.Copies[1] != 30_000+(n+1)*100 {
+		if r := t.Report(donors); r.Total.Copies[1] != 3*benchKeys()/10+(n+1)*100 {
 			b.Fatalf("copies %v", r.Total.Copies)
 		}
 	}
+}
+
+// benchKeys is the benchmarks' shard size.
+func benchKeys() int {
+	if testing.Short() {
+		return 2_000
+	}
+	return 100_000
 }

@@ -171,8 +171,8 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
 	hub := startHub(t, data)
 	home := filepath.Join(tmp, "home")
-	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, "store"),
-		"--budget", strconv.FormatInt(total*2, 10))
+	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, "store"), "--budget", "1")
+	contentBudget(t, home, total*2+20*fileGrowth)
 	mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
 	st := status(t, home)
 	if st.FilesProtected != 20 || st.Budget.Binding != "max_bytes" {
@@ -182,7 +182,9 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	checkFilesCLI(t, home)
 
 	// budget: lowering asks first; without an agent the CLI gives back itself.
-	half := st.Budget.Disk.UsedByShardkeeper / 2
+	// (the repository's own files and its growth room stay: half of the rest)
+	above := st.Budget.RepositoryBytes + st.Budget.GrowthRoomBytes
+	half := above + (st.Budget.Disk.UsedByShardkeeper-st.Budget.RepositoryBytes)/2
 	r := run(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(half, 10))
 	if r.Code == 0 || !strings.Contains(r.Stdout, "gives back") || !strings.Contains(r.Stderr, "--yes") {
 		t.Errorf("lowering without --yes: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
@@ -201,7 +203,7 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 
 	// With the agent running: budget and release go through its API.
 	startAgent(t, home, "--interval", "1h")
-	quarter := half / 2
+	quarter := above + (half-above)/2
 	out := mustRun(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(quarter, 10), "--yes").Stdout
 	if !strings.Contains(out, "Done") {
 		t.Errorf("budget with a running agent:\n%s", out)

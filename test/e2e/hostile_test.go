@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -70,8 +69,8 @@ func TestHostileGitConfig(t *testing.T) {
 	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
 	hub := startHub(t, data)
 	home, storage := filepath.Join(tmp, "home"), filepath.Join(tmp, "store")
-	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", storage,
-		"--budget", strconv.FormatInt(total*2, 10))
+	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", storage, "--budget", "1")
+	contentBudget(t, home, total*2+12*fileGrowth)
 	mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
 
 	st := status(t, home)

@@ -4,7 +4,6 @@
 package e2e
 
 import (
-	"os"
 	"os/exec"
 	"testing"
 
@@ -15,10 +14,6 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	// The shards here hold a few hundred kilobytes, and the fills these
-	// tests check reason about content: the repositories' own files stay
-	// out of the budget (agent's TestReportedUsageIsDu tests that rule).
-	os.Setenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET", "1")
 	// The tests run on a donor's fresh account: empty HOME, no git config,
 	// no git identity.
 	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)

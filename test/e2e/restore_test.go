@@ -111,8 +111,8 @@ func threeDonors(t *testing.T, n int, seed int64) (tmp, coll, data, hub string, 
 	hub = startHub(t, data)
 	for i := 0; i < 3; i++ {
 		home := filepath.Join(tmp, fmt.Sprintf("home-%d", i))
-		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)),
-			"--budget", strconv.FormatInt(total*3, 10))
+		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)), "--budget", "1")
+		contentBudget(t, home, total*3+int64(n)*fileGrowth)
 		mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
 		homes = append(homes, home)
 	}
@@ -329,8 +329,8 @@ func TestRestoreToDirFromDonors(t *testing.T) {
 	held := map[string]bool{}
 	for i := 0; i < 3; i++ {
 		home := filepath.Join(tmp, fmt.Sprintf("home-%d", i))
-		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)),
-			"--budget", strconv.FormatInt(total*7/10, 10))
+		mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, fmt.Sprintf("store-%d", i)), "--budget", "1")
+		contentBudget(t, home, (total+24*fileGrowth)*7/10)
 		mustRun(t, shardkeeperBin, "agent", "--home", home, "--until-idle")
 		for _, k := range heldKeys(t, restoreStatus(t, home).Shards[0].Path) {
 			held[k] = true

@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +36,8 @@ func joinedDonor(t *testing.T, n int) (tmp, home, storage string) {
 	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", serveOrigin(t, coll), "--out", data)
 	hub := startHub(t, data)
 	home, storage = filepath.Join(tmp, "home"), filepath.Join(tmp, "store")
-	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", storage, "--budget", strconv.FormatInt(total*2, 10))
+	mustRun(t, shardkeeperBin, "join", "--home", home, "--hub", hub, "--storage", storage, "--budget", "1")
+	contentBudget(t, home, total*2+int64(n)*fileGrowth)
 	return tmp, home, storage
 }
 

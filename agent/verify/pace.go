@@ -1,0 +1,68 @@
+package verify
+
+// Verification's I/O limit (settings --verify-kbps): fsck has no rate
+// option, so the agent paces it from outside. After each file fsck
+// reports, the pacer books the file's size (from its key) in a token
+// bucket of Rate bytes a second holding at most burstFor of credit; when
+// the bucket is in debt, the agent holds fsck's process group (SIGSTOP)
+// until it is paid, then lets it go on (SIGCONT). Over a run the read rate
+// is then at most the limit, and close to it whenever the disk is faster.
+// Within one file fsck reads at the disk's speed: the limit is an average
+// over files, not a cap on every second. On systems without SIGSTOP
+// (Windows) fsck is held only by the agent not reading its results.
+
+import (
+	"context"
+	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
+	"github.com/shardkeeper/shardkeeper/annex"
+)
+
+// burstFor is how much unused rate the pacer keeps: a run that went slower
+// than the limit for a while catches up at most this much.
+const burstFor = time.Second
+
+// Pacer is a token bucket over bytes read, on an injected clock.
+type Pacer struct {
+	rate int64 // bytes a second; 0: unlimited
+	now  func() time.Time
+	due  time.Time // when the bytes booked so far are paid for
+}
+
+// NewPacer paces at rate bytes a second (0 or less: unlimited).
+func NewPacer(rate int64, now func() time.Time) *Pacer {
+	return &Pacer{rate: max(rate, 0), now: now}
+}
+
+// Read books n bytes read and returns how long to hold the reader before
+// it may go on (0: at once).
+func (p *Pacer) Read(n int64) time.Duration {
+	if p.rate == 0 || n <= 0 {
+		return 0
+	}
+	now := p.now()
+	if floor := now.Add(-burstFor); p.due.Before(floor) {
+		p.due = floor
+	}
+	p.due = p.due.Add(time.Duration(float64(n) / float64(p.rate) * float64(time.Second)))
+	return max(p.due.Sub(now), 0)
+}
+
+// pace holds fsck (process group pid) after a file of key k was checked,
+// as long as the pacer says; it returns early when ctx ends.
+func (v *Verifier) pace(ctx context.Context, p *Pacer, pid int, k string) {
+	size, _ := annex.Key(k).Size()
+	wait := p.Read(size)
+	if wait <= 0 {
+		return
+	}
+	held := annexproc.Hold(pid) == nil
+	select {
+	case <-ctx.Done():
+	case <-v.d.After(wait):
+	}
+	if held {
+		annexproc.Release(pid)
+	}
+}

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Verification (issue 11, goal 5): `shardkeeper verify` (git annex fsck of
+# every held file, and its report) against `sha256sum` of the same objects,
+# then the same verification with an I/O limit (settings --verify-kbps): its
+# measured rate against the limit. One shard of BENCH_FILES random files of
+# BENCH_SIZE bytes, served by `shardhub serve --origin` on loopback, held
+# by a fresh donor (empty HOME, no git identity).
+#
+#   scripts/bench-verify.sh                          # 16 x 16 MiB, limit 8192 KiB/s
+#   BENCH_FILES=4 BENCH_SIZE=1048576 BENCH_VERIFY_KBPS=1024 scripts/bench-verify.sh   (smoke)
+set -euo pipefail
+
+FILES=${BENCH_FILES:-16}
+SIZE=${BENCH_SIZE:-16777216}
+KBPS=${BENCH_VERIFY_KBPS:-8192}
+NAME=bench-verify
+GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
+export GOMODCACHE GOCACHE
+. "$(dirname "$0")/bench-lib.sh"
+build_shardkeeper
+. "$ROOT/scripts/bench-fill-lib.sh"
+
+mkdir -p "$WORK/files/items"
+for ((i = 0; i < FILES; i++)); do head -c "$SIZE" /dev/urandom >"$WORK/files/items/file-$i.bin"; done
+TOTAL=$((FILES * SIZE))
+start_origin files $((22000 + $$ % 20000))
+donor_machine
+join_donor v files $((TOTAL * 2 + (64 << 20)))
+run_agent v
+held_check v "$FILES"
+
+# sample_fsck REPO OUT: until killed, appends "<unix time> <bytes read>"
+# of the git-annex fsck running in REPO (/proc/PID/io rchar) to OUT five
+# times a second: its read rate while it checks files, without the
+# agent's start, fsck's scan of the branch and the report.
+sample_fsck() {
+	local p
+	while :; do
+		for p in $(pgrep -x git-annex); do
+			if [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$1" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' fsck '; then
+				echo "$(now) $(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null)" >>"$2"
+			fi
+		done
+		sleep 0.2
+	done
+}
+
+verify() {
+	"$WORK/shardkeeper" --home "$WORK/d-v/home" verify >"$WORK/d-v/verify.log" 2>&1 ||
+		{ cat "$WORK/d-v/verify.log" >&2; echo "$NAME: verify failed" >&2; exit 1; }
+}
+# verify_sampled OUT: one verification with fsck's reads sampled into
+# OUT; sets vs_start, vs_end and vs_rate (bytes a second while checking).
+verify_sampled() {
+	sample_fsck "$(shard_repo v)" "$1" &
+	local sampler=$!
+	BG_PIDS+=("$sampler")
+	vs_start=$(now)
+	verify
+	vs_end=$(now)
+	kill "$sampler"
+	vs_rate=$(steady_rate "$1")
+}
+find "$(shard_repo v)/.git/annex/objects" -type f -print0 >"$WORK/objects"
+t0=$(now)
+xargs -0 sha256sum <"$WORK/objects" >/dev/null
+verify_sampled "$WORK/fsck-free.samples"
+t1=$vs_start t2=$vs_end free_rate=$vs_rate
+"$WORK/shardkeeper" --home "$WORK/d-v/home" settings --verify-kbps "$KBPS" >/dev/null
+verify_sampled "$WORK/fsck.samples"
+t3=$vs_start t4=$vs_end rate=$vs_rate
+
+echo "$NAME: $FILES files, $(mib "$TOTAL") MiB ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "  sha256sum:                         $(secs "$t0" "$t1") s  $(mbps "$TOTAL" "$t0" "$t1") MiB/s"
+echo "  shardkeeper verify:                $(secs "$t1" "$t2") s  $(mbps "$TOTAL" "$t1" "$t2") MiB/s; fsck read $((free_rate / 1024)) KiB/s while checking files"
+ratio "  verify / sha256sum throughput:     " "$t0" "$t1" "$t1" "$t2"
+echo "  with --verify-kbps $KBPS:           $(secs "$t3" "$t4") s; fsck read $((rate / 1024)) KiB/s while checking files"
+awk -v r="$rate" -v l="$KBPS" 'BEGIN { printf "  rate / limit:                      %.2f (goal 0.9 to 1.1)\n", r / 1024 / l }'
