@@ -8,7 +8,7 @@ import (
 // healthTx is HealthTx on one SQL transaction, its statements prepared
 // once (a shard read whole adds 100k keys).
 type healthTx struct {
-	tx    *sql.Tx
+	tx    *txn
 	shard string
 	stmts map[string]*sql.Stmt
 }
@@ -25,7 +25,7 @@ func (h *healthTx) close() {
 func (h *healthTx) exec(q string, args ...any) error {
 	st, err := h.stmt(q)
 	if err == nil {
-		_, err = st.Exec(args...)
+		_, err = st.Exec(h.tx.stmtArgs(args)...)
 	}
 	if err != nil {
 		return fmt.Errorf("record the health of %s: %w", h.shard, err)
@@ -87,10 +87,8 @@ func (h *healthTx) SetRef(ref, sha string) error {
 }
 
 // readRefs reads a shard's donor refs as last read.
-func readRefs(q interface {
-	Query(string, ...any) (*sql.Rows, error)
-}, shard string) (map[string]string, error) {
-	rows, err := q.Query(`SELECT ref, sha FROM health_refs WHERE shard = ?`, shard)
+func readRefs(db querier, shard string) (map[string]string, error) {
+	rows, err := db.Query(`SELECT ref, sha FROM health_refs WHERE shard = ?`, shard)
 	if err != nil {
 		return nil, fmt.Errorf("read the health of %s: %w", shard, err)
 	}
