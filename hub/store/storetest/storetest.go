@@ -76,8 +76,8 @@ var admin struct {
 	err  error
 }
 
-// PostgresURL creates an empty database for t (byte-order collation,
-// UTF-8) and returns its URL; the database is dropped when t ends.
+// PostgresURL creates an empty database for t (UTF-8, sorting as English
+// does) and returns its URL; the database is dropped when t ends.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
 	server := ServerURL(t)
@@ -91,8 +91,14 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("connect to %s: %v", EnvPostgres, admin.err)
 	}
 	name := "shardkeeper_test_" + random()
-	if _, err := admin.db.Exec(`CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
-		t.Fatalf("create a test database on %s: %v", EnvPostgres, err)
+	// A language's collation (ICU, PostgreSQL 15 and later), not bytes:
+	// the store must not depend on how the database sorts (its columns
+	// sort by bytes, as SQLite does).
+	create := `CREATE DATABASE ` + name + ` TEMPLATE template0 ENCODING 'UTF8'`
+	if _, err := admin.db.Exec(create + ` LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'`); err != nil {
+		if _, err := admin.db.Exec(create); err != nil {
+			t.Fatalf("create a test database on %s: %v", EnvPostgres, err)
+		}
 	}
 	t.Cleanup(func() {
 		if _, err := admin.db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
