@@ -14,10 +14,12 @@ if ! command -v pg_lsclusters >/dev/null 2>&1; then
   echo "postgres-test: PostgreSQL is not installed: apt-get install postgresql (scripts/deps.sh does)" >&2
   exit 1
 fi
-read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n1) || {
-  echo "postgres-test: no PostgreSQL cluster: pg_createcluster --start 15 main" >&2
-  exit 1
-}
+if [[ -z "$(pg_lsclusters --no-header)" ]]; then
+  # The package made none (create_main_cluster = false): make the usual one.
+  newest=$(ls /usr/lib/postgresql | sort -n | tail -n1)
+  pg_createcluster "$newest" main >&2
+fi
+read -r version cluster port status _ < <(pg_lsclusters --no-header | head -n1)
 if [[ "$status" != online* ]]; then
   pg_ctlcluster "$version" "$cluster" start >&2
 fi

@@ -51,7 +51,11 @@ func (o challengeOptions) run(cmd *cobra.Command, uuid string) error {
 	defer db.Close()
 	d, err := db.Donor(uuid)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no donor %s is registered in %s", uuid, o.data)
+		where := o.data
+		if o.db != "" {
+			where = dbName(o.db)
+		}
+		return fmt.Errorf("no donor %s is registered in %s", uuid, where)
 	}
 	if err != nil {
 		return err
