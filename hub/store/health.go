@@ -129,6 +129,9 @@ func (s *DB) UpdateHealth(shard string, fn func(HealthTx) error) error {
 	if err := fn(h); err != nil {
 		return err
 	}
+	if err := h.flush(); err != nil {
+		return err
+	}
 	h.close()
 	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("record the health of %s: %w", shard, err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -98,4 +99,49 @@ func testHealthState(t *testing.T, b backend) {
 	if ls, _ := s.HealthKeyLines("shard-0001", "B"); len(ls) != 0 {
 		t.Errorf("lines after Reset: %+v", ls)
 	}
+}
+
+// TestHealthStateInBatches: more keys and lines than one statement writes,
+// a key added twice, and an older line arriving a batch after a newer one.
+func TestHealthStateInBatches(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		s := b.open(t)
+		n := 2*healthBatch + 7
+		key := func(i int) string { return fmt.Sprintf("K%05d", i) }
+		err := s.UpdateHealth("shard-0001", func(tx HealthTx) error {
+			for round := range 2 { // the second round: the same keys again, older lines
+				for i := range n {
+					if err := tx.AddKey(HealthKey{Key: key(i), Path: fmt.Sprint(round), Size: int64(i)}); err != nil {
+						return err
+					}
+					if err := tx.MergeLine(HealthLine{Key: key(i), UUID: "u1", Status: '1', Sec: int64(10 - round)}); err != nil {
+						return err
+					}
+				}
+			}
+			if has, err := tx.HasKey(key(n - 1)); !has || err != nil {
+				t.Errorf("HasKey of a key not written yet: %v %v", has, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys, lines int
+		s.EachHealthKey("shard-0001", func(k HealthKey) error {
+			if keys++; k.Path != "0" {
+				t.Fatalf("key %s: path %q, want the first added", k.Key, k.Path)
+			}
+			return nil
+		})
+		s.EachHealthLine("shard-0001", func(l HealthLine) error {
+			if lines++; l.Sec != 10 {
+				t.Fatalf("line of %s: sec %d, want the newer 10", l.Key, l.Sec)
+			}
+			return nil
+		})
+		if keys != n || lines != n {
+			t.Errorf("%d keys and %d lines, want %d", keys, lines, n)
+		}
+	})
 }
