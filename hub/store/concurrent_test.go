@@ -119,3 +119,32 @@ func checkRegistrations(t *testing.T, dbs []*DB, out chan registered, want int, 
 		}
 	}
 }
+
+// TestConcurrentMigration: hosts starting at the same instant on an empty
+// database migrate it one after the other; every one opens it.
+func TestConcurrentMigration(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b backend) {
+		const hosts = 4
+		errs := make(chan error, hosts)
+		start := make(chan struct{})
+		for range hosts {
+			go func() {
+				<-start
+				s, err := OpenURL(b.url, b.dir)
+				if err == nil {
+					s.Close()
+				}
+				errs <- err
+			}()
+		}
+		close(start)
+		for range hosts {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if v := countWhere(t, b.open(t), `SELECT version FROM schema_version`); v != SchemaVersion {
+			t.Errorf("schema version %d, want %d", v, SchemaVersion)
+		}
+	})
+}
