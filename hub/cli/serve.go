@@ -19,16 +19,16 @@ import (
 )
 
 type serveOptions struct {
-	data, listen, origin, publicURL, expiry string
-	challengeEvery, challengeTTL            string
-	compactEvery                            string
-	target, registerLimit                   int
+	data, db, listen, origin, publicURL, expiry string
+	challengeEvery, challengeTTL                string
+	compactEvery                                string
+	target, registerLimit                       int
 }
 
 func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve --data DATA [--listen ADDR] [--origin DIR] [--public-url URL] [--target-copies N] [--expiry 120d]",
+		Use:   "serve --data DATA [--db URL] [--listen ADDR] [--origin DIR] [--public-url URL] [--target-copies N] [--expiry 120d]",
 		Short: "Serve registration, health and the shard repositories over HTTP",
 		Long: `serve runs the hub over HTTP (the API is in docs/hub-api.md):
   POST /api/v1/donors   register a donor and assign it the shard most in need
@@ -43,9 +43,11 @@ func newServeCmd() *cobra.Command {
                         and every push is audited)
   /origin/              the files of --origin DIR, when given
 
-Donors live in DATA/hub.db (SQLite; migrated on start). serve installs a
-pre-receive hook in every shard that runs this binary's audit on each push:
-keep the binary where it is while serving.
+Donors live in DATA/hub.db (SQLite; migrated on start), or with --db
+postgres://... in that PostgreSQL database (migrated on start too; several
+hub hosts may share it). serve installs a pre-receive hook in every shard
+that runs this binary's audit on each push: keep the binary where it is
+while serving.
 
 --public-url is the base URL donors reach the hub at (it goes into the
 clone URLs the hub hands out); by default http://<listen address>.
@@ -66,7 +68,8 @@ forgotten the way git-annex does it ('shardhub compact' does it now; see
 docs/compaction.md).`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
-  shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
+  shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080
+  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.Context(), slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
@@ -83,6 +86,7 @@ docs/compaction.md).`,
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
 	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
 	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
+	addDBFlag(f, &o.db)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -129,7 +133,7 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
 		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
-		RegisterLimit: o.registerLimit})
+		RegisterLimit: o.registerLimit, DB: o.db})
 	if err != nil {
 		return err
 	}
@@ -154,7 +158,7 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	log.Info("shardhub listening", "url", public, "data", o.data)
+	log.Info("shardhub listening", "url", public, "data", o.data, "db", dbName(o.db))
 	select {
 	case err := <-served:
 		return fmt.Errorf("server stopped: %w", err)

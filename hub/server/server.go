@@ -35,7 +35,8 @@ type Config struct {
 	Git       annex.Git
 	Now       func() time.Time // time.Now when nil
 	Logger    *slog.Logger     // slog.Default() when nil
-	Store     store.Store      // the donor registry; DATA/hub.db when nil (closed by Close)
+	Store     store.Store      // the donor registry; opened from DB when nil (closed by Close)
+	DB        string           // --db: a postgres:// URL, or "" for DATA/hub.db (SQLite)
 
 	TargetCopies int           // donor copies wanted per file; health.DefaultTargetCopies when 0
 	Expiry       time.Duration // silent donors stop counting after this; health.DefaultExpiry when 0
@@ -149,15 +150,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if s.donors = cfg.Store; s.donors == nil {
-		if s.donors, err = store.Open(dataDir); err != nil {
+		if s.donors, err = store.OpenURL(cfg.DB, dataDir); err != nil {
 			return nil, err
 		}
 		s.ownsDB = true
 	}
 	// The registry's database keeps the health state too, so a restart
 	// reads no location log again.
-	state, _ := s.donors.(store.HealthState)
-	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: state})
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: s.donors})
 	if len(infos) > 0 {
 		if err := s.refreshAll(context.Background()); err != nil {
 			s.Close()
