@@ -9,6 +9,7 @@ import (
 	"net/http/cgi"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -98,9 +99,34 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 		gitError(w, http.StatusInternalServerError, "the hub cannot check pushes right now; try again later")
 		return
 	}
+	if !s.takePushSlot(r.Context()) {
+		return // the donor's git gave up waiting
+	}
 	before := refTip(r.Context(), g, audit.DonorRef(donor))
-	h.ServeHTTP(w, req)
+	func() {
+		defer func() { <-s.pushSlots }()
+		h.ServeHTTP(w, req)
+	}()
 	s.afterPush(r.Context(), g, name, donor, before)
+}
+
+// maxPushes is how many pushes the hub audits and stores at once; the
+// rest wait their turn. Each push runs receive-pack, the audit hook and
+// several git processes: a hundred donors pushing at once, all running,
+// share the CPU so evenly that every push ends late and the hub's
+// processes take a hundred times the memory. In turns, the first pushes
+// end early and memory stays bounded.
+func maxPushes() int { return max(4, 2*runtime.NumCPU()) }
+
+// takePushSlot waits for a turn to run a push; false when the request
+// ended first.
+func (s *Server) takePushSlot(ctx context.Context) bool {
+	select {
+	case s.pushSlots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // afterPush records the donor's check-in and refreshes the shard's health
