@@ -138,9 +138,13 @@ func TestAgentSIGKILLMidRestoreUpload(t *testing.T) {
 	if dr.Rejected != 0 {
 		t.Errorf("%d uploads cut off by the agent's crash counted as failed proofs of storage", dr.Rejected)
 	}
-	waitFor(t, "the donor to count its 3 uploads", time.Minute, func() bool { return restoreCount(t, d) >= 3 })
-	if n := restoreCount(t, d); n != 3 {
-		t.Errorf("the donor counts %d uploads for 3 files", n)
+	// An upload git-annex finished after the agent died (it runs in its own
+	// process group) is verified at the hub but not counted by the donor:
+	// counted at most once, not always counted (docs/reliability.md).
+	if n := restoreCount(t, d); n > 3 {
+		t.Errorf("the donor counts %d uploads for 3 files: some twice", n)
+	} else {
+		t.Logf("the donor counts %d of its 3 uploads", n)
 	}
 	repoClean(t, d)
 }
@@ -202,10 +206,14 @@ func TestHubDiskFullDuringRestoreUpload(t *testing.T) {
 	first := lastDrill(t, data)
 	mustRun(t, shardhubBin, "firedrill", "--data", data, "--end")
 
-	// A second drill while the disk is full to the last block.
+	// A second drill while the disk is full but for 160 KiB: room for the
+	// hub's database to note whom it asks, not for a 256 KiB upload.
 	mustRun(t, shardhubBin, "firedrill", "--data", data, "--shard", "shard-0001", "--path", paths[2], "--path", paths[3], "--path", paths[4])
 	filler := filepath.Join(mnt, "filler")
 	exec.Command("dd", "if=/dev/zero", "of="+filler, "bs=4k").Run()
+	if fi, err := os.Stat(filler); err != nil || os.Truncate(filler, fi.Size()-160<<10) != nil {
+		t.Fatalf("fill the hub's disk: %v", err)
+	}
 	startAgent(t, d, "--restore-poll", "1s")
 	waitFor(t, "an upload to fail on the full disk", 3*time.Minute, func() bool {
 		b, _ := os.ReadFile(w.hub.log)
