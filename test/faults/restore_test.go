@@ -44,8 +44,8 @@ func drillStatus(t *testing.T, data string) []drillJSON {
 		Drills []drillJSON `json:"drills"`
 	}
 	r := mustRun(t, shardhubBin, "firedrill", "--data", data, "--status", "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
-		t.Fatalf("firedrill --status --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &out); err != nil {
+		t.Fatalf("firedrill --status --json: %v\n%s", err, r.Stdout)
 	}
 	return out.Drills
 }
@@ -105,8 +105,8 @@ func restoreCount(t *testing.T, d donor) int64 {
 		} `json:"restore"`
 	}
 	r := mustRun(t, shardkeeperBin, "status", "--home", d.home, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Restore == nil {
-		t.Fatalf("status --json has no restore object (%v):\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil || st.Restore == nil {
+		t.Fatalf("status --json has no restore object (%v):\n%s", err, r.Stdout)
 	}
 	return st.Restore.Uploaded
 }
