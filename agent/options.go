@@ -76,6 +76,9 @@ type Options struct {
 	// git-annex runs as git-annex-remote-shardkeeper (default: this one).
 	RestorePollEvery time.Duration
 	RestoreProgram   string
+	// RestoreRetryAfter is how long a failed restore upload waits before
+	// it is tried again (default 5m).
+	RestoreRetryAfter time.Duration
 
 	// DiskStat reads the drive of the storage folder (default: the OS).
 	DiskStat func(path string) (DiskInfo, error)

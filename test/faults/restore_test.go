@@ -122,7 +122,7 @@ func TestAgentSIGKILLMidRestoreUpload(t *testing.T) {
 	d := filledDonor(t, w, "64") // an upload takes about 4 s
 	mustRun(t, shardhubBin, "firedrill", "--data", w.data, "--shard", "shard-0001", "--count", "3")
 	for kill := 1; kill <= 3; kill++ {
-		a := startAgent(t, d, "--restore-poll", "1s")
+		a := startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 		waitFor(t, "an upload under way", 3*time.Minute, func() bool {
 			return len(uploadsInSpool(w)) > 0 || lastDrill(t, w.data).Verified == 3
 		})
@@ -131,7 +131,7 @@ func TestAgentSIGKILLMidRestoreUpload(t *testing.T) {
 	}
 	waitFor(t, "the hub to drop the cut-off uploads", time.Minute, func() bool { return len(uploadsInSpool(w)) == 0 })
 	mustRun(t, shardkeeperBin, "settings", "--home", d.home, "--bandwidth", "0")
-	startAgent(t, d, "--restore-poll", "1s")
+	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 	waitFor(t, "the drill's 3 files verified", 3*time.Minute, func() bool { return lastDrill(t, w.data).Verified == 3 })
 	dr := lastDrill(t, w.data)
 	restoredExact(t, w, dr)
@@ -158,7 +158,7 @@ func TestHubKill9DuringDrill(t *testing.T) {
 	w := newWorld(t, 6, 256<<10, nil)
 	d := filledDonor(t, w, "128") // an upload takes about 2 s
 	mustRun(t, shardhubBin, "firedrill", "--data", w.data, "--shard", "shard-0001", "--count", "4")
-	startAgent(t, d, "--restore-poll", "1s")
+	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 	waitFor(t, "a first verified file", 3*time.Minute, func() bool { return lastDrill(t, w.data).Verified >= 1 })
 	w.hub.kill()
 	before := restoredExact(t, w, lastDrill(t, w.data))
@@ -200,7 +200,7 @@ func TestHubDiskFullDuringRestoreUpload(t *testing.T) {
 
 	// A first drill, verified: what the hub has accepted.
 	mustRun(t, shardhubBin, "firedrill", "--data", data, "--shard", "shard-0001", "--path", paths[0], "--path", paths[1])
-	a := startAgent(t, d, "--restore-poll", "1s")
+	a := startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 	waitFor(t, "the first drill verified", 3*time.Minute, func() bool { return lastDrill(t, data).Verified == 2 })
 	a.kill9()
 	first := lastDrill(t, data)
@@ -214,7 +214,7 @@ func TestHubDiskFullDuringRestoreUpload(t *testing.T) {
 	if fi, err := os.Stat(filler); err != nil || os.Truncate(filler, fi.Size()-160<<10) != nil {
 		t.Fatalf("fill the hub's disk: %v", err)
 	}
-	startAgent(t, d, "--restore-poll", "1s")
+	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 	waitFor(t, "an upload to fail on the full disk", 3*time.Minute, func() bool {
 		b, _ := os.ReadFile(w.hub.log)
 		return strings.Contains(string(b), "receive the upload") || strings.Contains(string(b), "keep the upload")
