@@ -300,6 +300,18 @@ func startAgent(t *testing.T, d donor, args ...string) *agentProc {
 	return startAgentCmd(t, d, append([]string{"agent"}, args...)...)
 }
 
+// stop ends the agent as the donor's system would (SIGTERM: it stops the
+// git-annex it started), so nothing writes in the test's folders after
+// the test; SIGKILL if it has not ended after a minute.
+func (p *agentProc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+		p.kill9()
+	}
+}
+
 // kill9 kills the agent with SIGKILL: the git-annex it started lives on
 // (in its own process group) until its input closes, as after a crash.
 func (p *agentProc) kill9() {

@@ -131,8 +131,9 @@ func TestAgentSIGKILLMidRestoreUpload(t *testing.T) {
 	}
 	waitFor(t, "the hub to drop the cut-off uploads", time.Minute, func() bool { return len(uploadsInSpool(w)) == 0 })
 	mustRun(t, shardkeeperBin, "settings", "--home", d.home, "--bandwidth", "0")
-	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
+	a := startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
 	waitFor(t, "the drill's 3 files verified", 3*time.Minute, func() bool { return lastDrill(t, w.data).Verified == 3 })
+	a.stop()
 	dr := lastDrill(t, w.data)
 	restoredExact(t, w, dr)
 	if dr.Rejected != 0 {
@@ -158,7 +159,8 @@ func TestHubKill9DuringDrill(t *testing.T) {
 	w := newWorld(t, 6, 256<<10, nil)
 	d := filledDonor(t, w, "128") // an upload takes about 2 s
 	mustRun(t, shardhubBin, "firedrill", "--data", w.data, "--shard", "shard-0001", "--count", "4")
-	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
+	a := startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
+	defer a.stop()
 	waitFor(t, "a first verified file", 3*time.Minute, func() bool { return lastDrill(t, w.data).Verified >= 1 })
 	w.hub.kill()
 	before := restoredExact(t, w, lastDrill(t, w.data))
@@ -214,7 +216,8 @@ func TestHubDiskFullDuringRestoreUpload(t *testing.T) {
 	if fi, err := os.Stat(filler); err != nil || os.Truncate(filler, fi.Size()-160<<10) != nil {
 		t.Fatalf("fill the hub's disk: %v", err)
 	}
-	startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
+	a = startAgent(t, d, "--restore-poll", "1s", "--restore-retry", "2s")
+	defer a.stop()
 	waitFor(t, "an upload to fail on the full disk", 3*time.Minute, func() bool {
 		b, _ := os.ReadFile(w.hub.log)
 		return strings.Contains(string(b), "receive the upload") || strings.Contains(string(b), "keep the upload")
