@@ -106,23 +106,13 @@ func TestProxyCutsOffAnOriginThatStalls(t *testing.T) {
 	defer origin.Close()
 	var mu sync.Mutex
 	var stalls int
-	p, err := Start(Options{AllowPrivate: true, StallAfter: 300 * time.Millisecond, OnResponse: func(r Response) {
+	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: 300 * time.Millisecond, OnResponse: func(r Response) {
 		if r.Err == ErrStalled {
 			mu.Lock()
 			stalls++
 			mu.Unlock()
 		}
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	resp, err := client(p).Get(origin.URL + "/f")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	if err == nil || n == int64(len(body)) {
 		t.Fatalf("a stalled download ended with %d bytes and no error", n)
 	}
@@ -149,18 +139,25 @@ func TestProxySlowButMovingOriginIsNotCutOff(t *testing.T) {
 		}
 	}))
 	defer origin.Close()
-	p, err := Start(Options{AllowPrivate: true, StallAfter: 5 * time.Second})
+	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: 5 * time.Second})
+	if err != nil || n != 8<<10 {
+		t.Fatalf("a slow, moving download: %d bytes, %v", n, err)
+	}
+}
+
+// fetchThrough GETs url through a proxy started with opts and reads the
+// whole body: how many bytes came and how the body ended.
+func fetchThrough(t *testing.T, url string, opts Options) (int64, error) {
+	t.Helper()
+	p, err := Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	resp, err := client(p).Get(origin.URL + "/f")
+	resp, err := client(p).Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil || n != 8<<10 {
-		t.Fatalf("a slow, moving download: %d bytes, %v", n, err)
-	}
+	defer resp.Body.Close()
+	return io.Copy(io.Discard, resp.Body)
 }

@@ -187,17 +187,8 @@ func TestHubKill9DuringDrill(t *testing.T) {
 // records; once space returns the drill completes.
 func TestHubDiskFullDuringRestoreUpload(t *testing.T) {
 	t.Parallel()
-	requireRoot(t, "a small tmpfs for the hub's data")
-	testkitRequire(t)
-	dir := t.TempDir()
-	coll := filepath.Join(dir, "collection")
-	paths := makeCollection(t, coll, 6, 256<<10, 11)
-	url := serve(t, &throttled{dir: coll})
-	mnt := filepath.Join(dir, "hubdisk")
-	mountTmpfs(t, mnt, "64m")
-	data := filepath.Join(mnt, "hub")
-	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", url, "--out", data)
-	w := &world{dir: dir, coll: coll, data: data, paths: paths, hub: startHub(t, data)}
+	w, mnt := hubOnTmpfs(t, 6, 256<<10, 11)
+	data, paths := w.data, w.paths
 	d := filledDonor(t, w, "0")
 
 	// A first drill, verified: what the hub has accepted.
