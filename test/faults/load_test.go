@@ -21,9 +21,9 @@ import (
 
 // loadSize is how many donors push and for how long:
 // SHARDKEEPER_LOAD_DONORS and SHARDKEEPER_LOAD_DURATION (100 and 3m for
-// docs/benchmarks.md); by default (CI) 25 donors that push once each.
+// docs/benchmarks.md); by default (CI) 10 donors that push once each.
 func loadSize(t *testing.T) (int, time.Duration) {
-	n, d := 25, time.Duration(0)
+	n, d := 10, time.Duration(0)
 	if s := os.Getenv("SHARDKEEPER_LOAD_DONORS"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil || n < 10 {

@@ -120,14 +120,14 @@ func TestOriginFaults(t *testing.T) {
 	// passed; the second run, after it, fetches the rest.
 	var out []byte
 	for run := 1; run <= 2; run++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 		start := time.Now()
 		var err error
 		out, err = exec.CommandContext(ctx, shardkeeperBin, "agent", "--home", d.home, "--until-idle", "--stall-after", "10s").CombinedOutput()
 		timedOut := ctx.Err() != nil
 		cancel()
 		if timedOut {
-			t.Fatalf("run %d: the agent did not finish within 5 minutes with a faulty origin:\n%s", run, tail(out, 3000))
+			t.Fatalf("run %d: the agent did not finish within 8 minutes with a faulty origin:\n%s", run, tail(out, 3000))
 		}
 		t.Logf("run %d took %v (exit %v)", run, time.Since(start).Round(time.Second), err)
 		if run == 1 {
