@@ -131,9 +131,11 @@ func TestOriginFaults(t *testing.T) {
 		}
 		t.Logf("run %d took %v (exit %v)", run, time.Since(start).Round(time.Second), err)
 		if run == 1 {
+			// The status says so while the pause lasts; on a slow machine the
+			// run outlasts it, and the agent's log has said it.
 			st, _ := status(t, d)
-			if !strings.Contains(st.Message, "busy") {
-				t.Errorf("after a 429 the status does not say the archive is busy: %q", st.Message)
+			if !strings.Contains(st.Message, "busy") && !strings.Contains(string(out), "(429)") {
+				t.Errorf("after a 429 neither the status nor the log says the archive is busy: %q", st.Message)
 			}
 			wait := time.Now().Add(2 * time.Second) // Retry-After: 2
 			waitFor(t, "the Retry-After to pass", 5*time.Second, func() bool { return time.Now().After(wait) })
