@@ -32,10 +32,12 @@ type Options struct {
 	BatchFiles int
 	BatchBytes int64
 	BatchTime  time.Duration
-	// StallAfter: a download that moves less than 1 KB in this long is
-	// cancelled and counts as failed (git-annex's annex.stalldetection;
-	// default 2m). An origin that stalls mid-body would otherwise hold a
-	// download slot, and an --until-idle run, forever.
+	// StallAfter: a download whose origin sends nothing for this long is
+	// cut off by the agent's download proxy and counts as failed (default
+	// 2m; git-annex's annex.stalldetection is set too, but 10.20230126's
+	// does not cancel a download stalled mid-body). An origin that stalls
+	// mid-body would otherwise hold a download slot, and an --until-idle
+	// run, forever.
 	StallAfter time.Duration
 	// PushEvery is the longest time between two reports to the hub
 	// (default 1h); a failed report is retried after PushRetryMin,
@@ -74,6 +76,9 @@ type Options struct {
 	// git-annex runs as git-annex-remote-shardkeeper (default: this one).
 	RestorePollEvery time.Duration
 	RestoreProgram   string
+	// RestoreRetryAfter is how long a failed restore upload waits before
+	// it is tried again (default 5m).
+	RestoreRetryAfter time.Duration
 
 	// DiskStat reads the drive of the storage folder (default: the OS).
 	DiskStat func(path string) (DiskInfo, error)

@@ -40,12 +40,13 @@ func (a *Agent) newUploader() *restore.Uploader {
 		Git: func(ctx context.Context, dir string, args ...string) ([]byte, error) {
 			return a.opts.Tools.GitIn(dir).Output(ctx, nil, args...)
 		},
-		Gate:      a.uploadGate,
-		Push:      a.pushAll,
-		Emit:      a.emit,
-		Now:       a.clock.Now,
-		After:     a.clock.After,
-		PollEvery: a.opts.RestorePollEvery,
+		Gate:       a.uploadGate,
+		Push:       a.pushAll,
+		Emit:       a.emit,
+		Now:        a.clock.Now,
+		After:      a.clock.After,
+		PollEvery:  a.opts.RestorePollEvery,
+		RetryAfter: a.opts.RestoreRetryAfter,
 	})
 }
 

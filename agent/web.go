@@ -38,6 +38,7 @@ func (a *Agent) ensureProxy() (*webproxy.Proxy, error) {
 		AllowPrivate: annexproc.HubOnLoopback(a.cfg.Hub),
 		Upstream:     http.ProxyFromEnvironment,
 		OnResponse:   a.onWebAnswer,
+		StallAfter:   a.opts.StallAfter,
 	})
 	if err != nil {
 		return nil, err

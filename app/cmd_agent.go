@@ -52,6 +52,8 @@ answers the desktop app and the CLI on a local control socket.`,
 	f.MarkHidden("target-copies")
 	f.DurationVar(&o.RestorePollEvery, "restore-poll", 30*time.Second, "how often to ask the hub for files to send back for a restore")
 	f.MarkHidden("restore-poll")
+	f.DurationVar(&o.RestoreRetryAfter, "restore-retry", 5*time.Minute, "how long a failed restore upload waits before it is tried again")
+	f.MarkHidden("restore-retry")
 	f.DurationVar(&o.StallAfter, "stall-after", 2*time.Minute, "cancel a download that moves less than 1 KB in this long")
 	f.MarkHidden("stall-after")
 	return cmd

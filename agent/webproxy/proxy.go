@@ -23,6 +23,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -49,6 +50,12 @@ type Options struct {
 	OnResponse func(Response)
 	// DialTimeout bounds connecting to an origin (default 30s).
 	DialTimeout time.Duration
+	// StallAfter: an origin that sends nothing for this long in the middle
+	// of an answer is cut off, and the download fails (0: never).
+	// git-annex 10.20230126's own annex.stalldetection does not cancel a
+	// download whose origin stalls mid-body, so without this one a stalled
+	// origin holds a download, and the agent waiting for it, forever.
+	StallAfter time.Duration
 }
 
 // Proxy is a running proxy.
@@ -66,6 +73,9 @@ type Proxy struct {
 // ErrRefused is the answer for a destination the donor's machine must not
 // be aimed at.
 var ErrRefused = errors.New("destination refused: loopback and private network addresses are not allowed")
+
+// ErrStalled is reported for an answer the origin stopped sending.
+var ErrStalled = errors.New("the archive stopped sending in the middle of a download")
 
 // Start listens on a free loopback port and serves until Close.
 func Start(opts Options) (*Proxy, error) {
@@ -142,7 +152,12 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	p.report(Response{Host: resp.Request.URL.Host, URL: resp.Request.URL.String(),
 		Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After")})
-	resp.Body = &slowReader{ctx: resp.Request.Context(), r: resp.Body, lim: p.lim}
+	body := resp.Body
+	if p.opts.StallAfter > 0 {
+		host, u := resp.Request.URL.Host, resp.Request.URL.String()
+		body = newIdleReader(body, p.opts.StallAfter, func() { p.report(Response{Host: host, URL: u, Err: ErrStalled}) })
+	}
+	resp.Body = &slowReader{ctx: resp.Request.Context(), r: body, lim: p.lim}
 	return nil
 }
 
@@ -201,7 +216,11 @@ func (p *Proxy) tunnel(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	done := make(chan struct{}, 2)
 	go func() { io.Copy(up, rw); done <- struct{}{} }()
-	go func() { io.Copy(down, &slowReader{ctx: ctx, r: up, lim: p.lim}); done <- struct{}{} }()
+	var from io.Reader = up
+	if p.opts.StallAfter > 0 {
+		from = newIdleReader(up, p.opts.StallAfter, func() { p.report(Response{Host: r.Host, Err: ErrStalled}) })
+	}
+	go func() { io.Copy(down, &slowReader{ctx: ctx, r: from, lim: p.lim}); done <- struct{}{} }()
 	<-done
 }
 
@@ -281,4 +300,44 @@ func (s *slowReader) Close() error {
 		return c.Close()
 	}
 	return nil
+}
+
+// idleReader cuts off an origin that stalls: a Read that waits longer
+// than after closes the reader (which ends the Read) and fails with
+// ErrStalled. Only time spent waiting on the origin counts, not the rate
+// limit's waits or a slow reader downstream.
+type idleReader struct {
+	r       io.ReadCloser
+	after   time.Duration
+	timer   *time.Timer
+	stalled atomic.Bool
+}
+
+func newIdleReader(r io.ReadCloser, after time.Duration, onStall func()) *idleReader {
+	ir := &idleReader{r: r, after: after}
+	ir.timer = time.AfterFunc(time.Hour, func() {
+		ir.stalled.Store(true)
+		onStall()
+		r.Close()
+	})
+	ir.timer.Stop()
+	return ir
+}
+
+func (ir *idleReader) Read(b []byte) (int, error) {
+	if ir.stalled.Load() {
+		return 0, ErrStalled
+	}
+	ir.timer.Reset(ir.after)
+	n, err := ir.r.Read(b)
+	ir.timer.Stop()
+	if ir.stalled.Load() {
+		return n, ErrStalled
+	}
+	return n, err
+}
+
+func (ir *idleReader) Close() error {
+	ir.timer.Stop()
+	return ir.r.Close()
 }

@@ -84,3 +84,80 @@ func TestProxyRefusesPrivateAndReportsStatus(t *testing.T) {
 		t.Errorf("reports %+v", seen)
 	}
 }
+
+// TestProxyCutsOffAnOriginThatStalls: an origin that sends half a body and
+// then nothing is cut off after StallAfter: the download fails (it does
+// not hang), the origin's request ends, and the agent is told.
+func TestProxyCutsOffAnOriginThatStalls(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 16<<10)
+	originDone := make(chan struct{})
+	release := make(chan struct{})
+	defer close(release)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "16384")
+		w.Write(body[:8<<10])
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+			close(originDone)
+		case <-release:
+		}
+	}))
+	defer origin.Close()
+	var mu sync.Mutex
+	var stalls int
+	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: 300 * time.Millisecond, OnResponse: func(r Response) {
+		if r.Err == ErrStalled {
+			mu.Lock()
+			stalls++
+			mu.Unlock()
+		}
+	}})
+	if err == nil || n == int64(len(body)) {
+		t.Fatalf("a stalled download ended with %d bytes and no error", n)
+	}
+	select {
+	case <-originDone:
+	case <-time.After(time.Minute):
+		t.Fatal("the origin's stalled request was never ended")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if stalls != 1 {
+		t.Errorf("the agent was told of %d stalls, want 1", stalls)
+	}
+}
+
+// TestProxySlowButMovingOriginIsNotCutOff: an origin that keeps sending,
+// slower than StallAfter in total but never silent that long, is not cut.
+func TestProxySlowButMovingOriginIsNotCutOff(t *testing.T) {
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for i := 0; i < 8; i++ {
+			w.Write(bytes.Repeat([]byte("y"), 1024))
+			w.(http.Flusher).Flush()
+			time.Sleep(100 * time.Millisecond) // the origin's pace, not a wait for a condition
+		}
+	}))
+	defer origin.Close()
+	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: 5 * time.Second})
+	if err != nil || n != 8<<10 {
+		t.Fatalf("a slow, moving download: %d bytes, %v", n, err)
+	}
+}
+
+// fetchThrough GETs url through a proxy started with opts and reads the
+// whole body: how many bytes came and how the body ended.
+func fetchThrough(t *testing.T, url string, opts Options) (int64, error) {
+	t.Helper()
+	p, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	resp, err := client(p).Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	return io.Copy(io.Discard, resp.Body)
+}

@@ -97,16 +97,17 @@ func (t *Tracker) Options() Options { return t.opts }
 // view is one shard: its totals and trust.log as last read; the per-file
 // state is in the HealthState.
 type view struct {
-	mu     sync.Mutex
-	info   shard.Info
-	git    annex.Git
-	loaded bool // trust and the totals were read from the state
-	files  int
-	bytes  int64
-	donors int // donor refs read
-	trust  annex.TrustLog
-	groups annex.GroupLog // group.log of the hub's branch and the donor refs: donors' regions
-	blobs  int            // location logs read so far (tests check reads stay incremental)
+	mu        sync.Mutex
+	refreshes coalescer // RefreshShard's callers share refreshes
+	info      shard.Info
+	git       annex.Git
+	loaded    bool // trust and the totals were read from the state
+	files     int
+	bytes     int64
+	donors    int // donor refs read
+	trust     annex.TrustLog
+	groups    annex.GroupLog // group.log of the hub's branch and the donor refs: donors' regions
+	blobs     int            // location logs read so far (tests check reads stay incremental)
 }
 
 // keyState is one file of the shard: its size and, per UUID other than
@@ -152,7 +153,9 @@ func (t *Tracker) Refresh(ctx context.Context) error {
 	return nil
 }
 
-// RefreshShard brings one shard up to date, e.g. right after a push.
+// RefreshShard brings one shard up to date, e.g. right after a push: it
+// returns after a refresh that began after the call. Callers that ask at
+// the same time share one refresh.
 func (t *Tracker) RefreshShard(ctx context.Context, name string) error {
 	t.mu.Lock()
 	v, ok := t.shards[name]
@@ -160,7 +163,8 @@ func (t *Tracker) RefreshShard(ctx context.Context, name string) error {
 	if !ok {
 		return t.Refresh(ctx)
 	}
-	if err := t.refresh(ctx, v); err != nil {
+	err := v.refreshes.do(ctx, func(ctx context.Context) error { return t.refresh(ctx, v) })
+	if err != nil {
 		return fmt.Errorf("health of %s: %w", name, err)
 	}
 	return nil

@@ -9,6 +9,8 @@ import (
 	"net/http/cgi"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,9 +38,13 @@ func newGitBackend(g annex.Git, projectRoot string, log *slog.Logger) (gitBacken
 		return gitBackend{}, fmt.Errorf("git not found (%v): install git or set its path", err)
 	}
 	stderr := slog.NewLogLogger(log.With("from", "git http-backend").Handler(), slog.LevelWarn)
+	args := []string{"http-backend"}
+	if direct := httpBackendProgram(g); direct != "" {
+		path, args = direct, nil
+	}
 	return gitBackend{cgi: cgi.Handler{
 		Path: path,
-		Args: []string{"http-backend"},
+		Args: args,
 		Root: "/git",
 		// Receive-pack is enabled by REMOTE_USER, which only an
 		// authenticated push gets; http.receivepack stays unset.
@@ -49,6 +55,22 @@ func newGitBackend(g annex.Git, projectRoot string, log *slog.Logger) (gitBacken
 		Logger: stderr,
 		Stderr: stderr.Writer(),
 	}}, nil
+}
+
+// httpBackendProgram is git's own git-http-backend program (in `git
+// --exec-path`), run directly rather than through `git http-backend`: one
+// process less per request, which a hundred donors pushing at once feel.
+// "" when it cannot be found.
+func httpBackendProgram(g annex.Git) string {
+	out, err := g.Output(context.Background(), nil, "--exec-path")
+	if err != nil {
+		return ""
+	}
+	p := filepath.Join(strings.TrimSpace(string(out)), "git-http-backend")
+	if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+		return ""
+	}
+	return p
 }
 
 // serveGit serves /git/<name>.git/...: anonymous fetches; pushes only with
@@ -98,9 +120,34 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 		gitError(w, http.StatusInternalServerError, "the hub cannot check pushes right now; try again later")
 		return
 	}
+	if !s.takePushSlot(r.Context()) {
+		return // the donor's git gave up waiting
+	}
 	before := refTip(r.Context(), g, audit.DonorRef(donor))
-	h.ServeHTTP(w, req)
+	func() {
+		defer func() { <-s.pushSlots }()
+		h.ServeHTTP(w, req)
+	}()
 	s.afterPush(r.Context(), g, name, donor, before)
+}
+
+// maxPushes is how many pushes the hub audits and stores at once; the
+// rest wait their turn. Each push runs receive-pack, the audit hook and
+// several git processes: a hundred donors pushing at once, all running,
+// share the CPU so evenly that every push ends late and the hub's
+// processes take a hundred times the memory. In turns, the first pushes
+// end early and memory stays bounded.
+func maxPushes() int { return max(4, 2*runtime.NumCPU()) }
+
+// takePushSlot waits for a turn to run a push; false when the request
+// ended first.
+func (s *Server) takePushSlot(ctx context.Context) bool {
+	select {
+	case s.pushSlots <- struct{}{}:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // afterPush records the donor's check-in and refreshes the shard's health

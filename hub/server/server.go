@@ -88,6 +88,7 @@ type Server struct {
 	reinjects reinjecter // verified files waiting to be recorded on the branch
 	regLimit  *rateLimiter
 	history   historyClock
+	pushSlots chan struct{} // receive-packs running at once (pushSlots)
 }
 
 // refreshEvery bounds how stale a health page may be when no push was
@@ -135,7 +136,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.RegisterLimit == 0 {
 		cfg.RegisterLimit = DefaultRegisterLimit
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, regLimit: newRateLimiter(cfg.RegisterLimit, cfg.Now)}
+	s := &Server{cfg: cfg, log: cfg.Logger, regLimit: newRateLimiter(cfg.RegisterLimit, cfg.Now),
+		pushSlots: make(chan struct{}, maxPushes())}
 	s.cat.Store(cat)
 	infos := cat.order
 	if cfg.OriginDir != "" {

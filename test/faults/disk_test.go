@@ -71,23 +71,30 @@ func TestDonorDiskFull(t *testing.T) {
 	}
 }
 
+// hubOnTmpfs is a world of n files of size bytes whose hub keeps its data
+// on a 64 MB tmpfs mounted at the returned folder (root only).
+func hubOnTmpfs(t *testing.T, n, size int, seed int64) (*world, string) {
+	t.Helper()
+	requireRoot(t, "a small tmpfs for the hub's data")
+	testkitRequire(t)
+	dir := t.TempDir()
+	coll := filepath.Join(dir, "collection")
+	paths := makeCollection(t, coll, n, size, seed)
+	url := serve(t, &throttled{dir: coll})
+	mnt := filepath.Join(dir, "hubdisk")
+	mountTmpfs(t, mnt, "64m")
+	data := filepath.Join(mnt, "hub")
+	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", url, "--out", data)
+	return &world{dir: dir, coll: coll, data: data, paths: paths, hub: startHub(t, data)}, mnt
+}
+
 // TestHubDiskFull: the hub's data directory fills up during a push. The
 // push fails; what the hub accepted before stays; after space returns
 // the shard passes git fsck and the donor's next push lands.
 func TestHubDiskFull(t *testing.T) {
 	t.Parallel()
-	requireRoot(t, "a small tmpfs for the hub's data")
-	testkitRequire(t)
-	dir := t.TempDir()
-	coll := filepath.Join(dir, "collection")
-	paths := makeCollection(t, coll, 30, 8<<10, 7)
-	o := &throttled{dir: coll}
-	url := serve(t, o)
-	mnt := filepath.Join(dir, "hubdisk")
-	mountTmpfs(t, mnt, "64m")
-	data := filepath.Join(mnt, "hub")
-	mustRun(t, shardhubBin, "build", "--from-dir", coll, "--base-url", url, "--out", data)
-	w := &world{dir: dir, coll: coll, data: data, paths: paths, hub: startHub(t, data)}
+	w, mnt := hubOnTmpfs(t, 30, 8<<10, 7)
+	data := w.data
 	a, b := w.join(t, "a", 10<<20), w.join(t, "b", 10<<20)
 	mustRun(t, shardkeeperBin, "agent", "--home", a.home, "--until-idle")
 	ua := readDonor(t, a).DonorUUID

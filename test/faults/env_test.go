@@ -39,7 +39,7 @@ func TestStorageOnVFAT(t *testing.T) {
 	if st.FilesProtected != int64(len(w.paths)) {
 		t.Fatalf("on vfat the donor holds %d of %d files:\n%s", st.FilesProtected, len(w.paths), raw)
 	}
-	if out, err := git(st.Shards[0].Path, "annex", "fsck", "--in=here", "--quiet"); err != nil {
+	if out, err := git(st.Shards[0].Path, "annex", "fsck", "--all", "--in=here", "--quiet"); err != nil {
 		t.Errorf("fsck on vfat: %v\n%s", err, out)
 	}
 	uuid := readDonor(t, d).DonorUUID

@@ -89,7 +89,7 @@ func TestHubKill9DuringPushes(t *testing.T) {
 	for _, d := range donors {
 		startAgent(t, d, "--interval", "2s", "--batch", "2")
 	}
-	waitFor(t, "a first accepted push", 120*time.Second, func() bool { return len(refs()) > 0 })
+	waitFor(t, "a first accepted push", 4*time.Minute, func() bool { return len(refs()) > 0 })
 	before := refs()
 	w.hub.kill()
 	t.Logf("killed the hub with %d donor refs accepted", len(before))

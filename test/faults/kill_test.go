@@ -3,6 +3,9 @@
 package faults
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,7 +66,14 @@ func TestAgentSIGKILL(t *testing.T) {
 	mustRun(t, shardkeeperBin, "budget", "--home", d.home, "--max", "10MB", "--yes")
 	mustRun(t, shardkeeperBin, "agent", "--home", d.home, "--until-idle")
 	v := startAgentCmd(t, d, "verify")
-	time.Sleep(300 * time.Millisecond) // the fault's moment
+	waitFor(t, "verification to check files", 2*time.Minute, func() bool {
+		select {
+		case <-v.done:
+			return true // done before the kill could land: nothing to check
+		default:
+			return hasChild(v.cmd.Process.Pid, "fsck")
+		}
+	})
 	v.kill9()
 
 	// Restart: everything is consistent and the report lands.
@@ -75,4 +85,26 @@ func TestAgentSIGKILL(t *testing.T) {
 	if n := hubRefHas(t, w, conf.DonorUUID); n != len(keys) {
 		t.Errorf("the hub has the donor's report for %d files, it holds %d", n, len(keys))
 	}
+}
+
+// hasChild says whether a process has a child whose command line
+// contains word (verification runs git-annex fsck).
+func hasChild(pid int, word string) bool {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(stat)
+		i := strings.LastIndexByte(s, ')')
+		if f := strings.Fields(s[i+1:]); i < 0 || len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue
+		}
+		cmdline, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if strings.Contains(string(cmdline), word) {
+			return true
+		}
+	}
+	return false
 }

@@ -30,6 +30,10 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
+	// The shards here hold a few hundred kilobytes and the faults are about
+	// content: the repositories' own files stay out of the budget, as in
+	// the end-to-end tests (agent's TestReportedUsageIsDu tests the rule).
+	os.Setenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET", "1")
 	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
@@ -238,13 +242,14 @@ func repoClean(t *testing.T, d donor) []string {
 			t.Errorf("stale lock %s left in %s", lock, repo)
 		}
 	}
-	if out, err := git(repo, "annex", "fsck", "--fast", "--in=here", "--quiet"); err != nil {
+	// By key: a donor's shard has no work tree.
+	if out, err := git(repo, "annex", "fsck", "--fast", "--all", "--in=here", "--quiet"); err != nil {
 		t.Errorf("git annex fsck --fast in %s: %v\n%s", repo, err, out)
 	}
-	if out, err := git(repo, "annex", "fsck", "--in=here", "--quiet"); err != nil {
+	if out, err := git(repo, "annex", "fsck", "--all", "--in=here", "--quiet"); err != nil {
 		t.Errorf("git annex fsck in %s: %v\n%s", repo, err, out)
 	}
-	out, err := git(repo, "annex", "find", "--in=here", "--format=${key}\n")
+	out, err := git(repo, "annex", "find", "--branch=HEAD", "--in=here", "--format=${key}\n")
 	if err != nil {
 		t.Fatalf("git annex find: %v\n%s", err, out)
 	}
@@ -282,6 +287,18 @@ type agentProc struct {
 func startAgent(t *testing.T, d donor, args ...string) *agentProc {
 	t.Helper()
 	return startAgentCmd(t, d, append([]string{"agent"}, args...)...)
+}
+
+// stop ends the agent as the donor's system would (SIGTERM: it stops the
+// git-annex it started), so nothing writes in the test's folders after
+// the test; SIGKILL if it has not ended after a minute.
+func (p *agentProc) stop() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(time.Minute):
+		p.kill9()
+	}
 }
 
 // kill9 kills the agent with SIGKILL: the git-annex it started lives on

@@ -120,20 +120,22 @@ func TestOriginFaults(t *testing.T) {
 	// passed; the second run, after it, fetches the rest.
 	var out []byte
 	for run := 1; run <= 2; run++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 		start := time.Now()
 		var err error
 		out, err = exec.CommandContext(ctx, shardkeeperBin, "agent", "--home", d.home, "--until-idle", "--stall-after", "10s").CombinedOutput()
 		timedOut := ctx.Err() != nil
 		cancel()
 		if timedOut {
-			t.Fatalf("run %d: the agent did not finish within 5 minutes with a faulty origin:\n%s", run, tail(out, 3000))
+			t.Fatalf("run %d: the agent did not finish within 8 minutes with a faulty origin:\n%s", run, tail(out, 3000))
 		}
 		t.Logf("run %d took %v (exit %v)", run, time.Since(start).Round(time.Second), err)
 		if run == 1 {
+			// The status says so while the pause lasts; on a slow machine the
+			// run outlasts it, and the agent's log has said it.
 			st, _ := status(t, d)
-			if !strings.Contains(st.Message, "busy") {
-				t.Errorf("after a 429 the status does not say the archive is busy: %q", st.Message)
+			if !strings.Contains(st.Message, "busy") && !strings.Contains(string(out), "(429)") {
+				t.Errorf("after a 429 neither the status nor the log says the archive is busy: %q", st.Message)
 			}
 			wait := time.Now().Add(2 * time.Second) // Retry-After: 2
 			waitFor(t, "the Retry-After to pass", 5*time.Second, func() bool { return time.Now().After(wait) })
@@ -146,9 +148,10 @@ func TestOriginFaults(t *testing.T) {
 	// the agent pauses every download for a while, so some good files may
 	// wait for a later run. None of the bad ones may be held.
 	good := 0
+	heldSet := heldFiles(t, repo)
 	for _, p := range w.paths {
 		k, isBad := bad[p]
-		held := hasContent(repo, p)
+		held := heldSet[p]
 		switch {
 		case isBad && held && k != "429":
 			t.Errorf("%s (fault %q) is held", p, k)
@@ -177,8 +180,17 @@ func TestOriginFaults(t *testing.T) {
 	t.Logf("status message: %q; output:\n%s", st.Message, tail(out, 2000))
 }
 
-// hasContent says whether the donor's checkout has p's content.
-func hasContent(repo, p string) bool {
-	_, err := os.Stat(filepath.Join(repo, filepath.FromSlash(p)))
-	return err == nil // a broken symlink: content absent
+// heldFiles lists the files whose content the donor's repository has (by
+// git-annex: a shard has no work tree).
+func heldFiles(t *testing.T, repo string) map[string]bool {
+	t.Helper()
+	out, err := git(repo, "annex", "find", "--branch=HEAD", "--in=here", "--format=${file}\n")
+	if err != nil {
+		t.Fatalf("git annex find: %v\n%s", err, out)
+	}
+	held := map[string]bool{}
+	for _, f := range strings.Fields(out) {
+		held[strings.TrimPrefix(f, "HEAD:")] = true
+	}
+	return held
 }
