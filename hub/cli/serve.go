@@ -22,6 +22,7 @@ type serveOptions struct {
 	data, listen, origin, publicURL, expiry string
 	challengeEvery, challengeTTL            string
 	compactEvery                            string
+	db, hostName, heartbeatEvery            string
 	target, registerLimit                   int
 }
 
@@ -83,6 +84,7 @@ docs/compaction.md).`,
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
 	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
 	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
+	addHostFlags(f, &o)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -127,9 +129,16 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	hosts, err := o.hostConfig()
+	if err != nil {
+		return err
+	}
+	if hosts.Store != nil {
+		defer hosts.Store.Close()
+	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
 		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
-		RegisterLimit: o.registerLimit})
+		RegisterLimit: o.registerLimit, Store: hosts.Store, HostName: hosts.HostName, HeartbeatEvery: hosts.HeartbeatEvery})
 	if err != nil {
 		return err
 	}
@@ -140,6 +149,13 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	roundsDone := make(chan struct{})
 	go func() { defer close(roundsDone); srv.RunChallenges(roundsCtx, rounds.C) }()
 	defer func() { stopRounds(); <-roundsDone }() // before srv.Close
+	if o.hostName != "" {
+		beats := time.NewTicker(hosts.HeartbeatEvery)
+		defer beats.Stop()
+		beatsDone := make(chan struct{})
+		go func() { defer close(beatsDone); srv.RunHosts(roundsCtx, beats.C) }()
+		defer func() { stopRounds(); <-beatsDone }()
+	}
 	if compactEvery > 0 {
 		compactions := time.NewTicker(compactEvery)
 		defer compactions.Stop()

@@ -87,6 +87,9 @@ func (s *Server) RunChallenges(ctx context.Context, tick <-chan time.Time) {
 // has no open challenge and was last challenged ChallengeEvery ago or
 // more gets a new one. Leaving donors are made sure to be untrusted.
 func (s *Server) ChallengeRound(ctx context.Context) error {
+	if !s.leads() {
+		return nil // another hub host runs the rounds
+	}
 	now := s.cfg.Now()
 	expired, err := s.donors.ExpireChallenges(now)
 	if err != nil {
