@@ -160,4 +160,3 @@ func awaitMove(ctx context.Context, out io.Writer, db hubDB, name, from, to stri
 		}
 	}
 }
-
