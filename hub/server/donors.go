@@ -150,6 +150,13 @@ func (s *Server) donorOnly(h func(http.ResponseWriter, *http.Request, store.Dono
 
 func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
 	rec := record(d)
+	if s.hosts != nil {
+		// A donor asks after a push was refused: say where its shards
+		// are now, not as of the last heartbeat.
+		if err := s.hosts.reload(); err != nil {
+			s.log.Warn("read shard placements", "err", err)
+		}
+	}
 	rec.ShardURLs = map[string]string{}
 	for _, name := range d.Shards {
 		rec.ShardURLs[name] = s.cloneURL(r, name)
@@ -182,6 +189,13 @@ func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Dono
 		return
 	}
 	rec := record(d)
+	if s.hosts != nil {
+		// A donor asks after a push was refused: say where its shards
+		// are now, not as of the last heartbeat.
+		if err := s.hosts.reload(); err != nil {
+			s.log.Warn("read shard placements", "err", err)
+		}
+	}
 	rec.ShardURLs = map[string]string{}
 	for _, name := range d.Shards {
 		rec.ShardURLs[name] = s.cloneURL(r, name)
