@@ -55,11 +55,11 @@ type HostHealth struct {
 type ShardHealth struct {
 	Name       string `json:"name"`
 	Collection string `json:"collection"`
-	// Host serves the shard's repository ("" for a hub of one host);
-	// Reachable is false while that host is away (its heartbeat stale):
-	// the counts are as it last recorded them.
+	// Host serves the shard's repository and Reachable is false while
+	// that host is away (its heartbeat stale; the counts are as it last
+	// recorded them). Both are absent for a hub of one host.
 	Host      string `json:"host,omitempty"`
-	Reachable bool   `json:"reachable"`
+	Reachable *bool  `json:"reachable,omitempty"`
 	Counts
 }
 

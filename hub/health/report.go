@@ -119,7 +119,7 @@ func (t *Tracker) Health(donors []store.Donor) (Report, error) {
 				}
 			}
 		}
-		r.Shards = append(r.Shards, ShardHealth{Name: v.info.Name, Collection: v.info.Collection, Reachable: true, Counts: c})
+		r.Shards = append(r.Shards, ShardHealth{Name: v.info.Name, Collection: v.info.Collection, Counts: c})
 		r.Total.Shards++
 		r.Total.add(c)
 	}

@@ -94,7 +94,7 @@ var healthTemplate = template.Must(template.New("health").Funcs(template.FuncMap
 	"count":   func(n int, one, many string) string { return words.Count(int64(n), one, many) },
 	"rowOf":   func(name string, c health.Counts) pageRow { return pageRow{name, c} },
 	"shardLabel": func(sh health.ShardHealth) string {
-		if !sh.Reachable {
+		if sh.Reachable != nil && !*sh.Reachable {
 			return sh.Name + " (unreachable: host " + sh.Host + " is away)"
 		}
 		return sh.Name

@@ -235,7 +235,8 @@ func (s *Server) hostsReport(r *health.Report) {
 	for i := range r.Shards {
 		p, host, ok := s.hosts.placement(r.Shards[i].Name)
 		r.Shards[i].Host = p.Host
-		r.Shards[i].Reachable = ok && (p.Host == s.hosts.name || s.hosts.reachable(host, now))
+		reachable := ok && (p.Host == s.hosts.name || s.hosts.reachable(host, now))
+		r.Shards[i].Reachable = &reachable
 		counts[p.Host]++
 	}
 	s.hosts.mu.Lock()

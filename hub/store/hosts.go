@@ -238,3 +238,15 @@ func (s *DB) FailMove(shard, why string, now time.Time) error {
 	}
 	return nil
 }
+
+// UsedBytes is the space the database's data takes (pages in use times
+// the page size), for measuring what the hub's state costs (docs/scaling.md).
+func (s *DB) UsedBytes() (int64, error) {
+	var pages, free, size int64
+	for q, v := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
+		if err := s.db.QueryRow(q).Scan(v); err != nil {
+			return 0, fmt.Errorf("measure the database: %w", err)
+		}
+	}
+	return (pages - free) * size, nil
+}
