@@ -5,7 +5,8 @@
 # headless GUI tests, and the packaging tools: mingw-w64 (the Windows
 # cross build), NSIS, osslsigncode and wine (the Windows installer and its
 # test), dpkg-dev, lintian, appstream and desktop-file-utils (the .deb),
-# dosfstools (the fault suite's vfat storage test),
+# dosfstools (the fault suite's vfat storage test), PostgreSQL (the hub
+# store's tests run on it too: scripts/postgres-test.sh starts it),
 # and headless Chromium with a font (the hub dashboard's browser test).
 # Does nothing, quickly, when all is there.
 set -euo pipefail
@@ -18,6 +19,7 @@ packages=(
   gcc-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64
   dpkg-dev lintian appstream man-db
   dosfstools
+  postgresql
   chromium fonts-dejavu-core
 )
 

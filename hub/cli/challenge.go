@@ -13,7 +13,7 @@ import (
 )
 
 type challengeOptions struct {
-	data, ttl string
+	data, db, ttl string
 }
 
 // newChallengeCmd issues a proof-of-storage challenge now. It writes to
@@ -22,7 +22,7 @@ type challengeOptions struct {
 func newChallengeCmd() *cobra.Command {
 	var o challengeOptions
 	cmd := &cobra.Command{
-		Use:   "challenge --data DATA DONOR_UUID",
+		Use:   "challenge --data DATA [--db URL] DONOR_UUID",
 		Short: "Challenge a donor to prove it holds a file, now",
 		Long: `challenge picks a random file the donor's location log says it holds, a
 random byte range and a fresh nonce, and records the challenge; the donor's
@@ -38,19 +38,24 @@ has at most one open challenge. The result shows in the health report's
 	f := cmd.Flags()
 	f.StringVar(&o.data, "data", "", "data directory `DATA` served by shardhub serve")
 	f.StringVar(&o.ttl, "ttl", "24h", "how long the donor has to answer (`DURATION`)")
+	addDBFlag(f, &o.db)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
 
 func (o challengeOptions) run(cmd *cobra.Command, uuid string) error {
-	db, ttl, err := openData(o.data, "--ttl", o.ttl)
+	db, ttl, err := openData(o.data, o.db, "--ttl", o.ttl)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	d, err := db.Donor(uuid)
 	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no donor %s is registered in %s", uuid, o.data)
+		where := o.data
+		if o.db != "" {
+			where = dbName(o.db)
+		}
+		return fmt.Errorf("no donor %s is registered in %s", uuid, where)
 	}
 	if err != nil {
 		return err
@@ -75,7 +80,7 @@ func (o challengeOptions) run(cmd *cobra.Command, uuid string) error {
 
 // openData checks that data holds shards, reads the command's duration
 // flag and opens the donor store.
-func openData(data, flag, value string) (*store.DB, time.Duration, error) {
+func openData(data, dbURL, flag, value string) (*store.DB, time.Duration, error) {
 	if err := requireShards(data); err != nil {
 		return nil, 0, err
 	}
@@ -83,7 +88,7 @@ func openData(data, flag, value string) (*store.DB, time.Duration, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	db, err := store.Open(data)
+	db, err := openStore(data, dbURL)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/restore"
-	"github.com/shardkeeper/shardkeeper/hub/store"
 	"github.com/spf13/cobra"
 )
 
 type firedrillOptions struct {
-	data, shard       string
+	data, db, shard   string
 	count             int
 	keys, paths       []string
 	status, asJSON    bool
@@ -27,7 +26,7 @@ type firedrillOptions struct {
 func newFiredrillCmd() *cobra.Command {
 	var o firedrillOptions
 	cmd := &cobra.Command{
-		Use:   "firedrill --data DATA --shard NAME (--count N | --key KEY... | --path PATH...) | --status [--json] | --end [ID]",
+		Use:   "firedrill --data DATA [--db URL] --shard NAME (--count N | --key KEY... | --path PATH...) | --status [--json] | --end [ID]",
 		Short: "Pretend the archive lost files: donors send them back, the hub checks them",
 		Long: `firedrill starts a fire drill: it chooses files of a shard that donors hold
 (--count: N at random among the files with at least one donor copy; or the
@@ -61,6 +60,7 @@ stays. See docs/restore.md.`,
 	f.BoolVar(&o.status, "status", false, "show every drill and its files")
 	f.BoolVar(&o.asJSON, "json", false, "with --status: print JSON")
 	f.BoolVar(&o.end, "end", false, "end the running drill (or the drill ID given after it)")
+	addDBFlag(f, &o.db)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -78,7 +78,7 @@ func (o firedrillOptions) run(cmd *cobra.Command) error {
 	if modes != 1 {
 		return errors.New("give --shard NAME with --count, --key or --path to start a drill, or --status, or --end")
 	}
-	db, err := store.Open(o.data)
+	db, err := openStore(o.data, o.db)
 	if err != nil {
 		return err
 	}

@@ -18,15 +18,15 @@ import (
 )
 
 type healthOptions struct {
-	data, expiry   string
-	asJSON, atRisk bool
-	target         int
+	data, db, expiry string
+	asJSON, atRisk   bool
+	target           int
 }
 
 func newHealthCmd() *cobra.Command {
 	var o healthOptions
 	cmd := &cobra.Command{
-		Use:   "health --data DATA [--json | --at-risk-csv] [--target-copies N] [--expiry 120d]",
+		Use:   "health --data DATA [--db URL] [--json | --at-risk-csv] [--target-copies N] [--expiry 120d]",
 		Short: "Show how many donor copies each shard's files have",
 		Long: `health reads every shard's git-annex branch and the branches donors pushed,
 and counts, per shard, the files that have 0, 1, 2, ... donor copies (the
@@ -51,6 +51,7 @@ copies), fewest first, as GET /health/at-risk.csv does.`,
 	f.BoolVar(&o.atRisk, "at-risk-csv", false, "print the files below the target as CSV")
 	f.IntVar(&o.target, "target-copies", health.DefaultTargetCopies, "donor copies wanted per file")
 	f.StringVar(&o.expiry, "expiry", "120d", "donors silent for longer than `DAYS` stop counting")
+	addDBFlag(f, &o.db)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -69,7 +70,7 @@ func (o healthOptions) run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	donors, err := registry(o.data)
+	donors, err := registry(o.data, o.db)
 	if err != nil {
 		return err
 	}
@@ -99,13 +100,13 @@ func (o healthOptions) run(cmd *cobra.Command) error {
 	return printCollections(out, report)
 }
 
-// registry reads the donors of a served data directory; nil (every UUID
-// counts) when it was never served.
-func registry(data string) ([]store.Donor, error) {
-	if _, err := os.Stat(filepath.Join(data, store.DBFile)); errors.Is(err, fs.ErrNotExist) {
+// registry reads the donors of a served data directory (or of the
+// database --db names); nil (every UUID counts) when it was never served.
+func registry(data, dbURL string) ([]store.Donor, error) {
+	if _, err := os.Stat(filepath.Join(data, store.DBFile)); dbURL == "" && errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
-	db, err := store.Open(data)
+	db, err := openStore(data, dbURL)
 	if err != nil {
 		return nil, err
 	}

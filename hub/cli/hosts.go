@@ -12,7 +12,6 @@ import (
 
 // addHostFlags adds serve's flags for several hub hosts (issue 15).
 func addHostFlags(f *pflag.FlagSet, o *serveOptions) {
-	f.StringVar(&o.db, "db", "", "the hub's database `URL`: a SQLite file path (default DATA/hub.db); several hub hosts share one")
 	f.StringVar(&o.hostName, "host-name", "", "serve as the hub host `NAME`, one of several sharing --db: it serves the shards placed on it (needs --public-url)")
 	f.StringVar(&o.heartbeatEvery, "heartbeat-every", "10s", "with --host-name: record this host alive and look for shard moves every `DURATION`; a host silent for 4 of them is away")
 }
@@ -46,16 +45,14 @@ type hubDB interface {
 	Close() error
 }
 
-// openDB opens the hub's database: url when given (a SQLite file path),
-// else DATA/hub.db.
+// openDB opens the hub's database: a postgres:// URL, a SQLite file
+// several hub processes on one machine share, or DATA/hub.db when url is "".
 func openDB(data, url string) (*store.DB, error) {
 	switch {
 	case url == "" && data == "":
 		return nil, fmt.Errorf("say which database: --db URL or --data DATA")
-	case url == "":
-		return store.Open(data)
-	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
-		return nil, fmt.Errorf("this shardhub cannot open PostgreSQL databases yet: give --db a SQLite file")
+	case url == "" || strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		return openStore(data, url)
 	}
 	return store.OpenFile(strings.TrimPrefix(url, "sqlite://"))
 }

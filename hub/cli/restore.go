@@ -15,8 +15,8 @@ import (
 const ExitMissing = 3
 
 type restoreOptions struct {
-	data, shard, to, wait string
-	all                   bool
+	data, db, shard, to, wait string
+	all                       bool
 }
 
 // errMissing makes Run exit with ExitMissing after the report.
@@ -32,7 +32,7 @@ func (e errMissing) Error() string {
 func newRestoreCmd() *cobra.Command {
 	var o restoreOptions
 	cmd := &cobra.Command{
-		Use:   "restore --data DATA --shard NAME --to DIR [--all] [--wait 10m]",
+		Use:   "restore --data DATA [--db URL] --shard NAME --to DIR [--all] [--wait 10m]",
 		Short: "Get a shard's lost files back from its donors into a directory",
 		Long: `restore asks the shard's donors for every file the archive lost (its own
 copy marked lost on the shard's git-annex branch; with --all, every file),
@@ -59,6 +59,7 @@ is in DIR, 3 when some files are missing.`,
 	f.StringVar(&o.to, "to", "", "write the files into `DIR` at their paths in the shard")
 	f.BoolVar(&o.all, "all", false, "restore every file, not only those the archive lost")
 	f.StringVar(&o.wait, "wait", "10m", "give up when no file came back for this long (`DURATION`)")
+	addDBFlag(f, &o.db)
 	cmd.MarkFlagRequired("data")
 	cmd.MarkFlagRequired("shard")
 	cmd.MarkFlagRequired("to")
@@ -66,7 +67,7 @@ is in DIR, 3 when some files are missing.`,
 }
 
 func (o restoreOptions) run(cmd *cobra.Command) error {
-	db, wait, err := openData(o.data, "--wait", o.wait)
+	db, wait, err := openData(o.data, o.db, "--wait", o.wait)
 	if err != nil {
 		return err
 	}

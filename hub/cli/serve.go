@@ -19,17 +19,17 @@ import (
 )
 
 type serveOptions struct {
-	data, listen, origin, publicURL, expiry string
-	challengeEvery, challengeTTL            string
-	compactEvery                            string
-	db, hostName, heartbeatEvery            string
-	target, registerLimit                   int
+	data, db, listen, origin, publicURL, expiry string
+	challengeEvery, challengeTTL                string
+	compactEvery                                string
+	hostName, heartbeatEvery                    string
+	target, registerLimit                       int
 }
 
 func newServeCmd() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve --data DATA [--listen ADDR] [--origin DIR] [--public-url URL] [--target-copies N] [--expiry 120d]",
+		Use:   "serve --data DATA [--db URL] [--listen ADDR] [--origin DIR] [--public-url URL] [--target-copies N] [--expiry 120d]",
 		Short: "Serve registration, health and the shard repositories over HTTP",
 		Long: `serve runs the hub over HTTP (the API is in docs/hub-api.md):
   POST /api/v1/donors   register a donor and assign it the shard most in need
@@ -44,7 +44,9 @@ func newServeCmd() *cobra.Command {
                         and every push is audited)
   /origin/              the files of --origin DIR, when given
 
-Donors live in DATA/hub.db (SQLite; migrated on start). serve installs a
+Donors live in DATA/hub.db (SQLite; migrated on start), or with --db
+postgres://... in that PostgreSQL database (migrated on start too; several
+hub hosts may share it). serve installs a
 pre-receive hook in every shard that runs this binary's audit on each push:
 keep the binary where it is while serving.
 
@@ -67,7 +69,8 @@ forgotten the way git-annex does it ('shardhub compact' does it now; see
 docs/compaction.md).`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
-  shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080`,
+  shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080
+  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.Context(), slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
@@ -84,6 +87,7 @@ docs/compaction.md).`,
 	f.StringVar(&o.challengeTTL, "challenge-ttl", "24h", "how long a donor has to answer a challenge (`DURATION`)")
 	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
 	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
+	addDBFlag(f, &o.db)
 	addHostFlags(f, &o)
 	cmd.MarkFlagRequired("data")
 	return cmd
@@ -138,7 +142,7 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
 		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
-		RegisterLimit: o.registerLimit, Store: hosts.Store, HostName: hosts.HostName, HeartbeatEvery: hosts.HeartbeatEvery})
+		RegisterLimit: o.registerLimit, DB: o.db, Store: hosts.Store, HostName: hosts.HostName, HeartbeatEvery: hosts.HeartbeatEvery})
 	if err != nil {
 		return err
 	}
@@ -170,7 +174,7 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
-	log.Info("shardhub listening", "url", public, "data", o.data)
+	log.Info("shardhub listening", "url", public, "data", o.data, "db", dbName(o.db))
 	select {
 	case err := <-served:
 		return fmt.Errorf("server stopped: %w", err)

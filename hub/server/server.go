@@ -35,7 +35,8 @@ type Config struct {
 	Git       annex.Git
 	Now       func() time.Time // time.Now when nil
 	Logger    *slog.Logger     // slog.Default() when nil
-	Store     store.Store      // the donor registry; DATA/hub.db when nil (closed by Close)
+	Store     store.Store      // the donor registry; opened from DB when nil (closed by Close)
+	DB        string           // --db: a postgres:// URL, or "" for DATA/hub.db (SQLite)
 
 	TargetCopies int           // donor copies wanted per file; health.DefaultTargetCopies when 0
 	Expiry       time.Duration // silent donors stop counting after this; health.DefaultExpiry when 0
@@ -154,7 +155,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if s.donors = cfg.Store; s.donors == nil {
-		if s.donors, err = store.Open(dataDir); err != nil {
+		if s.donors, err = store.OpenURL(cfg.DB, dataDir); err != nil {
 			return nil, err
 		}
 		s.ownsDB = true

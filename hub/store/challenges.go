@@ -81,7 +81,7 @@ const challengeCols = `id, uuid, shard, key, range_start, range_length, nonce, i
 func (s *DB) AddChallenge(uuid string, c proof.Challenge, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tx(func(tx *sql.Tx) error {
+	return s.tx(func(tx *txn) error {
 		var open int
 		if err := tx.QueryRow(`SELECT COUNT(*) FROM challenges WHERE uuid = ? AND result IS NULL`, uuid).Scan(&open); err != nil {
 			return fmt.Errorf("record a challenge: %w", err)
@@ -127,7 +127,7 @@ func (s *DB) OpenChallenges(uuid string, now time.Time) ([]Issued, error) {
 func (s *DB) RecordAnswer(uuid, id, answer string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res, err := s.db.Exec(`UPDATE challenges SET answer = ?, answered_at = ? WHERE uuid = ? AND id = ? AND result IS NULL`,
+	res, err := s.q.Exec(`UPDATE challenges SET answer = ?, answered_at = ? WHERE uuid = ? AND id = ? AND result IS NULL`,
 		answer, now.UTC().UnixNano(), uuid, id)
 	if err != nil {
 		return fmt.Errorf("record an answer: %w", err)
@@ -147,7 +147,7 @@ func (s *DB) Unchecked() ([]Issued, error) {
 func (s *DB) Settle(uuid, id, result string, now time.Time) (Standing, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.tx(func(tx *sql.Tx) error { return settle(tx, uuid, id, result, now) })
+	err := s.tx(func(tx *txn) error { return settle(tx, uuid, id, result, now) })
 	if err != nil {
 		return Standing{}, err
 	}
@@ -159,11 +159,13 @@ func (s *DB) Settle(uuid, id, result string, now time.Time) (Standing, error) {
 func (s *DB) ExpireChallenges(now time.Time) ([]Issued, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	due, err := s.challenges(`WHERE result IS NULL AND answer IS NULL AND expires_at <= ? ORDER BY expires_at, id`, now.UTC().UnixNano())
-	if err != nil {
-		return nil, err
-	}
-	err = s.tx(func(tx *sql.Tx) error {
+	var due []Issued
+	err := s.tx(func(tx *txn) error {
+		var err error
+		due, err = challengesIn(tx, `WHERE result IS NULL AND answer IS NULL AND expires_at <= ? ORDER BY expires_at, id`, now.UTC().UnixNano())
+		if err != nil {
+			return err
+		}
 		for _, c := range due {
 			if err := settle(tx, c.Donor, c.ID, ResultExpired, now); err != nil {
 				return err
@@ -180,7 +182,7 @@ func (s *DB) ExpireChallenges(now time.Time) ([]Issued, error) {
 // settle closes one challenge and moves the donor's standing: a pass
 // resets the failures in a row, an unchecked answer changes nothing,
 // anything else adds one.
-func settle(tx *sql.Tx, uuid, id, result string, now time.Time) error {
+func settle(tx *txn, uuid, id, result string, now time.Time) error {
 	at := now.UTC().UnixNano()
 	res, err := tx.Exec(`UPDATE challenges SET result = ?, settled_at = ? WHERE uuid = ? AND id = ? AND result IS NULL`, result, at, uuid, id)
 	if err != nil {
@@ -203,7 +205,11 @@ func settle(tx *sql.Tx, uuid, id, result string, now time.Time) error {
 }
 
 func (s *DB) challenges(where string, args ...any) ([]Issued, error) {
-	rows, err := s.db.Query(`SELECT `+challengeCols+` FROM challenges `+where, args...)
+	return challengesIn(s.q, where, args...)
+}
+
+func challengesIn(db querier, where string, args ...any) ([]Issued, error) {
+	rows, err := db.Query(`SELECT `+challengeCols+` FROM challenges `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read challenges: %w", err)
 	}

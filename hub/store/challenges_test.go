@@ -8,8 +8,10 @@ import (
 	"github.com/shardkeeper/shardkeeper/internal/proof"
 )
 
-func TestChallengesAndStanding(t *testing.T) {
-	s, dir := openTest(t)
+func TestChallengesAndStanding(t *testing.T) { eachBackend(t, testChallengesAndStanding) }
+
+func testChallengesAndStanding(t *testing.T, b backend) {
+	s := b.open(t)
 	d, _, err := s.Register("", false, t0, first("shard-0001"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +60,7 @@ func TestChallengesAndStanding(t *testing.T) {
 		t.Fatalf("pass: %+v %v", st, err)
 	}
 	s.Close()
-	re, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer re.Close()
+	re := b.open(t)
 	if c, err := re.Challenge(d.UUID, "c4"); err != nil || c.Result != ResultPassed {
 		t.Errorf("after reopening: %+v %v", c, err)
 	}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"database/sql"
 	"fmt"
 	"time"
 )
@@ -60,7 +59,7 @@ var _ Collections = (*DB)(nil)
 func (s *DB) LeaveShard(id, shard string, now time.Time) (Donor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res, err := s.db.Exec(`UPDATE donor_shards SET leaving_at = COALESCE(leaving_at, ?) WHERE uuid = ? AND shard = ?`,
+	res, err := s.q.Exec(`UPDATE donor_shards SET leaving_at = COALESCE(leaving_at, ?) WHERE uuid = ? AND shard = ?`,
 		now.UTC().UnixNano(), id, shard)
 	if err != nil {
 		return Donor{}, fmt.Errorf("give a shard back: %w", err)
@@ -75,7 +74,7 @@ func (s *DB) LeaveShard(id, shard string, now time.Time) (Donor, error) {
 func (s *DB) RemoveShard(id, shard string) (Donor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res, err := s.db.Exec(`DELETE FROM donor_shards WHERE uuid = ? AND shard = ?`, id, shard)
+	res, err := s.q.Exec(`DELETE FROM donor_shards WHERE uuid = ? AND shard = ?`, id, shard)
 	if err != nil {
 		return Donor{}, fmt.Errorf("remove a shard: %w", err)
 	}
@@ -89,10 +88,11 @@ func (s *DB) RemoveShard(id, shard string) (Donor, error) {
 func (s *DB) RecordHealth(points []HealthPoint) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tx(func(tx *sql.Tx) error {
+	return s.tx(func(tx *txn) error {
 		for _, p := range points {
-			if _, err := tx.Exec(`INSERT OR REPLACE INTO health_days (day, collection, files, bytes, files_at_risk, bytes_protected)
-				VALUES (?, ?, ?, ?, ?, ?)`, p.Day, p.Collection, p.Files, p.Bytes, p.FilesAtRisk, p.BytesProtected); err != nil {
+			if _, err := tx.Exec(`INSERT INTO health_days (day, collection, files, bytes, files_at_risk, bytes_protected)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day, collection) DO UPDATE SET files = excluded.files,
+				bytes = excluded.bytes, files_at_risk = excluded.files_at_risk, bytes_protected = excluded.bytes_protected`, p.Day, p.Collection, p.Files, p.Bytes, p.FilesAtRisk, p.BytesProtected); err != nil {
 				return fmt.Errorf("record health history: %w", err)
 			}
 		}
@@ -102,7 +102,7 @@ func (s *DB) RecordHealth(points []HealthPoint) error {
 
 // HealthHistory implements Collections.
 func (s *DB) HealthHistory(since string) ([]HealthPoint, error) {
-	rows, err := s.db.Query(`SELECT day, collection, files, bytes, files_at_risk, bytes_protected FROM health_days
+	rows, err := s.q.Query(`SELECT day, collection, files, bytes, files_at_risk, bytes_protected FROM health_days
 		WHERE day >= ? ORDER BY day, collection`, since)
 	if err != nil {
 		return nil, fmt.Errorf("read health history: %w", err)

@@ -9,12 +9,10 @@ import (
 // TestRegionsShardsAndHistory: a donor's region and budget are kept; a
 // shard given back stops counting as assigned and can then be removed;
 // the health history keeps the last point of a day.
-func TestRegionsShardsAndHistory(t *testing.T) {
-	s, err := Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+func TestRegionsShardsAndHistory(t *testing.T) { eachBackend(t, testRegionsShardsAndHistory) }
+
+func testRegionsShardsAndHistory(t *testing.T, b backend) {
+	s := b.open(t)
 	t0 := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	d, _, err := s.Register("", false, t0, first("shard-0001"))
 	if err != nil {
@@ -67,9 +65,12 @@ func TestRegionsShardsAndHistory(t *testing.T) {
 // health state, before collections) keeps its stored files through
 // migration 6, and the size index answers HealthKeysOver.
 func TestMigratesHealthStateToCollections(t *testing.T) {
-	s := migrated(t, 5, `INSERT INTO health_keys (shard, key, path, size) VALUES
+	eachBackend(t, testMigratesHealthStateToCollections)
+}
+
+func testMigratesHealthStateToCollections(t *testing.T, b backend) {
+	s := migrated(t, b, 5, `INSERT INTO health_keys (shard, key, path, size) VALUES
 		('shard-0001', 'k-small', 'a', 10), ('shard-0001', 'k-big', 'b', 1000)`)
-	defer s.Close()
 	big, err := s.HealthKeysOver("shard-0001", 100)
 	if err != nil || len(big) != 1 || big[0].Key != "k-big" || big[0].Path != "b" || big[0].Size != 1000 {
 		t.Errorf("keys over 100 after the migration: %+v %v", big, err)

@@ -20,11 +20,16 @@ import (
 // DBFile is the registry's file in a data directory.
 const DBFile = "hub.db"
 
-// DB is the registry in SQLite. Writes are serialised by a mutex as well as
-// by SQLite, so an assignment sees every earlier one.
+// DB is the registry in SQLite (Open) or PostgreSQL (OpenPostgres): one
+// implementation, the SQL written once (dialect.go). Within one process
+// writes are serialised by a mutex; across processes (two hub hosts on one
+// PostgreSQL, two handles on one SQLite file) by the database's
+// transactions, so an assignment sees every earlier one.
 type DB struct {
 	mu sync.Mutex
 	db *sql.DB
+	d  dialect
+	q  conn // statements on db, in its dialect
 }
 
 var _ Store = (*DB)(nil)
@@ -50,11 +55,11 @@ func open(path string, version int, legacyJSON string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open donor database %s: %w", path, err)
 	}
-	if err := migrate(db, version); err != nil {
+	if err := migrate(db, dialect{}, version); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	s := &DB{db: db}
+	s := newDB(db, dialect{})
 	if legacyJSON != "" {
 		if err := s.importJSON(legacyJSON); err != nil {
 			db.Close()
@@ -89,7 +94,7 @@ func (s *DB) importJSON(path string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx, err := s.db.Begin()
+	tx, err := s.db.Begin() // SQLite only: no dialect
 	if err != nil {
 		return err
 	}
@@ -113,18 +118,10 @@ func (s *DB) importJSON(path string) error {
 	return nil
 }
 
-// Register implements Store.
+// Register implements Store. The shard is picked inside the transaction
+// that records the donor, so two hosts registering at once each see the
+// other's assignment (PostgreSQL retries the one that ran into the other).
 func (s *DB) Register(name string, showOnBoard bool, now time.Time, pick Picker) (Donor, string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	assigned, err := s.assigned()
-	if err != nil {
-		return Donor{}, "", err
-	}
-	shard, err := pick(assigned, nil)
-	if err != nil {
-		return Donor{}, "", err
-	}
 	id, err := uuid.NewRandom()
 	if err != nil {
 		return Donor{}, "", fmt.Errorf("make donor uuid: %w", err)
@@ -134,9 +131,16 @@ func (s *DB) Register(name string, showOnBoard bool, now time.Time, pick Picker)
 		return Donor{}, "", fmt.Errorf("make donor token: %w", err)
 	}
 	now = now.UTC()
-	d := Donor{UUID: id.String(), TokenHash: HashToken(token), Name: name, ShowOnBoard: showOnBoard,
-		Shards: []string{shard}, RegisteredAt: now}
-	err = s.tx(func(tx *sql.Tx) error {
+	d := Donor{UUID: id.String(), TokenHash: HashToken(token), Name: name, ShowOnBoard: showOnBoard, RegisteredAt: now}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var pickErr error
+	err = s.tx(func(tx *txn) error {
+		var shard string
+		if shard, pickErr = pickIn(tx, pick, nil); pickErr != nil {
+			return pickErr
+		}
+		d.Shards = []string{shard}
 		if _, err := tx.Exec(`INSERT INTO donors (uuid, token_hash, name, show_on_board, registered_at) VALUES (?, ?, ?, ?, ?)`,
 			d.UUID, d.TokenHash, d.Name, d.ShowOnBoard, now.UnixNano()); err != nil {
 			return err
@@ -144,6 +148,9 @@ func (s *DB) Register(name string, showOnBoard bool, now time.Time, pick Picker)
 		_, err := tx.Exec(`INSERT INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, d.UUID, shard, now.UnixNano())
 		return err
 	})
+	if pickErr != nil {
+		return Donor{}, "", pickErr
+	}
 	if err != nil {
 		return Donor{}, "", fmt.Errorf("register donor: %w", err)
 	}
@@ -154,28 +161,45 @@ func (s *DB) Register(name string, showOnBoard bool, now time.Time, pick Picker)
 func (s *DB) AddShard(id string, now time.Time, pick Picker) (Donor, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, err := s.donor(id)
-	if err != nil {
-		return Donor{}, "", err
+	var d Donor
+	var shard string
+	var pickErr error
+	err := s.tx(func(tx *txn) error {
+		var err error
+		if d, err = donorIn(tx, id); err != nil {
+			pickErr = err
+			return err
+		}
+		if shard, pickErr = pickIn(tx, pick, d.Shards); pickErr != nil {
+			return pickErr
+		}
+		_, err = tx.Exec(`INSERT INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, id, shard, now.UTC().UnixNano())
+		return err
+	})
+	if pickErr != nil {
+		return Donor{}, "", pickErr
 	}
-	assigned, err := s.assigned()
 	if err != nil {
-		return Donor{}, "", err
-	}
-	shard, err := pick(assigned, d.Shards)
-	if err != nil {
-		return Donor{}, "", err
-	}
-	if _, err := s.db.Exec(`INSERT INTO donor_shards (uuid, shard, assigned_at) VALUES (?, ?, ?)`, id, shard, now.UTC().UnixNano()); err != nil {
 		return Donor{}, "", fmt.Errorf("assign a shard: %w", err)
 	}
 	d.Shards = append(d.Shards, shard)
 	return d, shard, nil
 }
 
+// pickIn counts the donors per shard and lets pick choose, in tx.
+func pickIn(tx querier, pick Picker, exclude []string) (string, error) {
+	counts, err := assigned(tx)
+	if err != nil {
+		return "", err
+	}
+	return pick(counts, exclude)
+}
+
 // assigned counts, per shard, the donors holding it that are not leaving.
-func (s *DB) assigned() (map[string]int, error) {
-	rows, err := s.db.Query(`SELECT ds.shard, COUNT(*) FROM donor_shards ds JOIN donors d ON d.uuid = ds.uuid
+func (s *DB) assigned() (map[string]int, error) { return assigned(s.q) }
+
+func assigned(db querier) (map[string]int, error) {
+	rows, err := db.Query(`SELECT ds.shard, COUNT(*) FROM donor_shards ds JOIN donors d ON d.uuid = ds.uuid
 		WHERE d.leaving_at IS NULL AND ds.leaving_at IS NULL GROUP BY ds.shard`)
 	if err != nil {
 		return nil, fmt.Errorf("count donors per shard: %w", err)
@@ -202,7 +226,7 @@ func (s *DB) Authenticate(token string) (Donor, bool) {
 	}
 	h := HashToken(token)
 	var id string
-	if err := s.db.QueryRow(`SELECT uuid FROM donors WHERE token_hash = ?`, h).Scan(&id); err != nil {
+	if err := s.q.QueryRow(`SELECT uuid FROM donors WHERE token_hash = ?`, h).Scan(&id); err != nil {
 		return Donor{}, false
 	}
 	d, err := s.donor(id)
@@ -217,11 +241,13 @@ func (s *DB) Donor(id string) (Donor, error) { return s.donor(id) }
 
 // Donors implements Store: every donor, by registration.
 func (s *DB) Donors() ([]Donor, error) {
-	return s.query(`SELECT ` + donorColumns + ` FROM donors ORDER BY registered_at, uuid`)
+	return donors(s.q, `SELECT `+donorColumns+` FROM donors ORDER BY registered_at, uuid`)
 }
 
-func (s *DB) donor(id string) (Donor, error) {
-	ds, err := s.query(`SELECT `+donorColumns+` FROM donors WHERE uuid = ?`, id)
+func (s *DB) donor(id string) (Donor, error) { return donorIn(s.q, id) }
+
+func donorIn(db querier, id string) (Donor, error) {
+	ds, err := donors(db, `SELECT `+donorColumns+` FROM donors WHERE uuid = ?`, id)
 	if err != nil {
 		return Donor{}, err
 	}
@@ -231,8 +257,8 @@ func (s *DB) donor(id string) (Donor, error) {
 	return ds[0], nil
 }
 
-func (s *DB) query(q string, args ...any) ([]Donor, error) {
-	rows, err := s.db.Query(q, args...)
+func donors(db querier, q string, args ...any) ([]Donor, error) {
+	rows, err := db.Query(q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read donors: %w", err)
 	}
@@ -266,7 +292,7 @@ func (s *DB) query(q string, args ...any) ([]Donor, error) {
 		sq = `SELECT uuid, shard, leaving_at FROM donor_shards WHERE uuid = ? ORDER BY assigned_at, shard`
 		sargs = []any{out[0].UUID}
 	}
-	srows, err := s.db.Query(sq, sargs...)
+	srows, err := db.Query(sq, sargs...)
 	if err != nil {
 		return nil, fmt.Errorf("read donors' shards: %w", err)
 	}
@@ -301,7 +327,7 @@ func (s *DB) Update(id string, p Patch) (Donor, error) {
 	}
 	sets, args = p.placeSets(sets, args)
 	if len(sets) > 0 {
-		res, err := s.db.Exec(`UPDATE donors SET `+strings.Join(sets, ", ")+` WHERE uuid = ?`, append(args, id)...)
+		res, err := s.q.Exec(`UPDATE donors SET `+strings.Join(sets, ", ")+` WHERE uuid = ?`, append(args, id)...)
 		if err != nil {
 			return Donor{}, fmt.Errorf("update donor: %w", err)
 		}
@@ -316,7 +342,7 @@ func (s *DB) Update(id string, p Patch) (Donor, error) {
 func (s *DB) Leave(id string, now time.Time) (Donor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.db.Exec(`UPDATE donors SET leaving_at = ? WHERE uuid = ? AND leaving_at IS NULL`, now.UTC().UnixNano(), id); err != nil {
+	if _, err := s.q.Exec(`UPDATE donors SET leaving_at = ? WHERE uuid = ? AND leaving_at IS NULL`, now.UTC().UnixNano(), id); err != nil {
 		return Donor{}, fmt.Errorf("mark donor leaving: %w", err)
 	}
 	return s.donor(id)
@@ -326,7 +352,7 @@ func (s *DB) Leave(id string, now time.Time) (Donor, error) {
 func (s *DB) Delete(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res, err := s.db.Exec(`DELETE FROM donors WHERE uuid = ?`, id)
+	res, err := s.q.Exec(`DELETE FROM donors WHERE uuid = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete donor: %w", err)
 	}
@@ -340,7 +366,7 @@ func (s *DB) Delete(id string) error {
 // last_seen back.
 func (s *DB) CheckIn(id string, now time.Time) error {
 	t := now.UTC().UnixNano()
-	res, err := s.db.Exec(`UPDATE donors SET last_seen = ? WHERE uuid = ? AND (last_seen IS NULL OR last_seen < ?)`, t, id, t)
+	res, err := s.q.Exec(`UPDATE donors SET last_seen = ? WHERE uuid = ? AND (last_seen IS NULL OR last_seen < ?)`, t, id, t)
 	if err != nil {
 		return fmt.Errorf("record check-in: %w", err)
 	}
@@ -350,18 +376,6 @@ func (s *DB) CheckIn(id string, now time.Time) error {
 		}
 	}
 	return nil
-}
-
-func (s *DB) tx(fn func(*sql.Tx) error) error {
-	tx, err := s.db.Begin()
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 func fromNanos(n sql.NullInt64) time.Time {

@@ -92,17 +92,17 @@ func OpenHealthMemory() (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open an in-memory health database: %w", err)
 	}
-	if err := migrate(db, SchemaVersion); err != nil {
+	if err := migrate(db, dialect{}, SchemaVersion); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("in-memory health database: %w", err)
 	}
-	return &DB{db: db}, nil
+	return newDB(db, dialect{}), nil
 }
 
 // HealthShard implements HealthState.
 func (s *DB) HealthShard(shard string) (HealthShard, bool, error) {
 	h := HealthShard{Name: shard}
-	err := s.db.QueryRow(`SELECT hub_head, main_head, files, bytes, trust FROM health_shards WHERE shard = ?`, shard).
+	err := s.q.QueryRow(`SELECT hub_head, main_head, files, bytes, trust FROM health_shards WHERE shard = ?`, shard).
 		Scan(&h.HubHead, &h.MainHead, &h.Files, &h.Bytes, &h.Trust)
 	if err == sql.ErrNoRows {
 		return h, false, nil
@@ -110,24 +110,30 @@ func (s *DB) HealthShard(shard string) (HealthShard, bool, error) {
 	if err != nil {
 		return h, false, fmt.Errorf("read the health of %s: %w", shard, err)
 	}
-	h.Refs, err = readRefs(s.db, shard)
+	h.Refs, err = readRefs(s.q, shard)
 	return h, err == nil, err
 }
 
-// UpdateHealth implements HealthState.
+// UpdateHealth implements HealthState. Under PostgreSQL the transaction
+// is READ COMMITTED: one host records a shard's state, every statement is
+// an upsert that is right whatever order they run in, and fn (which reads
+// git) is not run twice.
 func (s *DB) UpdateHealth(shard string, fn func(HealthTx) error) error {
-	tx, err := s.db.Begin()
+	tx, err := s.begin(nil)
 	if err != nil {
 		return fmt.Errorf("record the health of %s: %w", shard, err)
 	}
-	defer tx.Rollback()
+	defer tx.tx.Rollback()
 	h := &healthTx{tx: tx, shard: shard}
 	defer h.close()
 	if err := fn(h); err != nil {
 		return err
 	}
+	if err := h.flush(); err != nil {
+		return err
+	}
 	h.close()
-	if err := tx.Commit(); err != nil {
+	if err := tx.tx.Commit(); err != nil {
 		return fmt.Errorf("record the health of %s: %w", shard, err)
 	}
 	return nil
@@ -164,7 +170,7 @@ func (s *DB) HealthKeyLines(shard, key string) ([]HealthLine, error) {
 }
 
 func (s *DB) eachLine(fn func(HealthLine) error, q string, args ...any) error {
-	rows, err := s.db.Query(q, args...)
+	rows, err := s.q.Query(q, args...)
 	if err != nil {
 		return fmt.Errorf("read location logs: %w", err)
 	}
@@ -187,7 +193,7 @@ func (s *DB) eachLine(fn func(HealthLine) error, q string, args ...any) error {
 // HealthKey implements HealthState.
 func (s *DB) HealthKey(shard, key string) (HealthKey, bool, error) {
 	k := HealthKey{Shard: shard, Key: key}
-	err := s.db.QueryRow(`SELECT path, size FROM health_keys WHERE shard = ? AND key = ?`, shard, key).Scan(&k.Path, &k.Size)
+	err := s.q.QueryRow(`SELECT path, size FROM health_keys WHERE shard = ? AND key = ?`, shard, key).Scan(&k.Path, &k.Size)
 	if err == sql.ErrNoRows {
 		return k, false, nil
 	}
@@ -211,7 +217,7 @@ func (s *DB) HealthKeysOver(shard string, size int64) ([]HealthKey, error) {
 }
 
 func (s *DB) eachKey(shard string, fn func(HealthKey) error, q string, args ...any) error {
-	rows, err := s.db.Query(q, args...)
+	rows, err := s.q.Query(q, args...)
 	if err != nil {
 		return fmt.Errorf("read the files of %s: %w", shard, err)
 	}

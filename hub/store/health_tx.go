@@ -6,11 +6,14 @@ import (
 )
 
 // healthTx is HealthTx on one SQL transaction, its statements prepared
-// once (a shard read whole adds 100k keys).
+// once (a shard read whole adds 100k keys). Keys and lines are written in
+// batches of healthBatch rows a statement (health_batch.go): under
+// PostgreSQL a statement is a network round trip.
 type healthTx struct {
-	tx    *sql.Tx
+	tx    *txn
 	shard string
 	stmts map[string]*sql.Stmt
+	batch healthPending
 }
 
 func (h *healthTx) close() {
@@ -25,7 +28,7 @@ func (h *healthTx) close() {
 func (h *healthTx) exec(q string, args ...any) error {
 	st, err := h.stmt(q)
 	if err == nil {
-		_, err = st.Exec(args...)
+		_, err = st.Exec(h.tx.stmtArgs(args)...)
 	}
 	if err != nil {
 		return fmt.Errorf("record the health of %s: %w", h.shard, err)
@@ -49,6 +52,7 @@ func (h *healthTx) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (h *healthTx) Reset() error {
+	h.batch = healthPending{} // what was added before is forgotten too
 	for _, table := range []string{"health_keys", "health_lines", "health_refs"} {
 		if err := h.exec(`DELETE FROM `+table+` WHERE shard = ?`, h.shard); err != nil {
 			return err
@@ -57,40 +61,14 @@ func (h *healthTx) Reset() error {
 	return nil
 }
 
-func (h *healthTx) AddKey(k HealthKey) error {
-	return h.exec(`INSERT INTO health_keys (shard, key, path, size) VALUES (?, ?, ?, ?)
-		ON CONFLICT (shard, key) DO NOTHING`, h.shard, k.Key, k.Path, k.Size)
-}
-
-func (h *healthTx) HasKey(key string) (bool, error) {
-	st, err := h.stmt(`SELECT COUNT(*) FROM health_keys WHERE shard = ? AND key = ?`)
-	if err != nil {
-		return false, err
-	}
-	var n int
-	if err := st.QueryRow(h.shard, key).Scan(&n); err != nil {
-		return false, fmt.Errorf("read the files of %s: %w", h.shard, err)
-	}
-	return n > 0, nil
-}
-
-func (h *healthTx) MergeLine(l HealthLine) error {
-	return h.exec(`INSERT INTO health_lines (`+lineColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shard, key, uuid) DO UPDATE SET status = excluded.status, sec = excluded.sec, nsec = excluded.nsec
-		WHERE excluded.sec > health_lines.sec OR (excluded.sec = health_lines.sec AND excluded.nsec > health_lines.nsec)`,
-		h.shard, l.Key, l.Size, l.UUID, string(l.Status), l.Sec, l.Nsec)
-}
-
 func (h *healthTx) SetRef(ref, sha string) error {
 	return h.exec(`INSERT INTO health_refs (shard, ref, sha) VALUES (?, ?, ?)
 		ON CONFLICT (shard, ref) DO UPDATE SET sha = excluded.sha`, h.shard, ref, sha)
 }
 
 // readRefs reads a shard's donor refs as last read.
-func readRefs(q interface {
-	Query(string, ...any) (*sql.Rows, error)
-}, shard string) (map[string]string, error) {
-	rows, err := q.Query(`SELECT ref, sha FROM health_refs WHERE shard = ?`, shard)
+func readRefs(db querier, shard string) (map[string]string, error) {
+	rows, err := db.Query(`SELECT ref, sha FROM health_refs WHERE shard = ?`, shard)
 	if err != nil {
 		return nil, fmt.Errorf("read the health of %s: %w", shard, err)
 	}

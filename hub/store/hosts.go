@@ -97,7 +97,7 @@ func OpenFile(path string) (*DB, error) {
 // Heartbeat implements Hosts.
 func (s *DB) Heartbeat(name, publicURL string, now time.Time) error {
 	t := now.UTC().UnixNano()
-	_, err := s.db.Exec(`INSERT INTO hosts (name, public_url, started_at, heartbeat_at) VALUES (?, ?, ?, ?)
+	_, err := s.q.Exec(`INSERT INTO hosts (name, public_url, started_at, heartbeat_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET public_url = excluded.public_url, heartbeat_at = excluded.heartbeat_at`,
 		name, publicURL, t, t)
 	if err != nil {
@@ -108,7 +108,7 @@ func (s *DB) Heartbeat(name, publicURL string, now time.Time) error {
 
 // HostList implements Hosts: every host, by name.
 func (s *DB) HostList() ([]Host, error) {
-	rows, err := s.db.Query(`SELECT name, public_url, started_at, heartbeat_at FROM hosts ORDER BY name`)
+	rows, err := s.q.Query(`SELECT name, public_url, started_at, heartbeat_at FROM hosts ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("read hosts: %w", err)
 	}
@@ -130,7 +130,7 @@ func (s *DB) HostList() ([]Host, error) {
 func (s *DB) Claim(host string, shards []string, now time.Time) ([]string, error) {
 	var placed []string
 	for _, name := range shards {
-		res, err := s.db.Exec(`INSERT INTO placements (shard, host, changed_at) VALUES (?, ?, ?) ON CONFLICT (shard) DO NOTHING`,
+		res, err := s.q.Exec(`INSERT INTO placements (shard, host, changed_at) VALUES (?, ?, ?) ON CONFLICT (shard) DO NOTHING`,
 			name, host, now.UTC().UnixNano())
 		if err != nil {
 			return placed, fmt.Errorf("place %s on host %s: %w", name, host, err)
@@ -154,7 +154,7 @@ func scanPlacement(sc interface{ Scan(...any) error }) (Placement, error) {
 
 // Placements implements Hosts: every placed shard, by name.
 func (s *DB) Placements() ([]Placement, error) {
-	rows, err := s.db.Query(`SELECT ` + placementColumns + ` FROM placements ORDER BY shard`)
+	rows, err := s.q.Query(`SELECT ` + placementColumns + ` FROM placements ORDER BY shard`)
 	if err != nil {
 		return nil, fmt.Errorf("read placements: %w", err)
 	}
@@ -172,7 +172,7 @@ func (s *DB) Placements() ([]Placement, error) {
 
 // Placement implements Hosts.
 func (s *DB) Placement(shard string) (Placement, error) {
-	p, err := scanPlacement(s.db.QueryRow(`SELECT `+placementColumns+` FROM placements WHERE shard = ?`, shard))
+	p, err := scanPlacement(s.q.QueryRow(`SELECT `+placementColumns+` FROM placements WHERE shard = ?`, shard))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, ErrNoPlacement
 	}
@@ -194,7 +194,7 @@ func (s *DB) RequestMove(shard, to string, now time.Time) error {
 	case p.State != PlacementServed:
 		return fmt.Errorf("%s is being moved to %s already; wait for that move to end", shard, p.MovingTo)
 	}
-	res, err := s.db.Exec(`UPDATE placements SET state = ?, moving_to = ?, error = '', changed_at = ? WHERE shard = ? AND state = ?`,
+	res, err := s.q.Exec(`UPDATE placements SET state = ?, moving_to = ?, error = '', changed_at = ? WHERE shard = ? AND state = ?`,
 		PlacementMoving, to, now.UTC().UnixNano(), shard, PlacementServed)
 	if err != nil {
 		return fmt.Errorf("ask to move %s: %w", shard, err)
@@ -207,7 +207,7 @@ func (s *DB) RequestMove(shard, to string, now time.Time) error {
 
 // Freeze implements Hosts.
 func (s *DB) Freeze(shard, host string, now time.Time) (bool, error) {
-	res, err := s.db.Exec(`UPDATE placements SET state = ?, changed_at = ? WHERE shard = ? AND host = ? AND state = ?`,
+	res, err := s.q.Exec(`UPDATE placements SET state = ?, changed_at = ? WHERE shard = ? AND host = ? AND state = ?`,
 		PlacementFrozen, now.UTC().UnixNano(), shard, host, PlacementMoving)
 	if err != nil {
 		return false, fmt.Errorf("stop pushes to %s for its move: %w", shard, err)
@@ -218,7 +218,7 @@ func (s *DB) Freeze(shard, host string, now time.Time) (bool, error) {
 
 // FinishMove implements Hosts.
 func (s *DB) FinishMove(shard, to string, now time.Time) error {
-	res, err := s.db.Exec(`UPDATE placements SET host = ?, state = ?, moving_to = '', changed_at = ? WHERE shard = ? AND moving_to = ? AND state = ?`,
+	res, err := s.q.Exec(`UPDATE placements SET host = ?, state = ?, moving_to = '', changed_at = ? WHERE shard = ? AND moving_to = ? AND state = ?`,
 		to, PlacementServed, now.UTC().UnixNano(), shard, to, PlacementFrozen)
 	if err != nil {
 		return fmt.Errorf("switch %s to host %s: %w", shard, to, err)
@@ -231,7 +231,7 @@ func (s *DB) FinishMove(shard, to string, now time.Time) error {
 
 // FailMove implements Hosts.
 func (s *DB) FailMove(shard, why string, now time.Time) error {
-	_, err := s.db.Exec(`UPDATE placements SET state = ?, moving_to = '', error = ?, changed_at = ? WHERE shard = ? AND state <> ?`,
+	_, err := s.q.Exec(`UPDATE placements SET state = ?, moving_to = '', error = ?, changed_at = ? WHERE shard = ? AND state <> ?`,
 		PlacementServed, why, now.UTC().UnixNano(), shard, PlacementServed)
 	if err != nil {
 		return fmt.Errorf("end the move of %s: %w", shard, err)
@@ -242,9 +242,16 @@ func (s *DB) FailMove(shard, why string, now time.Time) error {
 // UsedBytes is the space the database's data takes (pages in use times
 // the page size), for measuring what the hub's state costs (docs/scaling.md).
 func (s *DB) UsedBytes() (int64, error) {
+	if s.d.postgres {
+		var n int64
+		if err := s.q.QueryRow(`SELECT pg_database_size(current_database())`).Scan(&n); err != nil {
+			return 0, fmt.Errorf("measure the database: %w", err)
+		}
+		return n, nil
+	}
 	var pages, free, size int64
 	for q, v := range map[string]*int64{"PRAGMA page_count": &pages, "PRAGMA freelist_count": &free, "PRAGMA page_size": &size} {
-		if err := s.db.QueryRow(q).Scan(v); err != nil {
+		if err := s.q.QueryRow(q).Scan(v); err != nil {
 			return 0, fmt.Errorf("measure the database: %w", err)
 		}
 	}

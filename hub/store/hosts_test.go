@@ -12,17 +12,30 @@ import (
 // second move while one runs is refused; a failed move leaves the shard
 // where it was.
 func TestHostsPlacementAndMove(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	eachBackend(t, testHostsPlacementAndMove)
+	t.Run("sqlite-file", func(t *testing.T) {
+		// Hub processes on one machine sharing one SQLite file.
+		path := filepath.Join(t.TempDir(), "shared.db")
+		a, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		b, err := OpenFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		checkHostsAndMove(t, a, b)
+	})
+}
+
+func testHostsPlacementAndMove(t *testing.T, be backend) {
+	checkHostsAndMove(t, be.open(t), be.open(t))
+}
+
+func checkHostsAndMove(t *testing.T, a, b *DB) {
+	t.Helper()
 	if err := a.Heartbeat("a", "http://a", t0); err != nil {
 		t.Fatal(err)
 	}

@@ -145,39 +145,56 @@ var migrations = []string{
 // SchemaVersion is the schema this code reads and writes.
 var SchemaVersion = len(migrations)
 
-// migrate brings db up to version target (at most SchemaVersion).
-func migrate(db *sql.DB, target int) error {
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("prepare schema: %w", err)
-	}
-	var current int
-	err := db.QueryRow(`SELECT version FROM schema_version`).Scan(&current)
-	if err == sql.ErrNoRows {
-		if _, err := db.Exec(`INSERT INTO schema_version (version) VALUES (0)`); err != nil {
-			return fmt.Errorf("prepare schema: %w", err)
-		}
-	} else if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if current > len(migrations) {
-		return fmt.Errorf("the database has schema version %d, newer than this shardhub knows (%d): run a newer shardhub", current, len(migrations))
-	}
-	for v := current; v < target; v++ {
-		tx, err := db.Begin()
-		if err != nil {
+// migrate brings db up to version target (at most SchemaVersion), one
+// migration per transaction. Under PostgreSQL each transaction first takes
+// an advisory lock, so hosts starting at once migrate one after the other
+// and each reads the version the one before left.
+func migrate(db *sql.DB, d dialect, target int) error {
+	for {
+		done, err := migrateStep(db, d, target)
+		if err != nil || done {
 			return err
 		}
-		if _, err := tx.Exec(migrations[v]); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
-		}
-		if _, err := tx.Exec(`UPDATE schema_version SET version = ?`, v+1); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate the database to schema version %d: %w", v+1, err)
-		}
 	}
-	return nil
+}
+
+// migrateStep applies the next migration, or reports done when the
+// database is at target already.
+func migrateStep(db *sql.DB, d dialect, target int) (done bool, err error) {
+	tx, err := db.Begin()
+	if err != nil {
+		return false, fmt.Errorf("prepare schema: %w", err)
+	}
+	defer tx.Rollback()
+	if err := d.lockMigrations(tx); err != nil {
+		return false, fmt.Errorf("lock the schema for migration: %w", err)
+	}
+	if _, err := tx.Exec(`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return false, fmt.Errorf("prepare schema: %w", err)
+	}
+	var current int
+	err = tx.QueryRow(`SELECT version FROM schema_version`).Scan(&current)
+	if err == sql.ErrNoRows {
+		if _, err := tx.Exec(`INSERT INTO schema_version (version) VALUES (0)`); err != nil {
+			return false, fmt.Errorf("prepare schema: %w", err)
+		}
+	} else if err != nil {
+		return false, fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return false, fmt.Errorf("the database has schema version %d, newer than this shardhub knows (%d): run a newer shardhub", current, len(migrations))
+	}
+	if current >= target {
+		return true, tx.Commit()
+	}
+	if _, err := tx.Exec(d.migration(migrations[current])); err != nil {
+		return false, fmt.Errorf("migrate the database to schema version %d: %w", current+1, err)
+	}
+	if _, err := tx.Exec(d.rebind(`UPDATE schema_version SET version = ?`), current+1); err != nil {
+		return false, fmt.Errorf("migrate the database to schema version %d: %w", current+1, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate the database to schema version %d: %w", current+1, err)
+	}
+	return false, nil
 }

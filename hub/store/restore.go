@@ -124,12 +124,12 @@ var (
 func (s *DB) RestoreRemote(shard, proposed string, now time.Time) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.db.Exec(`INSERT OR IGNORE INTO restore_remotes (shard, uuid, created_at) VALUES (?, ?, ?)`,
+	if _, err := s.q.Exec(`INSERT INTO restore_remotes (shard, uuid, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 		shard, proposed, now.UTC().UnixNano()); err != nil {
 		return "", fmt.Errorf("record the restore remote of %s: %w", shard, err)
 	}
 	var id string
-	if err := s.db.QueryRow(`SELECT uuid FROM restore_remotes WHERE shard = ?`, shard).Scan(&id); err != nil {
+	if err := s.q.QueryRow(`SELECT uuid FROM restore_remotes WHERE shard = ?`, shard).Scan(&id); err != nil {
 		return "", fmt.Errorf("read the restore remote of %s: %w", shard, err)
 	}
 	return id, nil
@@ -137,7 +137,7 @@ func (s *DB) RestoreRemote(shard, proposed string, now time.Time) (string, error
 
 // RestoreRemotes implements Restores.
 func (s *DB) RestoreRemotes() (map[string]string, error) {
-	rows, err := s.db.Query(`SELECT shard, uuid FROM restore_remotes`)
+	rows, err := s.q.Query(`SELECT shard, uuid FROM restore_remotes`)
 	if err != nil {
 		return nil, fmt.Errorf("read restore remotes: %w", err)
 	}
@@ -158,7 +158,7 @@ func (s *DB) OpenRequests(files []Request, now time.Time) ([]Request, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Request, len(files))
-	err := s.tx(func(tx *sql.Tx) error {
+	err := s.tx(func(tx *txn) error {
 		for i, f := range files {
 			cur, err := requests(tx, `WHERE shard = ? AND key = ? AND closed_at IS NULL`, f.Shard, f.Key)
 			if err != nil {
@@ -189,7 +189,7 @@ func (s *DB) StartDrill(d Drill, files []DrillFile) ([]DrillFile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var kept []DrillFile
-	err := s.tx(func(tx *sql.Tx) error {
+	err := s.tx(func(tx *txn) error {
 		kept = nil
 		if _, err := tx.Exec(`INSERT INTO drills (id, shard, started_at) VALUES (?, ?, ?)`, d.ID, d.Shard, nanos(d.Started)); err != nil {
 			return fmt.Errorf("record the drill: %w", err)
@@ -226,7 +226,7 @@ func (s *DB) EndDrill(id string, now time.Time) ([]DrillFile, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var files []DrillFile
-	err := s.tx(func(tx *sql.Tx) error {
+	err := s.tx(func(tx *txn) error {
 		res, err := tx.Exec(`UPDATE drills SET ended_at = ? WHERE id = ? AND ended_at IS NULL`, nanos(now), id)
 		if err != nil {
 			return fmt.Errorf("end the drill: %w", err)
@@ -250,7 +250,7 @@ func (s *DB) EndDrill(id string, now time.Time) ([]DrillFile, error) {
 
 // Drills implements Restores: every drill, oldest first.
 func (s *DB) Drills() ([]Drill, error) {
-	rows, err := s.db.Query(`SELECT id, shard, started_at, ended_at FROM drills ORDER BY started_at, id`)
+	rows, err := s.q.Query(`SELECT id, shard, started_at, ended_at FROM drills ORDER BY started_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("read drills: %w", err)
 	}
@@ -271,15 +271,10 @@ func (s *DB) Drills() ([]Drill, error) {
 
 // DrillFiles implements Restores.
 func (s *DB) DrillFiles(id string) ([]DrillFile, error) {
-	tx, err := s.db.Begin()
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return drillFiles(tx, id)
+	return drillFiles(s.q, id)
 }
 
-func drillFiles(tx *sql.Tx, id string) ([]DrillFile, error) {
+func drillFiles(tx querier, id string) ([]DrillFile, error) {
 	rows, err := tx.Query(`SELECT request, marked_lost FROM drill_files WHERE drill = ?`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read the drill's files: %w", err)
@@ -308,7 +303,7 @@ func drillFiles(tx *sql.Tx, id string) ([]DrillFile, error) {
 
 // OpenRequest implements Restores.
 func (s *DB) OpenRequest(shard, key string) (Request, error) {
-	rs, err := requests(s.db, `WHERE shard = ? AND key = ? AND closed_at IS NULL`, shard, key)
+	rs, err := requests(s.q, `WHERE shard = ? AND key = ? AND closed_at IS NULL`, shard, key)
 	if err != nil {
 		return Request{}, err
 	}
@@ -328,7 +323,7 @@ func (s *DB) RequestsIn(shards []string) ([]Request, error) {
 	for i, sh := range shards {
 		args[i] = sh
 	}
-	return requests(s.db, `WHERE closed_at IS NULL AND shard IN (`+marks+`) ORDER BY opened_at, path, id`, args...)
+	return requests(s.q, `WHERE closed_at IS NULL AND shard IN (`+marks+`) ORDER BY opened_at, path, id`, args...)
 }
 
 // Ask implements Restores.
@@ -339,7 +334,7 @@ func (s *DB) Ask(id, donor, prev string, now time.Time) (bool, error) {
 	if donor != "" {
 		at = nanos(now)
 	}
-	res, err := s.db.Exec(`UPDATE restore_requests SET asked_donor = NULLIF(?, ''), asked_at = ?
+	res, err := s.q.Exec(`UPDATE restore_requests SET asked_donor = NULLIF(?, ''), asked_at = ?
 		WHERE id = ? AND COALESCE(asked_donor, '') = ?`, donor, at, id, prev)
 	if err != nil {
 		return false, fmt.Errorf("record which donor is asked: %w", err)
@@ -350,7 +345,7 @@ func (s *DB) Ask(id, donor, prev string, now time.Time) (bool, error) {
 
 // Uploads implements Restores.
 func (s *DB) Uploads(id string) ([]Upload, error) {
-	rows, err := s.db.Query(`SELECT request, donor, at, accepted, reason, sha256, bytes FROM restore_uploads
+	rows, err := s.q.Query(`SELECT request, donor, at, accepted, reason, sha256, bytes FROM restore_uploads
 		WHERE request = ? ORDER BY at, rowid`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read uploads: %w", err)
@@ -374,7 +369,7 @@ func (s *DB) Uploads(id string) ([]Upload, error) {
 func (s *DB) RecordUpload(u Upload, state string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tx(func(tx *sql.Tx) error {
+	return s.tx(func(tx *txn) error {
 		var dup int
 		if u.Accepted {
 			if err := tx.QueryRow(`SELECT COUNT(*) FROM restore_uploads WHERE request = ? AND donor = ? AND accepted = 1 AND sha256 = ?`,
@@ -408,7 +403,7 @@ func (s *DB) RecordUpload(u Upload, state string, now time.Time) error {
 
 // standing moves a donor's proof-of-storage standing after an upload, as
 // settle does after a challenge.
-func standing(tx *sql.Tx, donor string, passed bool, now time.Time) error {
+func standing(tx *txn, donor string, passed bool, now time.Time) error {
 	q := `UPDATE donors SET proof_fails_in_row = proof_fails_in_row + 1, proof_failed_at = ? WHERE uuid = ?`
 	if passed {
 		q = `UPDATE donors SET proof_fails_in_row = 0, proof_passed_at = ? WHERE uuid = ?`
@@ -419,7 +414,7 @@ func standing(tx *sql.Tx, donor string, passed bool, now time.Time) error {
 	return nil
 }
 
-func setState(tx *sql.Tx, u Upload, state string, now time.Time) error {
+func setState(tx *txn, u Upload, state string, now time.Time) error {
 	var err error
 	if Verified(state) {
 		_, err = tx.Exec(`UPDATE restore_requests SET state = ?, verified_by = ?, verified_at = ? WHERE id = ? AND state NOT IN (?, ?)`,
@@ -435,7 +430,7 @@ func setState(tx *sql.Tx, u Upload, state string, now time.Time) error {
 
 // Unreinjected implements Restores.
 func (s *DB) Unreinjected(shard string) ([]Request, error) {
-	return requests(s.db, `WHERE shard = ? AND state IN (?, ?) AND reinjected_at IS NULL ORDER BY verified_at, id`,
+	return requests(s.q, `WHERE shard = ? AND state IN (?, ?) AND reinjected_at IS NULL ORDER BY verified_at, id`,
 		shard, StateVerified, StateVerifiedSingleMD5)
 }
 
@@ -452,7 +447,7 @@ func (s *DB) CloseRequests(ids []string, now time.Time) error {
 func (s *DB) eachRequest(ids []string, q string, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tx(func(tx *sql.Tx) error {
+	return s.tx(func(tx *txn) error {
 		for _, id := range ids {
 			if _, err := tx.Exec(q, nanos(now), id); err != nil {
 				return fmt.Errorf("update restore requests: %w", err)
@@ -460,10 +455,6 @@ func (s *DB) eachRequest(ids []string, q string, now time.Time) error {
 		}
 		return nil
 	})
-}
-
-type querier interface {
-	Query(q string, args ...any) (*sql.Rows, error)
 }
 
 func requests(db querier, where string, args ...any) ([]Request, error) {

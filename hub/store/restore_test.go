@@ -10,7 +10,11 @@ import (
 // uploads and verdicts are in the database; a second drill over the same
 // request, and the same accepted bytes twice, count once.
 func TestRestoreStateSurvivesARestart(t *testing.T) {
-	s, dir := openTest(t)
+	eachBackend(t, testRestoreStateSurvivesARestart)
+}
+
+func testRestoreStateSurvivesARestart(t *testing.T, b backend) {
+	s := b.open(t)
 	d, _, err := s.Register("alice", false, t0, first("shard-0001"))
 	if err != nil {
 		t.Fatal(err)
@@ -51,11 +55,7 @@ func TestRestoreStateSurvivesARestart(t *testing.T) {
 	}
 	s.Close()
 
-	s, err = Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s = b.open(t)
 	drills, _ := s.Drills()
 	if len(drills) != 1 { // the drill that kept nothing was not recorded
 		t.Fatalf("drills after a restart: %+v", drills)

@@ -9,19 +9,55 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/shardkeeper/shardkeeper/hub/store/storetest"
 )
 
 var t0 = time.Unix(1700000000, 0).UTC()
 
-func openTest(t *testing.T) (*DB, string) {
+// backend is one fresh database of the shared suite: SQLite (DATA/hub.db
+// in dir) or PostgreSQL (url).
+type backend struct {
+	name, url, dir string
+}
+
+// eachBackend runs the suite's test fn on SQLite and on PostgreSQL.
+func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	storetest.Run(t, func(t *testing.T, url string) {
+		name := "sqlite"
+		if url != "" {
+			name = "postgres"
+		}
+		fn(t, backend{name: name, url: url, dir: t.TempDir()})
+	})
+}
+
+// open opens a handle on the backend's database: the first, a reopened
+// one after a restart, or another hub host's.
+func (b backend) open(t *testing.T) *DB {
 	t.Helper()
-	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := OpenURL(b.url, b.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, dir
+	return s
+}
+
+// openAt opens the backend's database migrated only to version, as an
+// older hub left it.
+func (b backend) openAt(t *testing.T, version int) *DB {
+	t.Helper()
+	var s *DB
+	var err error
+	if b.url == "" {
+		s, err = open(filepath.Join(b.dir, DBFile), version, "")
+	} else {
+		s, err = openPostgres(b.url, version)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // first always picks the first shard it may.
@@ -37,7 +73,11 @@ func first(shards ...string) Picker {
 }
 
 func TestRegisterAuthenticateAndTokenNeverStored(t *testing.T) {
-	s, dir := openTest(t)
+	eachBackend(t, testRegisterAuthenticate)
+}
+
+func testRegisterAuthenticate(t *testing.T, b backend) {
+	s := b.open(t)
 	var tokens []string
 	for i := 0; i < 3; i++ {
 		d, token, err := s.Register("donor", i == 1, t0, first("shard-0001"))
@@ -52,20 +92,19 @@ func TestRegisterAuthenticateAndTokenNeverStored(t *testing.T) {
 		}
 		tokens = append(tokens, token)
 	}
+	if n := countWhere(t, s, `SELECT COUNT(*) FROM donors WHERE token_hash IN (?, ?, ?)`, tokens[0], tokens[1], tokens[2]); n != 0 {
+		t.Fatalf("%d donors have their token stored", n)
+	}
 	s.Close()
 	for _, name := range []string{DBFile, DBFile + "-wal"} {
-		raw, _ := os.ReadFile(filepath.Join(dir, name))
+		raw, _ := os.ReadFile(filepath.Join(b.dir, name))
 		for _, tok := range tokens {
 			if strings.Contains(string(raw), tok) {
 				t.Fatalf("%s holds a token", name)
 			}
 		}
 	}
-	re, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer re.Close()
+	re := b.open(t)
 	for i, tok := range tokens {
 		d, ok := re.Authenticate(tok)
 		if !ok || d.Shards[0] != "shard-0001" || d.ShowOnBoard != (i == 1) {
@@ -79,8 +118,20 @@ func TestRegisterAuthenticateAndTokenNeverStored(t *testing.T) {
 	}
 }
 
-func TestDonorLifecycle(t *testing.T) {
-	s, _ := openTest(t)
+// countWhere runs a COUNT(*) query.
+func countWhere(t *testing.T, s *DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := s.q.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestDonorLifecycle(t *testing.T) { eachBackend(t, testDonorLifecycle) }
+
+func testDonorLifecycle(t *testing.T, b backend) {
+	s := b.open(t)
 	d, _, err := s.Register("", false, t0, first("shard-0001", "shard-0002"))
 	if err != nil {
 		t.Fatal(err)
@@ -127,11 +178,14 @@ func TestDonorLifecycle(t *testing.T) {
 // TestMigratesOlderSchema opens a database left at schema version 1 (one
 // shard per donor) and checks the donor survives the migration.
 func TestMigratesOlderSchema(t *testing.T) {
-	s := migrated(t, 1, `INSERT INTO donors (uuid, token_hash, name, shard, registered_at) VALUES ('u1', ?, 'old', 'shard-0003', ?)`,
+	eachBackend(t, testMigratesOlderSchema)
+}
+
+func testMigratesOlderSchema(t *testing.T, b backend) {
+	s := migrated(t, b, 1, `INSERT INTO donors (uuid, token_hash, name, shard, registered_at) VALUES ('u1', ?, 'old', 'shard-0003', ?)`,
 		HashToken("tok"), t0.UnixNano())
-	defer s.Close()
 	var v int
-	s.db.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
+	s.q.QueryRow(`SELECT version FROM schema_version`).Scan(&v)
 	if v != SchemaVersion || SchemaVersion < 2 {
 		t.Errorf("schema version %d, want %d", v, SchemaVersion)
 	}
@@ -143,32 +197,25 @@ func TestMigratesOlderSchema(t *testing.T) {
 
 // migrated is a database left at schema version by an older hub, with
 // seed run on it, then opened by this one.
-func migrated(t *testing.T, version int, seed string, args ...any) *DB {
+func migrated(t *testing.T, b backend, version int, seed string, args ...any) *DB {
 	t.Helper()
-	dir := t.TempDir()
-	old, err := open(filepath.Join(dir, DBFile), version, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := old.db.Exec(seed, args...); err != nil {
+	old := b.openAt(t, version)
+	if _, err := old.q.Exec(seed, args...); err != nil {
 		t.Fatal(err)
 	}
 	old.Close()
-	s, err := Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return b.open(t)
 }
 
 func TestRefusesNewerSchema(t *testing.T) {
-	dir := t.TempDir()
-	s, _ := Open(dir)
-	s.db.Exec(`UPDATE schema_version SET version = 99`)
-	s.Close()
-	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "newer") {
-		t.Errorf("err = %v", err)
-	}
+	eachBackend(t, func(t *testing.T, b backend) {
+		s := b.open(t)
+		s.q.Exec(`UPDATE schema_version SET version = 99`)
+		s.Close()
+		if _, err := OpenURL(b.url, b.dir); err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Errorf("err = %v", err)
+		}
+	})
 }
 
 func TestImportsDonorsJSON(t *testing.T) {

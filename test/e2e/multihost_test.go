@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/hub/store/storetest"
 )
 
 // hubHost is one `shardhub serve --host-name` process of several sharing
@@ -137,9 +138,15 @@ func startHosts(t *testing.T, tmp, coll string) []*hubHost {
 	return hosts
 }
 
-// multihostDB is the database the hosts share: a SQLite file (several
-// processes on one machine share it in WAL mode).
+// multihostDB is the database the hosts share: a fresh PostgreSQL
+// database when SHARDKEEPER_TEST_POSTGRES names a server (and always in
+// CI), else one SQLite file (processes on one machine share it in WAL mode).
 func multihostDB(t *testing.T, tmp string) string {
+	t.Helper()
+	if os.Getenv(storetest.EnvPostgres) != "" || os.Getenv("CI") != "" {
+		return storetest.PostgresURL(t)
+	}
+	t.Logf("%s is not set: the hosts share a SQLite file", storetest.EnvPostgres)
 	return filepath.Join(tmp, "shared-hub.db")
 }
 
