@@ -40,9 +40,9 @@ type Deps struct {
 	// Moved records that a shard is served at a new URL (another hub
 	// host); nil: only the repository's origin follows.
 	Moved func(shard, url string)
-	Emit   func(control.Event)
-	Now    func() time.Time
-	After  func(time.Duration) <-chan time.Time
+	Emit  func(control.Event)
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
 	// PushEvery is the longest time between reports; a failed report is
 	// retried after PushRetryMin, growing to PushRetryMax.
 	PushEvery, PushRetryMin, PushRetryMax time.Duration
