@@ -3,12 +3,14 @@ package health
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/hub/store/storetest"
 )
 
 // BenchmarkStatePerPush measures what the shared database holds and what a
@@ -17,7 +19,11 @@ import (
 // location logs the rows upserted and the bytes the database grows by.
 func BenchmarkStatePerPush(b *testing.B) {
 	f := newFixture(b, 100_000)
+	// SQLite, or PostgreSQL when SHARDKEEPER_TEST_POSTGRES names a server.
 	db, err := store.OpenFile(filepath.Join(b.TempDir(), "hub.db"))
+	if os.Getenv(storetest.EnvPostgres) != "" {
+		db, err = store.OpenPostgres(storetest.PostgresURL(b))
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
