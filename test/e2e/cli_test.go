@@ -71,8 +71,8 @@ func TestSnoozeSurvivesRestartAndDonorsKeepApart(t *testing.T) {
 	}
 
 	r := mustRun(t, shardkeeperBin, "pause", "--home", a, "--for", "30m")
-	if !strings.Contains(r.stdout, "Paused until") {
-		t.Errorf("pause --for says %q", r.stdout)
+	if !strings.Contains(r.Stdout, "Paused until") {
+		t.Errorf("pause --for says %q", r.Stdout)
 	}
 	stop := startAgent(t, a, "--interval", "1h")
 	st := status(t, a)
@@ -97,11 +97,11 @@ func TestSnoozeSurvivesRestartAndDonorsKeepApart(t *testing.T) {
 		DonorUUID string `json:"donor_uuid"`
 		State     string `json:"state"`
 	}
-	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "status", "--home", b, "--json").stdout), &bs)
+	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "status", "--home", b, "--json").Stdout), &bs)
 	var as struct {
 		DonorUUID string `json:"donor_uuid"`
 	}
-	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "status", "--home", a, "--json").stdout), &as)
+	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "status", "--home", a, "--json").Stdout), &as)
 	if bs.DonorUUID == as.DonorUUID || bs.State != "offline" {
 		t.Errorf("b's status %+v shows a's agent (%s)", bs, as.DonorUUID)
 	}
@@ -184,8 +184,8 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	// budget: lowering asks first; without an agent the CLI gives back itself.
 	half := st.Budget.Disk.UsedByShardkeeper / 2
 	r := run(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(half, 10))
-	if r.code == 0 || !strings.Contains(r.stdout, "gives back") || !strings.Contains(r.stderr, "--yes") {
-		t.Errorf("lowering without --yes: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	if r.Code == 0 || !strings.Contains(r.Stdout, "gives back") || !strings.Contains(r.Stderr, "--yes") {
+		t.Errorf("lowering without --yes: exit %d\n%s%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if status(t, home).FilesProtected != 20 {
 		t.Errorf("files given back without confirmation")
@@ -195,14 +195,14 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 	if st.Budget.Disk.UsedByShardkeeper > half || st.BudgetBytes != half {
 		t.Errorf("after budget --max %d: %d used, budget %d", half, st.Budget.Disk.UsedByShardkeeper, st.BudgetBytes)
 	}
-	if out := mustRun(t, shardkeeperBin, "budget", "--home", home).stdout; !strings.Contains(out, "set by max") || !strings.Contains(out, "--keep-free") {
+	if out := mustRun(t, shardkeeperBin, "budget", "--home", home).Stdout; !strings.Contains(out, "set by max") || !strings.Contains(out, "--keep-free") {
 		t.Errorf("budget:\n%s", out)
 	}
 
 	// With the agent running: budget and release go through its API.
 	startAgent(t, home, "--interval", "1h")
 	quarter := half / 2
-	out := mustRun(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(quarter, 10), "--yes").stdout
+	out := mustRun(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(quarter, 10), "--yes").Stdout
 	if !strings.Contains(out, "Done") {
 		t.Errorf("budget with a running agent:\n%s", out)
 	}
@@ -216,7 +216,7 @@ func TestBudgetFilesReleaseSettingsLeaveCLI(t *testing.T) {
 		t.Errorf("release did not give back %s", victim)
 	}
 	oneLineError(t, "release of a file not held", run(t, shardkeeperBin, "release", "--home", home, victim), "not held")
-	if out := mustRun(t, shardkeeperBin, "log", "--home", home, "-n", "50").stdout; !strings.Contains(out, "Gave back "+victim) {
+	if out := mustRun(t, shardkeeperBin, "log", "--home", home, "-n", "50").Stdout; !strings.Contains(out, "Gave back "+victim) {
 		t.Errorf("log does not tell the release:\n%s", out)
 	}
 
@@ -244,7 +244,7 @@ type fileList struct {
 func heldFiles(t *testing.T, home string) fileList {
 	t.Helper()
 	var list fileList
-	if err := json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "files", "--home", home, "--held", "--json").stdout), &list); err != nil {
+	if err := json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "files", "--home", home, "--held", "--json").Stdout), &list); err != nil {
 		t.Fatal(err)
 	}
 	return list
@@ -256,7 +256,7 @@ func checkFilesCLI(t *testing.T, home string) {
 	if list := heldFiles(t, home); list.Total != 20 || !list.Files[0].Held {
 		t.Errorf("files --held --json: %+v", list)
 	}
-	if out := mustRun(t, shardkeeperBin, "files", "--home", home, "--filter", "ITEM-01").stdout; strings.Count(out, "item-01/") != 10 || !strings.Contains(out, "HELD") {
+	if out := mustRun(t, shardkeeperBin, "files", "--home", home, "--filter", "ITEM-01").Stdout; strings.Count(out, "item-01/") != 10 || !strings.Contains(out, "HELD") {
 		t.Errorf("files --filter:\n%s", out)
 	}
 }
@@ -271,7 +271,7 @@ func checkSettingsCLI(t *testing.T, home string) {
 		Schedule      string `json:"schedule"`
 		OffHoursKBps  int    `json:"off_hours_kbps"`
 	}
-	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "settings", "--home", home, "--json").stdout), &s)
+	json.Unmarshal([]byte(mustRun(t, shardkeeperBin, "settings", "--home", home, "--json").Stdout), &s)
 	if s.BandwidthKBps != 300 || s.Schedule != "01:00-07:00" || s.OffHoursKBps != 50 {
 		t.Errorf("settings %+v", s)
 	}

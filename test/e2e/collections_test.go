@@ -207,7 +207,7 @@ func TestRebuildRemovesAndChanges(t *testing.T) {
 			t.Errorf("%s: %s; want %s", c.home, got, want)
 		}
 		fsckClean(t, c.repo)
-		log := mustRun(t, shardkeeperBin, "log", "--home", c.home, "-n", "500").stdout
+		log := mustRun(t, shardkeeperBin, "log", "--home", c.home, "-n", "500").Stdout
 		for _, says := range []string{"The archive removed " + removedPath, "The archive changed " + changedPath, "Gave back the old version of " + changedPath} {
 			if !strings.Contains(log, says) {
 				t.Errorf("%s: the activity does not say %q:\n%s", c.home, says, log)

@@ -51,8 +51,8 @@ func status(t *testing.T, home string) statusJSON {
 	t.Helper()
 	var st statusJSON
 	r := mustRun(t, shardkeeperBin, "status", "--home", home, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.Stdout)
 	}
 	return st
 }
@@ -210,8 +210,8 @@ func checkHealthCounts(t *testing.T, data string, copies map[string]int, protect
 	t.Helper()
 	var h healthJSON
 	r := mustRun(t, shardhubBin, "health", "--data", data, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &h); err != nil {
-		t.Fatalf("health --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &h); err != nil {
+		t.Fatalf("health --json: %v\n%s", err, r.Stdout)
 	}
 	if len(h.Shards) != 1 {
 		t.Fatalf("health: want one shard, got %+v", h)

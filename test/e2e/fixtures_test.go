@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // makeCollection writes n files of varied sizes (1-40 KB) in item folders,
@@ -89,19 +91,19 @@ func startHub(t *testing.T, data string, extra ...string) string {
 
 // oneLineError checks that a failure was reported as a single plain line,
 // never a stack trace or a usage dump.
-func oneLineError(t *testing.T, what string, r result, wants ...string) {
+func oneLineError(t *testing.T, what string, r testkit.Result, wants ...string) {
 	t.Helper()
-	if r.code == 0 {
+	if r.Code == 0 {
 		t.Errorf("%s: exit 0, want a failure", what)
 		return
 	}
-	msg := strings.TrimSpace(r.stderr)
+	msg := strings.TrimSpace(r.Stderr)
 	if strings.Count(msg, "\n") > 0 || msg == "" {
-		t.Errorf("%s: want one line on stderr, got:\n%s", what, r.stderr)
+		t.Errorf("%s: want one line on stderr, got:\n%s", what, r.Stderr)
 	}
 	for _, bad := range []string{"goroutine ", "panic:", "Usage:"} {
-		if strings.Contains(r.stderr, bad) {
-			t.Errorf("%s: stderr has %q:\n%s", what, bad, r.stderr)
+		if strings.Contains(r.Stderr, bad) {
+			t.Errorf("%s: stderr has %q:\n%s", what, bad, r.Stderr)
 		}
 	}
 	for _, w := range wants {

@@ -84,8 +84,8 @@ func TestHostileGitConfig(t *testing.T) {
 	}
 	var h healthJSON
 	r := mustRun(t, shardhubBin, "health", "--data", data, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &h); err != nil || len(h.Shards) != 1 || h.Shards[0].Copies["1"] != 12 {
-		t.Errorf("the hub does not count the donor's 12 copies (%v): %s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &h); err != nil || len(h.Shards) != 1 || h.Shards[0].Copies["1"] != 12 {
+		t.Errorf("the hub does not count the donor's 12 copies (%v): %s", err, r.Stdout)
 	}
 
 	// The hub still ran its own audit, not the hostile pre-receive: a push

@@ -4,11 +4,8 @@
 package e2e
 
 import (
-	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
@@ -18,57 +15,17 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	dir, sk, sh, err := testkit.BuildBinaries("../..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	shardkeeperBin, shardhubBin = sk, sh
-	// From here on this process and everything it starts is a donor's
-	// fresh account: empty HOME, no git config, no git identity.
-	cleanup := testkit.DonorMachine()
 	// The shards here hold a few hundred kilobytes, and the fills these
 	// tests check reason about content: the repositories' own files stay
 	// out of the budget (agent's TestReportedUsageIsDu tests that rule).
 	os.Setenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET", "1")
-	code := m.Run()
-	cleanup()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	// The tests run on a donor's fresh account: empty HOME, no git config,
+	// no git identity.
+	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
-// result is what a command did.
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs a binary with args and returns what happened; it fails the test
-// only when the binary cannot be started.
-func run(t *testing.T, bin string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("start %s %v: %v", bin, args, err)
-	}
-	return r
-}
-
-// mustRun runs and fails the test on a non-zero exit.
-func mustRun(t *testing.T, bin string, args ...string) result {
-	t.Helper()
-	r := run(t, bin, args...)
-	if r.code != 0 {
-		t.Fatalf("%s %v: exit %d\nstdout: %s\nstderr: %s", filepath.Base(bin), args, r.code, r.stdout, r.stderr)
-	}
-	return r
-}
+// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin).
+var run, mustRun = testkit.RunBin, testkit.MustRunBin
 
 func requireGitAnnex(t *testing.T) {
 	t.Helper()

@@ -99,12 +99,12 @@ func TestJoinCollection(t *testing.T) {
 	oneLineError(t, "join an unknown collection", r, `no collection "nope"`, "--collection")
 
 	home, _ := joinDonor(t, tmp, hub, "b", 10<<20, "--collection", "B")
-	list := mustRun(t, shardkeeperBin, "shards", "--home", home).stdout
+	list := mustRun(t, shardkeeperBin, "shards", "--home", home).Stdout
 	if !strings.Contains(list, " B ") {
 		t.Fatalf("shards after join --collection B:\n%s", list)
 	}
 	mustRun(t, shardkeeperBin, "shards", "add", "--home", home, "--collection", "A")
-	list = mustRun(t, shardkeeperBin, "shards", "--home", home).stdout
+	list = mustRun(t, shardkeeperBin, "shards", "--home", home).Stdout
 	if !strings.Contains(list, " A ") || !strings.Contains(list, " B ") {
 		t.Fatalf("shards after shards add --collection A:\n%s", list)
 	}

@@ -74,8 +74,8 @@ func restoreStatus(t *testing.T, home string) restoreStatusJSON {
 	t.Helper()
 	var st restoreStatusJSON
 	r := mustRun(t, shardkeeperBin, "status", "--home", home, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Restore == nil {
-		t.Fatalf("status --json has no restore object (%v):\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil || st.Restore == nil {
+		t.Fatalf("status --json has no restore object (%v):\n%s", err, r.Stdout)
 	}
 	return st
 }
@@ -104,8 +104,8 @@ func drills(t *testing.T, data string) drillStatus {
 	t.Helper()
 	var ds drillStatus
 	r := mustRun(t, shardhubBin, "firedrill", "--data", data, "--status", "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &ds); err != nil {
-		t.Fatalf("firedrill --status --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &ds); err != nil {
+		t.Fatalf("firedrill --status --json: %v\n%s", err, r.Stdout)
 	}
 	return ds
 }
@@ -373,10 +373,10 @@ func TestRestoreToDirFromDonors(t *testing.T) {
 	}
 
 	r := run(t, shardhubBin, "restore", "--data", data, "--shard", "shard-0001", "--to", out, "--all", "--wait", "2m")
-	if r.code != 3 {
-		t.Fatalf("restore with a file no donor holds: exit %d, want 3\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 3 {
+		t.Fatalf("restore with a file no donor holds: exit %d, want 3\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
-	report := r.stdout + r.stderr
+	report := r.Stdout + r.Stderr
 	if !strings.Contains(report, filepath.ToSlash(lost)) || !strings.Contains(report, "unrecoverable") {
 		t.Errorf("the report does not name %s as unrecoverable:\n%s", lost, report)
 	}
@@ -497,7 +497,7 @@ func TestMD5DrillNeedsTwoDonors(t *testing.T) {
 	if s, _ := state("repository/0/1.bin"); s != "verified" && s != "reinjected" {
 		t.Errorf("file 1 after the second donor's upload agreed: %q, want verified", s)
 	}
-	text := mustRun(t, shardhubBin, "firedrill", "--data", data, "--status").stdout
+	text := mustRun(t, shardhubBin, "firedrill", "--data", data, "--status").Stdout
 	if !strings.Contains(text, "single MD5 source") {
 		t.Errorf("firedrill --status does not mark file 4 single-source:\n%s", text)
 	}

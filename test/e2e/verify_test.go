@@ -19,8 +19,8 @@ func locationsJSON(t *testing.T, home string) []map[string]any {
 		Locations []map[string]any `json:"locations"`
 	}
 	r := mustRun(t, shardkeeperBin, "status", "--home", home, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.Stdout)
 	}
 	return st.Locations
 }
@@ -80,9 +80,9 @@ func TestVerifyCLIAndStorageLocations(t *testing.T) {
 	}
 
 	r := run(t, shardkeeperBin, "verify", "--home", home)
-	if r.code != 1 || !strings.Contains(r.stdout, "Checked 6 files: 1 problem found.") ||
-		!strings.Contains(r.stdout, "bad or missing:") || !strings.Contains(r.stdout, "Repair: fetched them again") {
-		t.Fatalf("verify with a corrupted file: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	if r.Code != 1 || !strings.Contains(r.Stdout, "Checked 6 files: 1 problem found.") ||
+		!strings.Contains(r.Stdout, "bad or missing:") || !strings.Contains(r.Stdout, "Repair: fetched them again") {
+		t.Fatalf("verify with a corrupted file: exit %d\n%s\n%s", r.Code, r.Stdout, r.Stderr)
 	}
 	if got := heldKeys(t, repo); len(got) != 6 {
 		t.Errorf("after the repair %d files held, want 6", len(got))
@@ -94,16 +94,16 @@ func TestVerifyCLIAndStorageLocations(t *testing.T) {
 		t.Errorf("last_verified %q: %v", v, err)
 	}
 	r = mustRun(t, shardkeeperBin, "verify", "--home", home)
-	if !strings.Contains(r.stdout, "Checked 6 files: 0 problems found.") {
-		t.Errorf("verify after the repair: %s", r.stdout)
+	if !strings.Contains(r.Stdout, "Checked 6 files: 0 problems found.") {
+		t.Errorf("verify after the repair: %s", r.Stdout)
 	}
 
 	// With an agent running, verify goes through it and waits for its report.
 	stop := startAgent(t, home)
 	r = mustRun(t, shardkeeperBin, "verify", "--home", home)
 	stop()
-	if !strings.Contains(r.stdout, "Checked 6 files: 0 problems found.") {
-		t.Errorf("verify through the agent: %s", r.stdout)
+	if !strings.Contains(r.Stdout, "Checked 6 files: 0 problems found.") {
+		t.Errorf("verify through the agent: %s", r.Stdout)
 	}
 
 	second := filepath.Join(tmp, "usb")
@@ -112,8 +112,8 @@ func TestVerifyCLIAndStorageLocations(t *testing.T) {
 		t.Errorf("no marker in the added storage: %v", err)
 	}
 	r = mustRun(t, shardkeeperBin, "storage", "list", "--home", home)
-	if !strings.Contains(r.stdout, second) || !strings.Contains(r.stdout, storage) {
-		t.Errorf("storage list:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, second) || !strings.Contains(r.Stdout, storage) {
+		t.Errorf("storage list:\n%s", r.Stdout)
 	}
 	if locs = locationsJSON(t, home); len(locs) != 2 || locs[1]["path"] != second {
 		t.Errorf("locations after add: %v", locs)

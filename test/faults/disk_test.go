@@ -54,7 +54,7 @@ func TestDonorDiskFull(t *testing.T) {
 	if len(keys) >= len(w.paths) || len(keys) == 0 {
 		t.Fatalf("held %d files of %d on a disk with room for some:\n%s", len(keys), len(w.paths), raw)
 	}
-	msg := strings.ToLower(st.Message + out.stderr)
+	msg := strings.ToLower(st.Message + out.Stderr)
 	if !strings.Contains(msg, "space") && !strings.Contains(msg, "full") {
 		t.Errorf("the agent does not say the disk is full: %q", st.Message)
 	}
@@ -102,7 +102,7 @@ func TestHubDiskFull(t *testing.T) {
 	exec.Command("dd", "if=/dev/zero", "of="+filler, "bs=4k").Run()
 	res := run(t, shardkeeperBin, "agent", "--home", b.home, "--until-idle")
 	st, _ := status(t, b)
-	t.Logf("push with the hub's disk full: exit %d, hub problem %q", res.code, st.HubProblem)
+	t.Logf("push with the hub's disk full: exit %d, hub problem %q", res.Code, st.HubProblem)
 	ub := readDonor(t, b).DonorUUID
 	if n := hubRefHas(t, w, ub); n != 0 {
 		t.Logf("the second donor's push landed on a full disk (%d lines): git needed no new space", n)

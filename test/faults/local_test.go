@@ -105,7 +105,7 @@ func TestLocalSecurity(t *testing.T) {
 	a.kill9()
 	bad := run(t, shardkeeperBin, "join", "--home", d.home, "--hub", "http://127.0.0.1:1", "--storage", d.storage, "--budget", "1MB")
 	logs, _ := filepath.Glob(filepath.Join(d.home, "*.log*"))
-	places := map[string]string{"status --json": raw, "a failed join": bad.stdout + bad.stderr, "agent output": a.out.String()}
+	places := map[string]string{"status --json": raw, "a failed join": bad.Stdout + bad.Stderr, "agent output": a.out.String()}
 	for _, l := range logs {
 		b, _ := os.ReadFile(l)
 		places[l] = string(b)

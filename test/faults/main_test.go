@@ -8,7 +8,6 @@
 package faults
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,48 +30,11 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	dir, sk, sh, err := testkit.BuildBinaries("../..")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	shardkeeperBin, shardhubBin = sk, sh
-	cleanup := testkit.DonorMachine()
-	code := m.Run()
-	cleanup()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs a binary and returns what happened.
-func run(t *testing.T, bin string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	r := result{stdout: out.String(), stderr: errb.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("start %s %v: %v", bin, args, err)
-	}
-	return r
-}
-
-func mustRun(t *testing.T, bin string, args ...string) result {
-	t.Helper()
-	r := run(t, bin, args...)
-	if r.code != 0 {
-		t.Fatalf("%s %v: exit %d\nstdout: %s\nstderr: %s", filepath.Base(bin), args, r.code, r.stdout, r.stderr)
-	}
-	return r
-}
+// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin).
+var run, mustRun = testkit.RunBin, testkit.MustRunBin
 
 func requireRoot(t *testing.T, what string) {
 	t.Helper()
@@ -239,10 +201,10 @@ func status(t *testing.T, d donor) (statusJSON, string) {
 	t.Helper()
 	var st statusJSON
 	r := mustRun(t, shardkeeperBin, "status", "--home", d.home, "--json")
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
-		t.Fatalf("status --json: %v\n%s", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.Stdout)
 	}
-	return st, r.stdout
+	return st, r.Stdout
 }
 
 type donorConf struct {

@@ -1,0 +1,61 @@
+package testkit
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// Result is what a run of a binary did.
+type Result struct {
+	Code           int
+	Stdout, Stderr string
+}
+
+// RunBin runs a binary with args and returns what happened; it fails the
+// test only when the binary cannot be started.
+func RunBin(t testing.TB, bin string, args ...string) Result {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	r := Result{Stdout: out.String(), Stderr: errb.String()}
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.Code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("start %s %v: %v", bin, args, err)
+	}
+	return r
+}
+
+// MustRunBin is RunBin that fails the test on a non-zero exit.
+func MustRunBin(t testing.TB, bin string, args ...string) Result {
+	t.Helper()
+	r := RunBin(t, bin, args...)
+	if r.Code != 0 {
+		t.Fatalf("%s %v: exit %d\nstdout: %s\nstderr: %s", filepath.Base(bin), args, r.Code, r.Stdout, r.Stderr)
+	}
+	return r
+}
+
+// BinariesMain is TestMain for a package that runs the real programs: it
+// builds the headless shardkeeper and shardhub of the module at root into
+// *shardkeeper and *shardhub, runs the tests on a donor's fresh account
+// (DonorMachine), removes the binaries and exits with the tests' code.
+func BinariesMain(m interface{ Run() int }, root string, shardkeeper, shardhub *string) {
+	dir, sk, sh, err := BuildBinaries(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*shardkeeper, *shardhub = sk, sh
+	cleanup := DonorMachine()
+	code := m.Run()
+	cleanup()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
