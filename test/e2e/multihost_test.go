@@ -16,6 +16,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store/storetest"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // hubHost is one `shardhub serve --host-name` process of several sharing
@@ -206,14 +207,14 @@ func TestThreeHubHosts(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var offline []string
-	parallel(t, len(donors), func(i int) result {
+	parallel(t, len(donors), func(i int) testkit.Result {
 		d := donors[i]
 		r := run(t, shardkeeperBin, "verify", "--home", d.home)
-		if d.host == "c" && r.code <= 1 {
+		if d.host == "c" && r.Code <= 1 {
 			mu.Lock()
 			offline = append(offline, d.shard)
 			mu.Unlock()
-			r.code = 0 // worked offline: verified, the report waits for c
+			r.Code = 0 // worked offline: verified, the report waits for c
 		}
 		return r
 	})
@@ -229,9 +230,9 @@ func TestThreeHubHosts(t *testing.T) {
 		}
 		return true
 	})
-	parallel(t, len(donors), func(i int) result {
+	parallel(t, len(donors), func(i int) testkit.Result {
 		if donors[i].host != "c" {
-			return result{}
+			return testkit.Result{}
 		}
 		return run(t, shardkeeperBin, "agent", "--home", donors[i].home, "--until-idle")
 	})
@@ -256,7 +257,7 @@ type multiDonor struct {
 func joinSix(t *testing.T, tmp string, hosts []*hubHost, total int64) []multiDonor {
 	t.Helper()
 	donors := make([]multiDonor, 6)
-	parallel(t, len(donors), func(i int) result {
+	parallel(t, len(donors), func(i int) testkit.Result {
 		donors[i].home = filepath.Join(tmp, fmt.Sprintf("donor%d-home", i))
 		return run(t, shardkeeperBin, "join", "--home", donors[i].home, "--hub", hosts[i%3].url,
 			"--storage", filepath.Join(tmp, fmt.Sprintf("donor%d-store", i)), "--budget", fmt.Sprint(4*total))
@@ -267,16 +268,16 @@ func joinSix(t *testing.T, tmp string, hosts []*hubHost, total int64) []multiDon
 		d.repo, d.shard, d.uuid = st.Shards[0].Path, st.Shards[0].Name, readDonor(t, d.home).DonorUUID
 		d.host = hostOf(t, hosts[0], d.shard)
 	}
-	parallel(t, len(donors), func(i int) result {
+	parallel(t, len(donors), func(i int) testkit.Result {
 		return run(t, shardkeeperBin, "agent", "--home", donors[i].home, "--until-idle")
 	})
 	return donors
 }
 
 // parallel runs n commands at once and fails the test when one fails.
-func parallel(t *testing.T, n int, cmd func(i int) result) {
+func parallel(t *testing.T, n int, cmd func(i int) testkit.Result) {
 	t.Helper()
-	results := make([]result, n)
+	results := make([]testkit.Result, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
@@ -284,8 +285,8 @@ func parallel(t *testing.T, n int, cmd func(i int) result) {
 	}
 	wg.Wait()
 	for i, r := range results {
-		if r.code != 0 {
-			t.Fatalf("command %d of %d: exit %d\n%s%s", i+1, n, r.code, r.stdout, r.stderr)
+		if r.Code != 0 {
+			t.Fatalf("command %d of %d: exit %d\n%s%s", i+1, n, r.Code, r.Stdout, r.Stderr)
 		}
 	}
 }
@@ -384,28 +385,28 @@ func placeWhilePushing(t *testing.T, hosts []*hubHost, donors []multiDonor) {
 			break
 		}
 	}
-	placed := make(chan result, 1)
+	placed := make(chan testkit.Result, 1)
 	go func() {
 		placed <- run(t, shardhubBin, "shards", "place", d.shard, "--host", "b", "--db", a.db, "--wait", "2m")
 	}()
 	pushes, failed := 0, 0
-	var moved result
+	var moved testkit.Result
 	for done := false; !done; {
 		select {
 		case moved = <-placed:
 			done = true
 		default:
-			if r := run(t, shardkeeperBin, "verify", "--home", d.home); r.code != 0 {
+			if r := run(t, shardkeeperBin, "verify", "--home", d.home); r.Code != 0 {
 				failed++
 			}
 			pushes++
 		}
 	}
 	t.Logf("the donor of %s verified and pushed %d times during the move (%d refused or not finished)", d.shard, pushes, failed)
-	if moved.code != 0 {
-		t.Fatalf("shards place: exit %d\n%s%s", moved.code, moved.stdout, moved.stderr)
+	if moved.Code != 0 {
+		t.Fatalf("shards place: exit %d\n%s%s", moved.Code, moved.Stdout, moved.Stderr)
 	}
-	t.Logf("shards place: %s", strings.TrimSpace(moved.stdout))
+	t.Logf("shards place: %s", strings.TrimSpace(moved.Stdout))
 	if _, err := os.Stat(shard.RepoDir(b.data, d.shard)); err != nil {
 		t.Fatalf("host b has no repository of %s after the move: %v", d.shard, err)
 	}
