@@ -149,10 +149,14 @@ func (s *Server) donorOnly(h func(http.ResponseWriter, *http.Request, store.Dono
 }
 
 func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
+	writeJSON(w, http.StatusOK, s.donorRecord(r, d))
+}
+
+// donorRecord is the donor's record with where its shards are served now
+// (a donor asks after a push was refused: not as of the last heartbeat).
+func (s *Server) donorRecord(r *http.Request, d store.Donor) DonorRecord {
 	rec := record(d)
 	if s.hosts != nil {
-		// A donor asks after a push was refused: say where its shards
-		// are now, not as of the last heartbeat.
 		if err := s.hosts.reload(); err != nil {
 			s.log.Warn("read shard placements", "err", err)
 		}
@@ -161,7 +165,7 @@ func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor)
 	for _, name := range d.Shards {
 		rec.ShardURLs[name] = s.cloneURL(r, name)
 	}
-	writeJSON(w, http.StatusOK, rec)
+	return rec
 }
 
 func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
@@ -188,19 +192,7 @@ func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Dono
 		s.internalError(w, "update donor", err)
 		return
 	}
-	rec := record(d)
-	if s.hosts != nil {
-		// A donor asks after a push was refused: say where its shards
-		// are now, not as of the last heartbeat.
-		if err := s.hosts.reload(); err != nil {
-			s.log.Warn("read shard placements", "err", err)
-		}
-	}
-	rec.ShardURLs = map[string]string{}
-	for _, name := range d.Shards {
-		rec.ShardURLs[name] = s.cloneURL(r, name)
-	}
-	writeJSON(w, http.StatusOK, rec)
+	writeJSON(w, http.StatusOK, s.donorRecord(r, d))
 }
 
 func (s *Server) moreShards(w http.ResponseWriter, r *http.Request, d store.Donor) {
