@@ -106,6 +106,7 @@ func (s *Server) collectionPicker(ctx context.Context, coll, region string, anyF
 		return nil, err
 	}
 	r := s.tracker.Report(donors)
+	s.hosts.refresh(s) // hand out only shards whose host is alive now
 	served := s.catalog().byName
 	var order, have []string
 	for _, c := range r.Collections {

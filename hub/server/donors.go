@@ -156,11 +156,7 @@ func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor)
 // (a donor asks after a push was refused: not as of the last heartbeat).
 func (s *Server) donorRecord(r *http.Request, d store.Donor) DonorRecord {
 	rec := record(d)
-	if s.hosts != nil {
-		if err := s.hosts.reload(); err != nil {
-			s.log.Warn("read shard placements", "err", err)
-		}
-	}
+	s.hosts.refresh(s)
 	rec.ShardURLs = map[string]string{}
 	for _, name := range d.Shards {
 		rec.ShardURLs[name] = s.cloneURL(r, name)

@@ -97,6 +97,18 @@ func (h *hostSet) reload() error {
 	return nil
 }
 
+// refresh reads the placements and hosts again where the answer must be
+// current (registration, the health report), logging a failure: the
+// last read stays.
+func (h *hostSet) refresh(s *Server) {
+	if h == nil {
+		return
+	}
+	if err := h.reload(); err != nil {
+		s.log.Warn("read shard placements", "err", err)
+	}
+}
+
 // placement is where a shard is served, as last read.
 func (h *hostSet) placement(name string) (store.Placement, store.Host, bool) {
 	h.mu.Lock()
@@ -230,6 +242,7 @@ func (s *Server) hostsReport(r *health.Report) {
 	if s.hosts == nil {
 		return
 	}
+	s.hosts.refresh(s)
 	now := s.cfg.Now()
 	counts := map[string]int{}
 	for i := range r.Shards {
