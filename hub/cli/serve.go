@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/health"
@@ -147,26 +148,7 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer srv.Close()
-	rounds := time.NewTicker(challengeTick)
-	defer rounds.Stop()
-	roundsCtx, stopRounds := context.WithCancel(ctx)
-	roundsDone := make(chan struct{})
-	go func() { defer close(roundsDone); srv.RunChallenges(roundsCtx, rounds.C) }()
-	defer func() { stopRounds(); <-roundsDone }() // before srv.Close
-	if o.hostName != "" {
-		beats := time.NewTicker(hosts.HeartbeatEvery)
-		defer beats.Stop()
-		beatsDone := make(chan struct{})
-		go func() { defer close(beatsDone); srv.RunHosts(roundsCtx, beats.C) }()
-		defer func() { stopRounds(); <-beatsDone }()
-	}
-	if compactEvery > 0 {
-		compactions := time.NewTicker(compactEvery)
-		defer compactions.Stop()
-		compactDone := make(chan struct{})
-		go func() { defer close(compactDone); srv.RunCompaction(roundsCtx, compactions.C) }()
-		defer func() { stopRounds(); <-compactDone }()
-	}
+	defer o.background(ctx, srv, hosts.HeartbeatEvery, compactEvery)() // stopped before srv.Close
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -187,6 +169,26 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// background runs the server's rounds (proofs of storage, heartbeats
+// with several hub hosts, compaction) until the returned stop.
+func (o serveOptions) background(ctx context.Context, srv *server.Server, heartbeat, compactEvery time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	every := func(d time.Duration, run func(context.Context, <-chan time.Time)) {
+		tick := time.NewTicker(d)
+		wg.Add(1)
+		go func() { defer wg.Done(); defer tick.Stop(); run(ctx, tick.C) }()
+	}
+	every(challengeTick, srv.RunChallenges)
+	if o.hostName != "" {
+		every(heartbeat, srv.RunHosts)
+	}
+	if compactEvery > 0 {
+		every(compactEvery, srv.RunCompaction)
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // public is the base URL for clients: --public-url, else the address

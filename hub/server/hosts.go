@@ -38,9 +38,12 @@ type hostSet struct {
 	receiving  map[string]bool // moves to this host under way
 }
 
-// joinHosts records this host, places on it the shards of its data
+// joinHosts (with Config.HostName) records this host, places on it the shards of its data
 // directory that no host serves yet, and reads every placement.
-func (s *Server) joinHosts(localShards []string) error {
+func (s *Server) joinHosts(infos []shard.Info) error {
+	if s.cfg.HostName == "" {
+		return nil // a hub of one host
+	}
 	hs, ok := s.donors.(store.Hosts)
 	if !ok {
 		return fmt.Errorf("--host-name needs a database that keeps hosts; this store does not")
@@ -59,9 +62,9 @@ func (s *Server) joinHosts(localShards []string) error {
 		return err
 	}
 	var here []string
-	for _, name := range localShards {
-		if _, err := os.Stat(shard.RepoDir(s.cfg.DataDir, name)); err == nil {
-			here = append(here, name)
+	for _, info := range infos {
+		if _, err := os.Stat(shard.RepoDir(s.cfg.DataDir, info.Name)); err == nil {
+			here = append(here, info.Name)
 		}
 	}
 	placed, err := hs.Claim(s.hosts.name, here, now)

@@ -160,15 +160,9 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ownsDB = true
 	}
-	if cfg.HostName != "" {
-		var names []string
-		for _, info := range infos {
-			names = append(names, info.Name)
-		}
-		if err := s.joinHosts(names); err != nil {
-			s.Close()
-			return nil, err
-		}
+	if err := s.joinHosts(infos); err != nil {
+		s.Close()
+		return nil, err
 	}
 	if err := s.installHooks(); err != nil {
 		s.Close()

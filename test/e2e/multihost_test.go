@@ -165,7 +165,7 @@ func TestThreeHubHosts(t *testing.T) {
 	coll := filepath.Join(tmp, "collection")
 	total := makeCollection(t, coll, 60, 15)
 	hosts := startHosts(t, tmp, coll)
-	a, c := hosts[0], hosts[2]
+	a := hosts[0]
 	waitFor(t, "every host to see the three hosts and six shards placed", 30*time.Second, func() bool {
 		hh := a.health(t)
 		placed := 0
@@ -182,8 +182,18 @@ func TestThreeHubHosts(t *testing.T) {
 	checkCopies(t, a, 60)
 	t.Logf("%s: six donors joined and filled", since(start))
 
-	// Kill host c: registration and the other shards go on; c's shards are
-	// marked unreachable; its donors work offline.
+	killC(t, tmp, hosts, donors, total, start)
+	restartC(t, hosts, donors, start)
+	checkCopies(t, a, 60)
+	placeWhilePushing(t, hosts, donors)
+	t.Logf("%s: shard moved with every push", since(start))
+}
+
+// killC kills host c: registration and the other shards go on; c's shards
+// are marked unreachable; its donors work offline.
+func killC(t *testing.T, tmp string, hosts []*hubHost, donors []multiDonor, total int64, start time.Time) {
+	t.Helper()
+	a, c := hosts[0], hosts[2]
 	c.kill()
 	waitFor(t, "host c's shards to be marked unreachable", 30*time.Second, func() bool {
 		hh := a.health(t)
@@ -220,7 +230,13 @@ func TestThreeHubHosts(t *testing.T) {
 	})
 	t.Logf("%s: donors of %v (host c away) verified offline", since(start), offline)
 
-	// Restart c: it serves its shards again and nothing was lost.
+}
+
+// restartC restarts host c: it serves its shards again and nothing was
+// lost.
+func restartC(t *testing.T, hosts []*hubHost, donors []multiDonor, start time.Time) {
+	t.Helper()
+	a, c := hosts[0], hosts[2]
 	c.start(t)
 	waitFor(t, "host c to be reachable again", 30*time.Second, func() bool {
 		for _, s := range a.health(t).Shards {
@@ -240,9 +256,6 @@ func TestThreeHubHosts(t *testing.T) {
 		checkPushed(t, hosts, d)
 	}
 	t.Logf("%s: host c back, every donor's last push on its host", since(start))
-	checkCopies(t, a, 60)
-	placeWhilePushing(t, hosts, donors)
-	t.Logf("%s: shard moved with every push", since(start))
 }
 
 func since(start time.Time) string { return time.Since(start).Round(time.Second).String() }
