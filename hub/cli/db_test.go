@@ -49,13 +49,21 @@ func TestServeOnPostgres(t *testing.T) {
 	}
 }
 
-func TestDBFlagRefusesOtherURLs(t *testing.T) {
+// builtData builds a data directory of the given files (whose origin is
+// not real).
+func builtData(t *testing.T, files map[string]string) string {
+	t.Helper()
 	testkit.RequireGitAnnex(t)
-	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha"})
+	collection := testkit.WriteFiles(t, files)
 	data := filepath.Join(t.TempDir(), "data")
 	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/files", "--out", data); code != 0 {
 		t.Fatal(errOut)
 	}
+	return data
+}
+
+func TestDBFlagRefusesOtherURLs(t *testing.T) {
+	data := builtData(t, map[string]string{"a.txt": "alpha"})
 	for _, cmd := range [][]string{
 		{"serve", "--data", data, "--db", "mysql://u:secret@h/db"},
 		{"firedrill", "--data", data, "--db", "mysql://u:secret@h/db", "--status"},

@@ -38,11 +38,7 @@ func TestParseDays(t *testing.T) {
 }
 
 func TestHealthFlags(t *testing.T) {
-	collection := testkit.WriteFiles(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie"})
-	data := filepath.Join(t.TempDir(), "data")
-	if _, errOut, code := run(t, "build", "--from-dir", collection, "--base-url", "http://127.0.0.1:1/files", "--out", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := builtData(t, map[string]string{"a.txt": "alpha", "b/c.txt": "charlie"})
 	out, errOut, code := run(t, "health", "--data", data, "--at-risk-csv")
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != 0 || err != nil || len(rows) != 3 || strings.Join(rows[0], ",") != "shard,path,key,size,copies" || rows[1][1] != "a.txt" || rows[1][4] != "0" {

@@ -47,9 +47,9 @@ func newServeCmd() *cobra.Command {
 
 Donors live in DATA/hub.db (SQLite; migrated on start), or with --db
 postgres://... in that PostgreSQL database (migrated on start too; several
-hub hosts may share it). serve installs a
-pre-receive hook in every shard that runs this binary's audit on each push:
-keep the binary where it is while serving.
+hub hosts may share it). serve installs a pre-receive hook in every shard
+that runs this binary's audit on each push: keep the binary where it is
+while serving.
 
 --public-url is the base URL donors reach the hub at (it goes into the
 clone URLs the hub hands out); by default http://<listen address>.

@@ -10,12 +10,16 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/hub/store/storetest"
 )
 
 // TestRestartFromState: a tracker started again on the hub's database reads
 // no location log and reports what the first did (copies per region too,
 // from group.log); a push after the restart costs only the logs it changed.
-func TestRestartFromState(t *testing.T) {
+// On SQLite and on PostgreSQL.
+func TestRestartFromState(t *testing.T) { storetest.Run(t, testRestartFromState) }
+
+func testRestartFromState(t *testing.T, dbURL string) {
 	f := newFixture(t, 50)
 	ctx := context.Background()
 	f.push(t, donorRef("a"), map[string]string{
@@ -23,7 +27,7 @@ func TestRestartFromState(t *testing.T) {
 		annex.LocationLogPath(f.key(1)): holds(t0, "a", "b"),
 		"group.log":                     "a region-europe timestamp=1700000000s\n",
 	})
-	db, err := store.Open(t.TempDir())
+	db, err := store.OpenURL(dbURL, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,8 +170,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	// The registry's database keeps the health state too, so a restart
 	// reads no location log again.
-	state, _ := s.donors.(store.HealthState)
-	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: state, Local: s.local})
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: s.donors, Local: s.local})
 	if len(infos) > 0 {
 		if err := s.refreshAll(context.Background()); err != nil {
 			s.Close()

@@ -141,3 +141,36 @@ func benchPush(s *DB, uuid string, n int) error {
 		return tx.SetShard(HealthShard{HubHead: "h", Files: 10_000, Bytes: 10_000_000})
 	})
 }
+
+// BenchmarkColdShard: a shard recorded whole, as a hub that never read it
+// does: 100k keys and 30k donor lines in one transaction.
+func BenchmarkColdShard(b *testing.B) {
+	for _, be := range storetest.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			s := benchOpen(b, be)
+			b.ResetTimer()
+			for range b.N {
+				err := s.UpdateHealth("shard-0001", func(tx HealthTx) error {
+					if err := tx.Reset(); err != nil {
+						return err
+					}
+					for i := range 100_000 {
+						k := HealthKey{Key: benchKey(i), Path: fmt.Sprintf("dir/%06d", i), Size: 1000}
+						if err := tx.AddKey(k); err != nil {
+							return err
+						}
+						if i%10 < 3 {
+							if err := tx.MergeLine(HealthLine{Key: k.Key, Size: 1000, UUID: fmt.Sprint(i % 10), Status: '1', Sec: 1}); err != nil {
+								return err
+							}
+						}
+					}
+					return tx.SetShard(HealthShard{HubHead: "h", Files: 100_000, Bytes: 100_000_000})
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

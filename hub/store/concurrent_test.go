@@ -18,22 +18,31 @@ func TestConcurrentRegistration(t *testing.T) {
 	eachBackend(t, testConcurrentRegistration)
 }
 
+// registered is one registration and the donors its kept pick counted.
+type registered struct {
+	d     Donor
+	token string
+	seen  int
+}
+
 func testConcurrentRegistration(t *testing.T, b backend) {
 	const shards, hosts, perHost, each = 4, 2, 6, 4 // 48 donors, 12 per shard
 	lacking := map[string]int64{}
 	for i := range shards {
 		lacking[fmt.Sprintf("shard-%04d", i+1)] = 1000
 	}
-	pick := Neediest(lacking, false)
 	dbs := make([]*DB, hosts)
 	for i := range dbs {
 		dbs[i] = b.open(t)
 	}
-	type registered struct {
-		d     Donor
-		token string
-		seen  int // donors counted by the pick that was kept
-	}
+	out := registerAtOnce(t, dbs, perHost, each, Neediest(lacking, false))
+	checkRegistrations(t, dbs, out, hosts*perHost*each, lacking)
+}
+
+// registerAtOnce starts perHost goroutines on each handle, each
+// registering each donors, all released at the same instant.
+func registerAtOnce(t *testing.T, dbs []*DB, perHost, each int, pick Picker) chan registered {
+	hosts := len(dbs)
 	out := make(chan registered, hosts*perHost*each)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -65,7 +74,14 @@ func testConcurrentRegistration(t *testing.T, b backend) {
 	close(start)
 	wg.Wait()
 	close(out)
+	return out
+}
 
+// checkRegistrations checks the want registrations out holds against the
+// database: distinct tokens that authenticate, every pick seeing every
+// earlier assignment, the same number of donors on each shard.
+func checkRegistrations(t *testing.T, dbs []*DB, out chan registered, want int, lacking map[string]int64) {
+	shards := len(lacking)
 	tokens := map[string]bool{}
 	handed := map[string]int{}
 	seen := map[int]int{}
@@ -80,7 +96,6 @@ func testConcurrentRegistration(t *testing.T, b backend) {
 			t.Errorf("donor %s does not authenticate: %+v %v", r.d.UUID, d, ok)
 		}
 	}
-	want := hosts * perHost * each
 	if len(tokens) != want {
 		t.Fatalf("%d registrations, want %d", len(tokens), want)
 	}

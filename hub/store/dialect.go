@@ -70,11 +70,17 @@ func (d dialect) rebind(q string) string {
 // INTEGER columns both databases share (SQLite's driver does that itself;
 // PostgreSQL refuses a bool for a bigint).
 func (d dialect) args(args []any) []any {
+	copied := false
 	for i, a := range args {
-		if b, ok := a.(bool); ok {
-			if args[i] = int64(0); b {
-				args[i] = int64(1)
-			}
+		b, ok := a.(bool)
+		if !ok {
+			continue
+		}
+		if !copied { // never change the caller's slice
+			args, copied = append([]any(nil), args...), true
+		}
+		if args[i] = int64(0); b {
+			args[i] = int64(1)
 		}
 	}
 	return args

@@ -46,6 +46,12 @@ func testHealthState(t *testing.T, b backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkHealthReads(t, s)
+	checkHealthReset(t, s)
+}
+
+// checkHealthReads reads back what testHealthState recorded.
+func checkHealthReads(t *testing.T, s *DB) {
 	h, ok, err := s.HealthShard("shard-0001")
 	want := HealthShard{Name: "shard-0001", HubHead: "h1", MainHead: "m1", Files: 3, Bytes: 511, Trust: "u1 1 timestamp=1s",
 		Refs: map[string]string{"refs/heads/donors/u1/git-annex": "c1"}}
@@ -79,9 +85,12 @@ func testHealthState(t *testing.T, b backend) {
 	if ls, _ := s.HealthKeyLines("shard-0001", "B"); len(ls) != 2 || ls[1].Nsec != 2 || ls[1].Status != '0' {
 		t.Errorf("lines of B: %+v", ls)
 	}
+}
 
+// checkHealthReset: a failed update records nothing; Reset forgets.
+func checkHealthReset(t *testing.T, s *DB) {
 	failed := errors.New("stop")
-	err = s.UpdateHealth("shard-0001", func(tx HealthTx) error {
+	err := s.UpdateHealth("shard-0001", func(tx HealthTx) error {
 		if err := tx.Reset(); err != nil {
 			return err
 		}

@@ -1,7 +1,9 @@
-// Package store is the hub's donor registry: who the donors are, how they
-// prove it (a token whose hash alone is kept), which shards each holds and
-// when each last checked in. It lives in an embedded SQLite database
-// (DATA/hub.db, a pure-Go driver, so the hub stays cgo-free).
+// Package store is the hub's state: who the donors are, how they prove it
+// (a token whose hash alone is kept), which shards each holds and when
+// each last checked in, challenges, restores, collections and the health
+// state. It lives in an embedded SQLite database (DATA/hub.db, a pure-Go
+// driver, so the hub stays cgo-free) or, for several hub hosts, in
+// PostgreSQL (pgx, pure Go too); dialect.go is all that differs.
 package store
 
 import (
@@ -92,7 +94,9 @@ func (p Patch) placeSets(sets []string, args []any) ([]string, []any) {
 // holds. It returns ErrNoShards when nothing fits.
 type Picker func(assigned map[string]int, exclude []string) (string, error)
 
-// Store is the registry the server uses; DB is its implementation.
+// Store is all of the hub's state: donors, tokens, assignments,
+// challenges, restores, collections and the health state. DB is its
+// implementation, on SQLite (Open) or PostgreSQL (OpenPostgres).
 type Store interface {
 	// Register creates a donor holding the shard pick chooses, and returns
 	// it with its token, which is shown to the donor once and never again.
@@ -111,6 +115,7 @@ type Store interface {
 	Challenges
 	Restores
 	Collections
+	HealthState
 	Close() error
 }
 
