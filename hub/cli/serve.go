@@ -67,11 +67,20 @@ again. 'shardhub challenge' issues one now.
 Every --compact-every (default 7d; 0 turns it off) each shard is compacted:
 the donors' branches merged into its git-annex branch and its history
 forgotten the way git-annex does it ('shardhub compact' does it now; see
-docs/compaction.md).`,
+docs/compaction.md).
+
+Several hub hosts (docs/scaling.md): with --host-name NAME (and
+--public-url, --db shared by every host) this process serves the shard
+repositories placed on it: at start it claims the shards of DATA that no
+host serves yet. Every host answers registration and API calls and sends
+donors to the host of their shard; a host silent for 4 --heartbeat-every
+is away (its shards are marked unreachable). 'shardhub shards place' moves
+a shard to another host.`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080
-  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub`,
+  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub
+  shardhub serve --data /srv/a --db postgres://shardhub@db.internal/shardhub --host-name a --public-url https://a.archive.example`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.Context(), slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
