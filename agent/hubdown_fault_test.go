@@ -13,18 +13,9 @@ import (
 // report reaches the hub once the hub is back.
 func TestFaultHubDownForAnHour(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 6, func(int) int { return 8 << 10 })
-	h := w.join("donor", w.total()*2)
-	w.hub.stop()
 	clock := newFakeClock(time.Now())
-	a := newAgent(t, h, Options{Clock: clock, PolicyEvery: time.Minute})
-	ev := collectEvents(t, a)
-	runAgent(t, a)
+	w, a, ev := hubDownFill(t, Options{Clock: clock, PolicyEvery: time.Minute}, 60*time.Second)
 	ctx := context.Background()
-	waitFor(t, 60*time.Second, "files fetched with the hub down", func() bool {
-		st, _ := a.Status(ctx)
-		return st.FilesProtected == 6 && st.HubProblem != ""
-	})
 	for i := 0; i < 12; i++ { // an hour, five minutes at a time
 		clock.BlockUntil(t, 3)
 		clock.Advance(5 * time.Minute)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/agent/control"
@@ -18,11 +17,12 @@ import (
 func register(ctx context.Context, c *hubclient.Client, req JoinRequest) (hubclient.Registration, error) {
 	reg, err := c.RegisterWith(ctx, hubclient.Joining{Name: req.Name, Collection: req.Collection, Region: req.Region,
 		BudgetBytes: req.BudgetBytes, MaxFileBytes: req.MaxFileBytes})
+	var unknown *hubclient.NotFoundError
 	switch {
 	case errors.Is(err, hubclient.ErrNoShardNeeded) && req.Collection != "":
 		return reg, fmt.Errorf("no shard of collection %s needs copies now: choose another collection, or join without --collection", req.Collection)
-	case errors.Is(err, hubclient.ErrNotFound) && req.Collection != "":
-		return reg, fmt.Errorf("%s: choose one of them with --collection", strings.TrimPrefix(err.Error(), hubclient.ErrNotFound.Error()+": "))
+	case errors.As(err, &unknown) && req.Collection != "":
+		return reg, fmt.Errorf("%s: choose one of them with --collection", unknown.Said())
 	}
 	return reg, err
 }

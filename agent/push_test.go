@@ -28,22 +28,30 @@ func hubSays(w *world, donor string, k annex.Key) string {
 	return ""
 }
 
+// hubDownFill is a donor of six files whose hub is down, its agent (with
+// o) running until it holds them all and says the hub is down.
+func hubDownFill(t *testing.T, o Options, within time.Duration) (*world, *Agent, *events) {
+	t.Helper()
+	w := newWorld(t, 6, func(int) int { return 8 << 10 })
+	h := w.join("donor", w.total()*2)
+	w.hub.stop()
+	a := newAgent(t, h, o)
+	ev := collectEvents(t, a)
+	runAgent(t, a)
+	waitFor(t, within, "files fetched with the hub down", func() bool {
+		st, _ := a.Status(context.Background())
+		return st.FilesProtected == 6 && st.HubProblem != ""
+	})
+	return w, a, ev
+}
+
 // TestHubDownWorkGoesOnAndReportArrivesLater: with the hub down, the
 // agent fetches from the archive anyway; its report reaches the hub when
 // the hub comes back, through retries with backoff.
 func TestHubDownWorkGoesOnAndReportArrivesLater(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, 6, func(int) int { return 8 << 10 })
-	h := w.join("donor", w.total()*2)
-	w.hub.stop()
-	a := newAgent(t, h, Options{PushRetryMin: 200 * time.Millisecond, PushRetryMax: time.Second})
-	ev := collectEvents(t, a)
-	runAgent(t, a)
+	w, a, ev := hubDownFill(t, Options{PushRetryMin: 200 * time.Millisecond, PushRetryMax: time.Second}, 30*time.Second)
 	ctx := context.Background()
-	waitFor(t, 30*time.Second, "files fetched with the hub down", func() bool {
-		st, _ := a.Status(ctx)
-		return st.FilesProtected == 6 && st.HubProblem != ""
-	})
 	waitFor(t, 10*time.Second, "the push loop to find the hub down", func() bool { return len(ev.of("hub")) > 0 })
 	repo := a.cfg.Shards[0].Path
 	k := keyOfPath(t, repo, "item-00/file-003.bin")

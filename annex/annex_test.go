@@ -1,10 +1,6 @@
 package annex
 
 import (
-	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -95,55 +91,5 @@ func TestCompactNewestWins(t *testing.T) {
 	got := Present(lines)
 	if strings.Join(got, ",") != WebUUID+",u2" {
 		t.Errorf("present = %v", got)
-	}
-}
-
-// TestAgainstGitAnnex checks keys and hash directories against the real
-// git-annex, which is the authority on its own formats.
-func TestAgainstGitAnnex(t *testing.T) {
-	if _, err := exec.LookPath("git-annex"); err != nil {
-		t.Skip("git-annex not installed (make deps installs it)")
-	}
-	dir := t.TempDir()
-	run := func(args ...string) string {
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Dir = dir
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	run("git", "init", "-q")
-	run("git", "annex", "init", "-q", "test")
-	names := []string{"a.tar.gz", "b.verylongext", "c.JPG", "noext", "d.a b", "e.1.2.3"}
-	for i, n := range names {
-		os.WriteFile(filepath.Join(dir, n), []byte(strings.Repeat("x", i)), 0o644)
-	}
-	want := strings.Split(run(append([]string{"git", "annex", "calckey"}, names...)...), "\n")
-	for i, n := range names {
-		data, _ := os.ReadFile(filepath.Join(dir, n))
-		sum := sha256hex(data)
-		got := NewKey(BackendSHA256E, int64(len(data)), sum, n)
-		if string(got) != want[i] {
-			t.Errorf("%s: key %s, git-annex says %s", n, got, want[i])
-		}
-		dirs := run("git", "annex", "examinekey", "--format=${hashdirmixed} ${hashdirlower}", string(got))
-		if mine := HashDirMixed(got) + " " + HashDirLower(got); dirs != mine {
-			t.Errorf("%s: hash dirs %q, git-annex says %q", got, mine, dirs)
-		}
-	}
-	// A location log read through the branch reader.
-	run("git", "annex", "setpresentkey", string(NewKey(BackendSHA256E, 0, sha256hex(nil), "noext")), WebUUID, "1")
-	loc, err := ReadLocations(context.Background(), Git{Dir: dir}, BranchRef)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := loc.ApplyJournal(filepath.Join(dir, ".git")); err != nil {
-		t.Fatal(err)
-	}
-	k := NewKey(BackendSHA256E, 0, sha256hex(nil), "noext")
-	if !loc.Has(k, WebUUID) || loc.DonorCopies(k) != 0 {
-		t.Errorf("branch reader: has web %v, donor copies %d", loc.Has(k, WebUUID), loc.DonorCopies(k))
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/shardkeeper/shardkeeper/internal/words"
 	"io"
-	"strings"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/internal/words"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +56,7 @@ func verifyRemote(ctx context.Context, api control.API, progress io.Writer) (con
 	if err != nil {
 		return control.VerifyReport{}, err
 	}
-	if err := api.Verify(ctx); err != nil && !strings.Contains(err.Error(), "already running") {
+	if err := api.Verify(ctx); err != nil && !verifyRunning(ctx, api, before, err) {
 		return control.VerifyReport{}, err
 	}
 	fmt.Fprintln(progress, "Verifying…")
@@ -108,4 +108,20 @@ func printVerify(w io.Writer, r control.VerifyReport) error {
 		return exitError{exitProblems}
 	}
 	return nil
+}
+
+// verifyRunning reports whether Verify's err only says that a
+// verification is under way already (a conflict while the status shows
+// one, or one that ended since before): then that one is the one to wait
+// for. The agent's typed answer and its status say so, not its wording.
+func verifyRunning(ctx context.Context, api control.API, before control.Status, err error) bool {
+	if !errors.Is(err, control.ErrConflict) {
+		return false
+	}
+	st, serr := api.Status(ctx)
+	if serr != nil {
+		return false
+	}
+	r := st.LastVerification
+	return st.Verifying != nil || (r != nil && r.Finished != nil && isNewReport(before.LastVerification, r))
 }

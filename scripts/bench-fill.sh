@@ -25,13 +25,9 @@ SMALL_SIZE=${BENCH_SMALL_SIZE:-16384}
 LIMIT_KBPS=${BENCH_LIMIT_KBPS:-8192}
 LIMIT_FILES=${BENCH_LIMIT_FILES:-2}
 NAME=bench-fill
-GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
-export GOMODCACHE GOCACHE
 . "$(dirname "$0")/bench-lib.sh"
-for bin in curl split; do
-	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed" >&2; exit 1; }
-done
-(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .)
+need curl split
+build_shardkeeper
 . "$ROOT/scripts/bench-fill-lib.sh"
 
 # Space: the collection, curl's copy, the agent's copy and the limited

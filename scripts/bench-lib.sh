@@ -1,15 +1,26 @@
 # Shared by the bench-*.sh scripts (sourced, not run): a work folder
 # removed on exit, git and git-annex with no user configuration, a
-# shardhub binary, and a made-up thousand-dir manifest. Set NAME first.
+# shardhub binary (build_shardkeeper builds a shardkeeper one), need (the
+# tools a script uses), and a made-up thousand-dir manifest. Set NAME first.
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/$NAME.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
 
-for bin in go git git-annex awk; do
-	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed (make deps installs git-annex)" >&2; exit 1; }
-done
+# need BIN...: stop with a message when a tool a script uses is missing.
+need() {
+	for bin in "$@"; do
+		command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed (make deps installs what the benchmarks use)" >&2; exit 1; }
+	done
+}
+need go git git-annex awk
+# HOME moves below: keep Go's caches where they are.
+GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
+export GOMODCACHE GOCACHE
 (cd "$ROOT" && CGO_ENABLED=0 go build -o "$WORK/shardhub" ./hub/cmd/shardhub)
+
+# build_shardkeeper: the headless shardkeeper binary, as $WORK/shardkeeper.
+build_shardkeeper() { (cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .); }
 
 # git and git-annex with no user configuration, as the tests run them.
 export HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" GIT_CONFIG_NOSYSTEM=1

@@ -13,14 +13,9 @@ set -eu
 FILES=${BENCH_FILES:-30}
 SIZE=${BENCH_SIZE:-4194304}
 NAME=bench-restore
-# bench-lib.sh moves HOME: keep Go's caches where they are.
-GOMODCACHE=$(go env GOMODCACHE) GOCACHE=$(go env GOCACHE)
-export GOMODCACHE GOCACHE
 . "$(dirname "$0")/bench-lib.sh"
-for bin in curl cmp; do
-	command -v "$bin" >/dev/null || { echo "$NAME: $bin is not installed" >&2; exit 1; }
-done
-(cd "$ROOT" && CGO_ENABLED=0 go build -tags nogui -o "$WORK/shardkeeper" .)
+need curl cmp
+build_shardkeeper
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 mbps() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", n / (b - a) / 1048576 }'; }
 

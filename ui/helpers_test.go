@@ -58,60 +58,49 @@ func (f *fakeAPI) Status(ctx context.Context) (control.Status, error) {
 	return f.status, nil
 }
 
-func (f *fakeAPI) Pause(ctx context.Context) error {
+// act is one action of the fake: record the call, fail with actionErr
+// when set, else apply the change; all under f.mu.
+func (f *fakeAPI) act(record, apply func()) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.pauseCalls++
+	record()
 	if f.actionErr != nil {
 		return f.actionErr
 	}
-	f.status.Paused, f.status.State, f.status.PausedUntil = true, control.StatePaused, nil
+	apply()
 	return nil
+}
+
+func (f *fakeAPI) Pause(ctx context.Context) error {
+	return f.act(func() { f.pauseCalls++ }, func() {
+		f.status.Paused, f.status.State, f.status.PausedUntil = true, control.StatePaused, nil
+	})
 }
 
 func (f *fakeAPI) PauseUntil(ctx context.Context, until time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.pausedUntil = append(f.pausedUntil, until)
-	if f.actionErr != nil {
-		return f.actionErr
-	}
-	f.status.Paused, f.status.State, f.status.PausedUntil = true, control.StatePaused, &until
-	return nil
+	return f.act(func() { f.pausedUntil = append(f.pausedUntil, until) }, func() {
+		f.status.Paused, f.status.State, f.status.PausedUntil = true, control.StatePaused, &until
+	})
 }
 
 func (f *fakeAPI) Resume(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.resumes++
-	if f.actionErr != nil {
-		return f.actionErr
-	}
-	f.status.Paused, f.status.State, f.status.PausedUntil = false, control.StateIdle, nil
-	return nil
+	return f.act(func() { f.resumes++ }, func() {
+		f.status.Paused, f.status.State, f.status.PausedUntil = false, control.StateIdle, nil
+	})
 }
 
-func (f *fakeAPI) PreviewBudget(ctx context.Context, l control.Limits) (control.BudgetPlan, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.previews = append(f.previews, l)
-	if f.actionErr != nil {
-		return control.BudgetPlan{}, f.actionErr
-	}
-	return f.plan(l), nil
+func (f *fakeAPI) PreviewBudget(ctx context.Context, l control.Limits) (p control.BudgetPlan, err error) {
+	err = f.act(func() { f.previews = append(f.previews, l) }, func() { p = f.plan(l) })
+	return p, err
 }
 
-func (f *fakeAPI) SetBudget(ctx context.Context, l control.Limits) (control.BudgetPlan, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.budgets = append(f.budgets, l)
-	if f.actionErr != nil {
-		return control.BudgetPlan{}, f.actionErr
-	}
-	p := f.plan(l)
-	f.status.Budget = &p.Budget
-	f.status.BudgetBytes = p.Budget.EffectiveBytes
-	return p, nil
+func (f *fakeAPI) SetBudget(ctx context.Context, l control.Limits) (p control.BudgetPlan, err error) {
+	err = f.act(func() { f.budgets = append(f.budgets, l) }, func() {
+		p = f.plan(l)
+		f.status.Budget = &p.Budget
+		f.status.BudgetBytes = p.Budget.EffectiveBytes
+	})
+	return p, err
 }
 
 // plan: the size limit binds; lowering it gives back what f.release says.
@@ -127,13 +116,13 @@ func (f *fakeAPI) plan(l control.Limits) control.BudgetPlan {
 	return p
 }
 
-func (f *fakeAPI) Files(ctx context.Context, q control.FileQuery) (control.FileList, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.queries = append(f.queries, q)
-	if f.actionErr != nil {
-		return control.FileList{}, f.actionErr
-	}
+func (f *fakeAPI) Files(ctx context.Context, q control.FileQuery) (list control.FileList, err error) {
+	err = f.act(func() { f.queries = append(f.queries, q) }, func() { list = f.matching(q) })
+	return list, err
+}
+
+// matching is the page of f.files that q asks for.
+func (f *fakeAPI) matching(q control.FileQuery) control.FileList {
 	var match []control.File
 	for _, file := range f.files {
 		if (q.Filter == "" || strings.Contains(strings.ToLower(file.Path), strings.ToLower(q.Filter))) &&
@@ -146,34 +135,24 @@ func (f *fakeAPI) Files(ctx context.Context, q control.FileQuery) (control.FileL
 		limit = 100
 	}
 	page := match[min(q.Offset, len(match)):min(q.Offset+limit, len(match))]
-	return control.FileList{Files: slices.Clone(page), Total: len(match), Offset: q.Offset}, nil
+	return control.FileList{Files: slices.Clone(page), Total: len(match), Offset: q.Offset}
 }
 
 func (f *fakeAPI) Release(ctx context.Context, shard, path string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.released = append(f.released, shard+"/"+path)
-	if f.actionErr != nil {
-		return f.actionErr
-	}
-	for i := range f.files {
-		if f.files[i].Shard == shard && f.files[i].Path == path {
-			f.files[i].Held, f.files[i].LocalPath = false, ""
-			f.files[i].Copies--
+	return f.act(func() { f.released = append(f.released, shard+"/"+path) }, func() {
+		for i := range f.files {
+			if f.files[i].Shard == shard && f.files[i].Path == path {
+				f.files[i].Held, f.files[i].LocalPath = false, ""
+				f.files[i].Copies--
+			}
 		}
-	}
-	return nil
+	})
 }
 
 func (f *fakeAPI) Verify(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.verifies++
-	if f.actionErr != nil {
-		return f.actionErr
-	}
-	f.status.Verifying = &control.Progress{Total: f.status.FilesProtected}
-	return nil
+	return f.act(func() { f.verifies++ }, func() {
+		f.status.Verifying = &control.Progress{Total: f.status.FilesProtected}
+	})
 }
 
 func (f *fakeAPI) Settings(ctx context.Context) (control.Settings, error) {
@@ -183,14 +162,7 @@ func (f *fakeAPI) Settings(ctx context.Context) (control.Settings, error) {
 }
 
 func (f *fakeAPI) UpdateSettings(ctx context.Context, s control.Settings) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.updated = append(f.updated, s)
-	if f.actionErr != nil {
-		return f.actionErr
-	}
-	f.settings = s
-	return nil
+	return f.act(func() { f.updated = append(f.updated, s) }, func() { f.settings = s })
 }
 
 // Events streams f.events (if set) until ctx ends.

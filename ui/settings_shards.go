@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -19,12 +18,8 @@ import (
 // needed most) and gives one back (after a confirmation). Shown only when
 // the agent can (control.Sharder).
 type shardsCard struct {
-	u       *UI
-	sh      control.Sharder
-	content fyne.CanvasObject
-	rows    *fyne.Container
-	shown   string
-	result  *widget.Label
+	*listCard
+	sh control.Sharder
 }
 
 func newShardsCard(u *UI) *shardsCard {
@@ -32,35 +27,25 @@ func newShardsCard(u *UI) *shardsCard {
 	if !ok {
 		return nil
 	}
-	c := &shardsCard{u: u, sh: sh, rows: container.NewVBox(), result: widget.NewLabel("")}
-	c.result.Wrapping = fyne.TextWrapWord
-	add := widget.NewButtonWithIcon("Take another shard…", theme.ContentAddIcon(), c.askCollection)
-	c.content = widget.NewCard("Shards", "", container.NewVBox(c.rows,
-		note("A shard is a part of a collection. Take another one of a collection you care about, or give one "+
-			"back: its files go as soon as other donors hold enough copies of them."),
-		container.NewBorder(nil, nil, add, nil, c.result)))
+	c := &shardsCard{sh: sh}
+	c.listCard = newListCard(u, "Shards",
+		"A shard is a part of a collection. Take another one of a collection you care about, or give one "+
+			"back: its files go as soon as other donors hold enough copies of them.",
+		"Take another shard…", c.askCollection)
 	return c
 }
 
 func (c *shardsCard) show(s control.Status) {
-	var texts []string
+	var rows []listRow
 	for _, sh := range s.Shards {
-		texts = append(texts, shardRowText(sh))
-	}
-	key := strings.Join(texts, "\n")
-	if key == c.shown && len(c.rows.Objects) > 0 {
-		return
-	}
-	c.shown = key
-	c.rows.RemoveAll()
-	for i, sh := range s.Shards {
-		var remove fyne.CanvasObject
+		r := listRow{icon: theme.StorageIcon(), text: shardRowText(sh), removeText: "Give back…"}
 		if len(s.Shards) > 1 && !sh.Leaving { // the last one goes with "leave"
 			name := sh.Name
-			remove = widget.NewButtonWithIcon("Give back…", theme.DeleteIcon(), func() { c.confirmRemove(name) })
+			r.remove = func() { c.confirmRemove(name) }
 		}
-		c.rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.StorageIcon()), remove, widget.NewLabel(texts[i])))
+		rows = append(rows, r)
 	}
+	c.showRows(rows, "")
 }
 
 // shardRowText is one shard's line: "shard-0001 · music · 120 of 5,000 files · giving back".
@@ -112,41 +97,25 @@ func (c *shardsCard) add(choice string) {
 	}
 	c.result.SetText("Asking the hub for a shard…")
 	var got control.ShardStatus
-	c.u.call(func(ctx context.Context) (err error) {
+	c.change(func(ctx context.Context) (err error) {
 		got, err = c.sh.AddShard(ctx, collection)
 		return err
-	}, func(err error) {
-		if err != nil {
-			c.result.SetText("Couldn't take another shard: " + err.Error())
-			return
-		}
-		c.result.SetText(fmt.Sprintf("You now also help with %s (%d files).", got.Name, got.Files))
-		c.u.refreshAsync()
+	}, "Couldn't take another shard", func() string {
+		return fmt.Sprintf("You now also help with %s (%d files).", got.Name, got.Files)
 	})
 }
 
 func (c *shardsCard) confirmRemove(name string) {
-	d := dialog.NewConfirm("Give "+name+" back?",
+	c.confirm("Give "+name+" back?",
 		"Shardkeeper downloads nothing more for it. Its files go as soon as other donors hold enough copies "+
-			"of them (at the latest in 30 days); then the hub forgets you in this shard.", func(yes bool) {
-			if yes {
-				c.remove(name)
-			}
-		}, c.u.win)
-	d.SetConfirmText("Give back")
-	d.SetDismissText("Keep it")
-	d.Show()
+			"of them (at the latest in 30 days); then the hub forgets you in this shard.", "Give back",
+		func() { c.remove(name) })
 }
 
 func (c *shardsCard) remove(name string) {
-	c.u.call(func(ctx context.Context) error {
+	c.change(func(ctx context.Context) error {
 		return c.sh.RemoveShard(ctx, name)
-	}, func(err error) {
-		if err != nil {
-			c.result.SetText("Couldn't give " + name + " back: " + err.Error())
-			return
-		}
-		c.result.SetText("Giving " + name + " back as other donors take over its files.")
-		c.u.refreshAsync()
+	}, "Couldn't give "+name+" back", func() string {
+		return "Giving " + name + " back as other donors take over its files."
 	})
 }

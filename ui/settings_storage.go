@@ -2,10 +2,8 @@ package ui
 
 import (
 	"context"
-	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -17,27 +15,19 @@ import (
 // a budget) and removes one (after a confirmation). The agent checks both:
 // its refusals are shown as it words them.
 type storageCard struct {
-	u       *UI
-	content fyne.CanvasObject
-	rows    *fyne.Container
-	shown   string // the rows drawn, to redraw only on a change
-	result  *widget.Label
+	*listCard
 
 	// chooseFolder asks for a folder; tests replace the dialog.
 	chooseFolder func(chosen func(path string))
 }
 
 func newStorageCard(u *UI) *storageCard {
-	c := &storageCard{u: u, rows: container.NewVBox(), result: widget.NewLabel("")}
-	c.result.Wrapping = fyne.TextWrapWord
+	c := &storageCard{}
 	c.chooseFolder = c.folderDialog
-	add := widget.NewButtonWithIcon("Add a folder or drive…", theme.ContentAddIcon(), func() {
-		c.chooseFolder(c.askBudget)
-	})
-	c.content = widget.NewCard("Storage locations", "", container.NewVBox(c.rows,
-		note("A folder on another drive, also one that comes and goes, can hold files too, each "+
-			"with its own budget. New files go where there is the most room."),
-		container.NewBorder(nil, nil, add, nil, c.result)))
+	c.listCard = newListCard(u, "Storage locations",
+		"A folder on another drive, also one that comes and goes, can hold files too, each "+
+			"with its own budget. New files go where there is the most room.",
+		"Add a folder or drive…", func() { c.chooseFolder(c.askBudget) })
 	return c
 }
 
@@ -46,27 +36,16 @@ func (c *storageCard) show(s control.Status) {
 	if len(locs) == 0 && s.Storage != "" {
 		locs = []control.Location{{Path: s.Storage, Online: true}}
 	}
-	var texts []string
+	var rows []listRow
 	for _, l := range locs {
-		texts = append(texts, storageRowText(l, l.Path == s.Storage))
-	}
-	key := strings.Join(texts, "\n")
-	if key == c.shown && len(c.rows.Objects) > 0 {
-		return
-	}
-	c.shown = key
-	c.rows.RemoveAll()
-	for i, l := range locs {
-		var remove fyne.CanvasObject
+		r := listRow{icon: theme.FolderIcon(), text: storageRowText(l, l.Path == s.Storage), removeText: "Remove…"}
 		if l.Path != s.Storage { // the main folder stays while the donor donates
 			path := l.Path
-			remove = widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { c.confirmRemove(path) })
+			r.remove = func() { c.confirmRemove(path) }
 		}
-		c.rows.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.FolderIcon()), remove, widget.NewLabel(texts[i])))
+		rows = append(rows, r)
 	}
-	if len(locs) == 0 {
-		c.rows.Add(note("No storage folder yet."))
-	}
+	c.showRows(rows, "No storage folder yet.")
 }
 
 // storageRowText is one location's line: "/media/ann/Backup · up to 50 GB · not connected".
@@ -134,41 +113,25 @@ func (c *storageCard) askBudget(path string) {
 
 func (c *storageCard) add(path string, budget int64) {
 	c.result.SetText("Adding " + path + "…")
-	c.u.call(func(ctx context.Context) error {
+	c.change(func(ctx context.Context) error {
 		_, err := c.u.api.AddStorage(ctx, path, budget)
 		return err
-	}, func(err error) {
-		if err != nil {
-			c.result.SetText("Couldn't add " + path + ": " + err.Error())
-			return
-		}
-		c.result.SetText("Added " + path + ". New files go there when it has the most room.")
-		c.u.refreshAsync()
+	}, "Couldn't add "+path, func() string {
+		return "Added " + path + ". New files go there when it has the most room."
 	})
 }
 
 func (c *storageCard) confirmRemove(path string) {
-	d := dialog.NewConfirm("Stop using "+path+"?",
+	c.confirm("Stop using "+path+"?",
 		"Shardkeeper forgets this folder and deletes only its small marker file there. "+
-			"A folder that still holds files has to give them back first.", func(yes bool) {
-			if yes {
-				c.remove(path)
-			}
-		}, c.u.win)
-	d.SetConfirmText("Remove")
-	d.SetDismissText("Keep it")
-	d.Show()
+			"A folder that still holds files has to give them back first.", "Remove",
+		func() { c.remove(path) })
 }
 
 func (c *storageCard) remove(path string) {
-	c.u.call(func(ctx context.Context) error {
+	c.change(func(ctx context.Context) error {
 		return c.u.api.RemoveStorage(ctx, path)
-	}, func(err error) {
-		if err != nil {
-			c.result.SetText("Couldn't remove " + path + ": " + err.Error())
-			return
-		}
-		c.result.SetText("Removed " + path + " from your storage folders.")
-		c.u.refreshAsync()
+	}, "Couldn't remove "+path, func() string {
+		return "Removed " + path + " from your storage folders."
 	})
 }

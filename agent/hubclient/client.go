@@ -49,6 +49,16 @@ var ErrNoShardNeeded = errors.New("no other shard needs copies now")
 // it already forgot).
 var ErrNotFound = errors.New("unknown to the hub")
 
+// NotFoundError is ErrNotFound with the hub's own words, for a caller
+// that says them in its own sentence.
+type NotFoundError struct{ Base, Msg string }
+
+func (e *NotFoundError) Error() string        { return ErrNotFound.Error() + ": " + e.Said() }
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// Said is "the hub at URL says: what it said".
+func (e *NotFoundError) Said() string { return fmt.Sprintf("the hub at %s says: %s", e.Base, e.Msg) }
+
 // Client talks to one hub.
 type Client struct {
 	Base string // e.g. http://127.0.0.1:8080
@@ -182,7 +192,7 @@ func (c *Client) doAuth(ctx context.Context, method, path, token string, body []
 			return fmt.Errorf("%w (the hub at %s has no %s %s)", ErrNotSupported, c.Base, method, path)
 		}
 		if resp.StatusCode == http.StatusNotFound {
-			return fmt.Errorf("%w: the hub at %s says: %s", ErrNotFound, c.Base, msg)
+			return &NotFoundError{Base: c.Base, Msg: msg}
 		}
 		if resp.StatusCode == http.StatusConflict && (strings.HasSuffix(path, "/shards") || path == "/api/v1/donors") {
 			return fmt.Errorf("%w: %s", ErrNoShardNeeded, msg)

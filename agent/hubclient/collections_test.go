@@ -65,8 +65,14 @@ func TestCollectionsContract(t *testing.T) {
 	if err != nil || reg.Shard.Collection != "B" {
 		t.Fatalf("register %+v %v", reg, err)
 	}
-	if _, err := c.RegisterWith(ctx, Joining{Collection: "nope"}); !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "the hub has: A, B") {
+	_, err = c.RegisterWith(ctx, Joining{Collection: "nope"})
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), "the hub has: A, B") {
 		t.Errorf("unknown collection: %v", err)
+	}
+	var unknown *NotFoundError
+	if !errors.As(err, &unknown) || unknown.Said() != "the hub at "+c.Base+` says: no collection "nope"; the hub has: A, B` ||
+		err.Error() != ErrNotFound.Error()+": "+unknown.Said() {
+		t.Errorf("unknown collection: the hub's words are not carried as they are: %v", err)
 	}
 	if _, err := c.RegisterWith(ctx, Joining{Collection: "A"}); !errors.Is(err, ErrNoShardNeeded) {
 		t.Errorf("collection without need: %v", err)

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
@@ -84,14 +83,11 @@ func TestChallengeCommand(t *testing.T) {
 	}
 	// The donor says it holds a.txt (the origin here is not real).
 	env := testkit.HandEnv(t)
-	work := filepath.Join(t.TempDir(), "work")
-	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
-	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
-	testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	work := testkit.HandDonor(t, env, reg.Shard.URL, reg.UUID, "donor")
 	key := strings.TrimSpace(testkit.Run(t, env, work, "git", "annex", "lookupkey", "a.txt"))
 	testkit.Run(t, env, work, "git", "annex", "setpresentkey", key, reg.UUID, "1")
 	testkit.Run(t, env, work, "git", "annex", "merge", "-q")
-	testkit.Run(t, env, work, "git", "-c", "http.extraHeader=Authorization: Bearer "+reg.Token, "push", "-q", "origin", "git-annex:"+audit.DonorRef(reg.UUID))
+	testkit.Run(t, env, work, testkit.HandPushArgs(reg.Token, reg.UUID)...)
 
 	out, errOut, code := run(t, "challenge", "--data", data, reg.UUID)
 	if code != 0 || !strings.Contains(out, key) {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
@@ -18,10 +17,7 @@ import (
 // shard's pre-receive hook (installed by serve with os.Executable())
 // calls it back: it runs the real audit-hook command.
 func TestMain(m *testing.M) {
-	if os.Getenv(audit.EnvHook) == "1" {
-		os.Exit(Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-	}
-	testkit.Main(m)
+	testkit.HookMain(m, func() int { return Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr) })
 }
 
 func TestParseDays(t *testing.T) {
@@ -76,12 +72,9 @@ func TestServeAuditsPushes(t *testing.T) {
 		t.Errorf("target copies %d", reg.TargetCopies)
 	}
 	env := testkit.HandEnv(t)
-	work := filepath.Join(t.TempDir(), "work")
-	testkit.Run(t, env, "", "git", "clone", "-q", reg.Shard.URL, work)
-	testkit.Run(t, env, work, "git", "config", "annex.uuid", reg.UUID)
-	testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	work := testkit.HandDonor(t, env, reg.Shard.URL, reg.UUID, "donor")
 	testkit.Run(t, env, work, "git", "annex", "trust", "--force", "-q", "here")
-	push := []string{"git", "-c", "http.extraHeader=Authorization: Bearer " + reg.Token, "push", "origin", "git-annex:" + audit.DonorRef(reg.UUID)}
+	push := testkit.HandPushArgs(reg.Token, reg.UUID)
 	out, err := testkit.Try(env, work, push...)
 	if err == nil || !strings.Contains(out, "remote: shardhub: trust.log: only the archive may change this file") {
 		t.Errorf("a push changing trust.log: %v\n%s", err, out)

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/audit"
 	"github.com/shardkeeper/shardkeeper/hub/restore"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
@@ -36,10 +35,7 @@ func holdingDonor(t *testing.T, s served, paths ...string) *handDonor {
 	t.Helper()
 	d := &handDonor{t: t, s: s, reg: s.register(t), keys: map[string]string{}, bad: map[string]bool{}}
 	env := testkit.HandEnv(t)
-	work := filepath.Join(t.TempDir(), "work")
-	testkit.Run(t, env, "", "git", "clone", "-q", d.reg.Shard.URL, work)
-	testkit.Run(t, env, work, "git", "config", "annex.uuid", d.reg.UUID)
-	testkit.Run(t, env, work, "git", "annex", "init", "-q", "donor")
+	work := testkit.HandDonor(t, env, d.reg.Shard.URL, d.reg.UUID, "donor")
 	for p := range drillFiles {
 		d.keys[p] = strings.TrimSpace(testkit.Run(t, env, work, "git", "annex", "lookupkey", p))
 	}
@@ -47,7 +43,7 @@ func holdingDonor(t *testing.T, s served, paths ...string) *handDonor {
 		testkit.Run(t, env, work, "git", "annex", "setpresentkey", d.keys[p], d.reg.UUID, "1")
 	}
 	testkit.Run(t, env, work, "git", "annex", "merge", "-q")
-	testkit.Run(t, env, work, "git", "-c", "http.extraHeader=Authorization: Bearer "+d.reg.Token, "push", "-q", "origin", "git-annex:"+audit.DonorRef(d.reg.UUID))
+	testkit.Run(t, env, work, testkit.HandPushArgs(d.reg.Token, d.reg.UUID)...)
 	return d
 }
 

@@ -281,11 +281,7 @@ func TestHonestDonorsPass(t *testing.T) {
 // clone makes a second repository for an existing donor (same UUID and
 // token), as after a lost disk.
 func (h hub) clone(t *testing.T, of *donor) *donor {
-	d := &donor{t: t, h: h, reg: of.reg, env: of.env, dir: t.TempDir() + "/again"}
-	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
-	d.git("config", "annex.uuid", d.reg.UUID)
-	d.annex("init", "-q", "again")
-	return d
+	return &donor{t: t, h: h, reg: of.reg, env: of.env, dir: testkit.HandDonor(t, of.env, of.reg.Shard.URL, of.reg.UUID, "again")}
 }
 
 // refOf reads a ref straight from the hub's repository.

@@ -33,10 +33,7 @@ func (h hub) join(t *testing.T, name string) *donor {
 func (h hub) joinAs(t *testing.T, name string, reg RegisterResponse) *donor {
 	t.Helper()
 	d := &donor{t: t, h: h, reg: reg, env: testkit.HandEnv(t)}
-	d.dir = filepath.Join(t.TempDir(), name)
-	testkit.Run(t, d.env, "", "git", "clone", "-q", d.reg.Shard.URL, d.dir)
-	d.git("config", "annex.uuid", d.reg.UUID)
-	d.git("annex", "init", "-q", name)
+	d.dir = testkit.HandDonor(t, d.env, d.reg.Shard.URL, d.reg.UUID, name)
 	return d
 }
 

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -146,10 +145,7 @@ func TestDonorPushesOverSmartHTTPAndHealthSeesIt(t *testing.T) {
 	}
 
 	env := testkit.HandEnv(t)
-	work := filepath.Join(t.TempDir(), "work")
-	testkit.Run(t, env, "", "git", "clone", "-q", alice.Shard.URL, work)
-	testkit.Run(t, env, work, "git", "config", "annex.uuid", alice.UUID)
-	testkit.Run(t, env, work, "git", "annex", "init", "-q", "alice")
+	work := testkit.HandDonor(t, env, alice.Shard.URL, alice.UUID, "alice")
 	testkit.Run(t, env, work, "git", "-c", "annex.security.allowed-ip-addresses=127.0.0.1", "annex", "get", "-q", "a.txt")
 	testkit.Run(t, env, work, "git", "annex", "merge", "-q")
 

@@ -62,7 +62,7 @@ func setTrust(ctx context.Context, g annex.Git, uuid string, level byte, now tim
 		"GIT_AUTHOR_NAME=shardhub", "GIT_AUTHOR_EMAIL=shardhub@localhost",
 		"GIT_COMMITTER_NAME=shardhub", "GIT_COMMITTER_EMAIL=shardhub@localhost")
 	for range trustRetries {
-		tip := refTip(ctx, g, annex.BranchRef)
+		tip := g.Tip(ctx, annex.BranchRef)
 		if tip == "" {
 			return false, errors.New("the shard has no git-annex branch")
 		}
@@ -87,31 +87,20 @@ func setTrust(ctx context.Context, g annex.Git, uuid string, level byte, now tim
 // at level, and whether that changes anything. The new line's timestamp
 // is after any earlier line of uuid, so it wins git-annex's merge.
 func withTrust(old, uuid string, level byte, now annex.Timestamp) (string, bool) {
-	var kept []string
-	var newest annex.Timestamp
-	var current byte
-	for _, line := range strings.Split(old, "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		if f[0] != uuid {
-			kept = append(kept, line)
-			continue
-		}
-		var ts annex.Timestamp
-		if len(f) >= 3 {
-			ts, _ = annex.ParseTimestamp(strings.TrimPrefix(f[2], "timestamp="))
-		}
-		if len(f) >= 2 && len(f[1]) == 1 && !ts.Before(newest) {
-			newest, current = ts, f[1][0]
-		}
-	}
-	if current == level {
+	trust := annex.TrustLog{}
+	trust.Merge([]byte(old))
+	cur, listed := trust[uuid]
+	if listed && cur.Level == level {
 		return old, false
 	}
-	if !newest.Before(now) {
-		now = annex.Timestamp{Sec: newest.Sec + 1}
+	var kept []string
+	for _, line := range strings.Split(old, "\n") {
+		if f := strings.Fields(line); len(f) > 0 && f[0] != uuid {
+			kept = append(kept, line)
+		}
+	}
+	if !cur.At.Before(now) {
+		now = annex.Timestamp{Sec: cur.At.Sec + 1}
 	}
 	kept = append(kept, uuid+" "+string(level)+" timestamp="+now.String())
 	return strings.Join(kept, "\n") + "\n", true

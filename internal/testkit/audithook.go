@@ -12,8 +12,15 @@ import (
 // shard's pre-receive hook (a hub under test installs SelfHook as its audit
 // program): then it audits the push, as shardhub does, and exits.
 func AuditHookMain(m *testing.M) {
+	HookMain(m, func() int { return audit.RunHook(context.Background(), os.Stdin, os.Stderr, os.Getenv) })
+}
+
+// HookMain is AuditHookMain with the audit program's own entry point:
+// when git runs this test binary as a shard's pre-receive hook it exits
+// with what hook returns; else it runs the tests (Main).
+func HookMain(m *testing.M, hook func() int) {
 	if os.Getenv(audit.EnvHook) == "1" {
-		os.Exit(audit.RunHook(context.Background(), os.Stdin, os.Stderr, os.Getenv))
+		os.Exit(hook())
 	}
 	Main(m)
 }

@@ -2,6 +2,7 @@ package testkit
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -58,4 +59,26 @@ func BinariesMain(m interface{ Run() int }, root string, shardkeeper, shardhub *
 	cleanup()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// DonorConf is what tests read of a joined donor's config.json.
+type DonorConf struct {
+	Hub       string `json:"hub"`
+	DonorUUID string `json:"donor_uuid"`
+	Token     string `json:"token"`
+}
+
+// ReadDonor reads the config.json in a joined donor's home; the test fails
+// when there is none or it has no token yet.
+func ReadDonor(t testing.TB, home string) DonorConf {
+	t.Helper()
+	var c DonorConf
+	data, err := os.ReadFile(filepath.Join(home, "config.json"))
+	if err == nil {
+		err = json.Unmarshal(data, &c)
+	}
+	if err != nil || c.Token == "" {
+		t.Fatalf("read the donor's config in %s: %v", home, err)
+	}
+	return c
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // RequireGitAnnex skips the test when git or git-annex is not installed.
@@ -120,4 +122,23 @@ func HandEnv(t testing.TB) []string {
 		"GIT_CONFIG_KEY_0=user.name", "GIT_CONFIG_VALUE_0=Hand Donor",
 		"GIT_CONFIG_KEY_1=user.email", "GIT_CONFIG_VALUE_1=hand@example.invalid",
 	)
+}
+
+// HandDonor makes a donor's repository by hand, as a donor's own git and
+// git-annex would: a clone of the shard at url in a new folder, with the
+// registration's uuid, git-annex initialised with description name. env
+// is HandEnv's. It returns the folder.
+func HandDonor(t testing.TB, env []string, url, uuid, name string) string {
+	t.Helper()
+	work := filepath.Join(t.TempDir(), name)
+	Run(t, env, "", "git", "clone", "-q", url, work)
+	Run(t, env, work, "git", "config", "annex.uuid", uuid)
+	Run(t, env, work, "git", "annex", "init", "-q", name)
+	return work
+}
+
+// HandPushArgs is the git command that pushes a hand-made donor
+// repository's git-annex branch to its donor ref at the hub, with its token.
+func HandPushArgs(token, uuid string) []string {
+	return []string{"git", "-c", "http.extraHeader=Authorization: Bearer " + token, "push", "origin", "git-annex:" + annex.DonorRef(uuid)}
 }

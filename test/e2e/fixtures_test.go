@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // makeCollection writes n files of varied sizes (1-40 KB) in item folders,
@@ -91,7 +89,7 @@ func startHub(t *testing.T, data string, extra ...string) string {
 
 // oneLineError checks that a failure was reported as a single plain line,
 // never a stack trace or a usage dump.
-func oneLineError(t *testing.T, what string, r testkit.Result, wants ...string) {
+func oneLineError(t *testing.T, what string, r result, wants ...string) {
 	t.Helper()
 	if r.Code == 0 {
 		t.Errorf("%s: exit 0, want a failure", what)

@@ -24,8 +24,11 @@ func TestMain(m *testing.M) {
 	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
-// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin).
+// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin);
+// result is what it did: r.Code, r.Stdout, r.Stderr.
 var run, mustRun = testkit.RunBin, testkit.MustRunBin
+
+type result = testkit.Result
 
 func requireGitAnnex(t *testing.T) {
 	t.Helper()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // The restore tests: donors send files back to the real hub through
@@ -40,24 +41,10 @@ type drillStatus struct {
 	} `json:"drills"`
 }
 
-type donorConf struct {
-	Hub       string `json:"hub"`
-	DonorUUID string `json:"donor_uuid"`
-	Token     string `json:"token"`
-}
+// donorConf is what the tests read of a donor's config.json.
+type donorConf = testkit.DonorConf
 
-func readDonor(t *testing.T, home string) donorConf {
-	t.Helper()
-	var c donorConf
-	data, err := os.ReadFile(filepath.Join(home, "config.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &c)
-	}
-	if err != nil {
-		t.Fatalf("read the donor's config in %s: %v", home, err)
-	}
-	return c
-}
+var readDonor = testkit.ReadDonor
 
 type restoreStatusJSON struct {
 	Restore *struct {

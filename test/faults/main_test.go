@@ -33,8 +33,11 @@ func TestMain(m *testing.M) {
 	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
-// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin).
+// run and mustRun run a binary (testkit.RunBin, testkit.MustRunBin);
+// result is what it did: r.Code, r.Stdout, r.Stderr.
 var run, mustRun = testkit.RunBin, testkit.MustRunBin
+
+type result = testkit.Result
 
 func requireRoot(t *testing.T, what string) {
 	t.Helper()
@@ -207,23 +210,9 @@ func status(t *testing.T, d donor) (statusJSON, string) {
 	return st, r.Stdout
 }
 
-type donorConf struct {
-	Hub       string `json:"hub"`
-	DonorUUID string `json:"donor_uuid"`
-	Token     string `json:"token"`
-}
-
-func readDonor(t *testing.T, d donor) donorConf {
+func readDonor(t *testing.T, d donor) testkit.DonorConf {
 	t.Helper()
-	var c donorConf
-	data, err := os.ReadFile(filepath.Join(d.home, "config.json"))
-	if err == nil {
-		err = json.Unmarshal(data, &c)
-	}
-	if err != nil || c.Token == "" {
-		t.Fatalf("read the donor's config in %s: %v", d.home, err)
-	}
-	return c
+	return testkit.ReadDonor(t, d.home)
 }
 
 // git runs git in dir with this process's (donor machine) environment.
