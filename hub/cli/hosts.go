@@ -51,10 +51,12 @@ func openDB(data, url string) (*store.DB, error) {
 	switch {
 	case url == "" && data == "":
 		return nil, fmt.Errorf("say which database: --db URL or --data DATA")
-	case url == "" || strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
-		return openStore(data, url)
+	case strings.HasPrefix(url, "sqlite://"):
+		return store.OpenFile(strings.TrimPrefix(url, "sqlite://"))
+	case url == "" || strings.Contains(url, "://"):
+		return openStore(data, url) // PostgreSQL, or refused saying what --db takes
 	}
-	return store.OpenFile(strings.TrimPrefix(url, "sqlite://"))
+	return store.OpenFile(url)
 }
 
 // since says how long ago t was, for people.
