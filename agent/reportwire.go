@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/report"
@@ -25,7 +26,7 @@ func (a *Agent) newReporter() *report.Reporter {
 				a.log.Warn("could not save state", "err", err)
 			}
 		},
-		Emit: a.emit, Now: a.clock.Now, After: a.clock.After,
+		Moved: a.shardMoved, Emit: a.emit, Now: a.clock.Now, After: a.clock.After,
 		PushEvery: a.opts.PushEvery, PushRetryMin: a.opts.PushRetryMin, PushRetryMax: a.opts.PushRetryMax,
 	})
 }
@@ -43,4 +44,25 @@ func (a *Agent) hasLeft() bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return !a.state.Left.IsZero()
+}
+
+// shardMoved records a shard's new clone URL (it moved to another hub
+// host; its repository's origin already points there).
+func (a *Agent) shardMoved(shard, url string) {
+	a.saveMu.Lock()
+	defer a.saveMu.Unlock()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	next := a.cfg
+	next.Shards = slices.Clone(next.Shards)
+	for i := range next.Shards {
+		if next.Shards[i].Name == shard {
+			next.Shards[i].URL = url
+		}
+	}
+	if err := a.home.SaveConfig(next); err != nil {
+		a.log.Warn("could not save the shard's new URL", "shard", shard, "err", err)
+		return
+	}
+	a.cfg = next
 }

@@ -37,9 +37,12 @@ type Deps struct {
 	HasLeft func() bool
 	// Pushed records a report that reached the hub.
 	Pushed func(at time.Time)
-	Emit   func(control.Event)
-	Now    func() time.Time
-	After  func(time.Duration) <-chan time.Time
+	// Moved records that a shard is served at a new URL (another hub
+	// host); nil: only the repository's origin follows.
+	Moved func(shard, url string)
+	Emit  func(control.Event)
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
 	// PushEvery is the longest time between reports; a failed report is
 	// retried after PushRetryMin, growing to PushRetryMax.
 	PushEvery, PushRetryMin, PushRetryMax time.Duration
@@ -124,7 +127,11 @@ func (r *Reporter) PushAll(ctx context.Context) error {
 	var errs []error
 	for _, sh := range r.d.Shards() {
 		repo := annexproc.NewRepo(r.d.Tools, sh.Path, hubURL)
-		if err := Push(ctx, repo, uuid, token); err != nil {
+		err := Push(ctx, repo, uuid, token)
+		if err != nil && r.follow(ctx, repo, sh.Name, uuid, token) {
+			err = Push(ctx, repo, uuid, token) // to the shard's new hub host
+		}
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", sh.Name, err))
 		}
 	}
@@ -154,7 +161,9 @@ func Push(ctx context.Context, r *annexproc.Repo, uuid, token string) error {
 	ref := "refs/heads/git-annex:" + annex.DonorRef(uuid)
 	g := r.Git()
 	g.Env = []string{"GIT_TERMINAL_PROMPT=0"}
-	g.Config = []string{"http.extraHeader=Authorization: Bearer " + token}
+	// No redirects: a hub host that redirects says the shard moved to
+	// another host, and PushAll then asks the hub where (follow.go).
+	g.Config = []string{"http.extraHeader=Authorization: Bearer " + token, "http.followRedirects=false"}
 	_, err := g.Output(pctx, nil, "push", "--quiet", "origin", ref)
 	if err != nil && strings.Contains(err.Error(), "rejected") {
 		// The hub compacted its branch since our last fetch (docs/compaction.md):

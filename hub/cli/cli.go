@@ -69,7 +69,7 @@ reports how many volunteer copies every file has.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newBuildCmd(), newServeCmd(), newHealthCmd(), newChallengeCmd(), newFiredrillCmd(), newRestoreCmd(), newAuditHookCmd(), newCompactCmd())
+	root.AddCommand(newBuildCmd(), newServeCmd(), newHealthCmd(), newChallengeCmd(), newFiredrillCmd(), newRestoreCmd(), newAuditHookCmd(), newCompactCmd(), newShardsCmd())
 	return root
 }
 

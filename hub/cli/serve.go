@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/hub/health"
@@ -22,6 +23,7 @@ type serveOptions struct {
 	data, db, listen, origin, publicURL, expiry string
 	challengeEvery, challengeTTL                string
 	compactEvery                                string
+	hostName, heartbeatEvery                    string
 	target, registerLimit                       int
 }
 
@@ -65,11 +67,20 @@ again. 'shardhub challenge' issues one now.
 Every --compact-every (default 7d; 0 turns it off) each shard is compacted:
 the donors' branches merged into its git-annex branch and its history
 forgotten the way git-annex does it ('shardhub compact' does it now; see
-docs/compaction.md).`,
+docs/compaction.md).
+
+Several hub hosts (docs/scaling.md): with --host-name NAME (and
+--public-url, --db shared by every host) this process serves the shard
+repositories placed on it: at start it claims the shards of DATA that no
+host serves yet. Every host answers registration and API calls and sends
+donors to the host of their shard; a host silent for 4 --heartbeat-every
+is away (its shards are marked unreachable). 'shardhub shards place' moves
+a shard to another host.`,
 		Example: `  shardhub serve --data /srv/shardhub
   shardhub serve --data /srv/shardhub --listen 0.0.0.0:8080 --public-url https://archive.example/shardhub
   shardhub serve --data ./demo --origin ./collection --listen 127.0.0.1:8080
-  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub`,
+  PGPASSWORD=secret shardhub serve --data /srv/shardhub --db postgres://shardhub@db.internal/shardhub
+  shardhub serve --data /srv/a --db postgres://shardhub@db.internal/shardhub --host-name a --public-url https://a.archive.example`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return o.run(cmd.Context(), slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), nil)))
@@ -87,6 +98,7 @@ docs/compaction.md).`,
 	f.StringVar(&o.compactEvery, "compact-every", "7d", "compact every shard's git-annex branch every `DURATION` (0: never)")
 	f.IntVar(&o.registerLimit, "register-limit", server.DefaultRegisterLimit, "registrations one address may make per hour (-1: no limit)")
 	addDBFlag(f, &o.db)
+	addHostFlags(f, &o)
 	cmd.MarkFlagRequired("data")
 	return cmd
 }
@@ -131,26 +143,21 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	hosts, err := o.hostConfig()
+	if err != nil {
+		return err
+	}
+	if hosts.Store != nil {
+		defer hosts.Store.Close()
+	}
 	srv, err := server.New(server.Config{DataDir: o.data, OriginDir: o.origin, PublicURL: public, Logger: log,
 		TargetCopies: o.target, Expiry: expiry, AuditHook: hook, ChallengeEvery: every, ChallengeTTL: ttl,
-		RegisterLimit: o.registerLimit, DB: o.db})
+		RegisterLimit: o.registerLimit, DB: o.db, Store: hosts.Store, HostName: hosts.HostName, HeartbeatEvery: hosts.HeartbeatEvery})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
-	rounds := time.NewTicker(challengeTick)
-	defer rounds.Stop()
-	roundsCtx, stopRounds := context.WithCancel(ctx)
-	roundsDone := make(chan struct{})
-	go func() { defer close(roundsDone); srv.RunChallenges(roundsCtx, rounds.C) }()
-	defer func() { stopRounds(); <-roundsDone }() // before srv.Close
-	if compactEvery > 0 {
-		compactions := time.NewTicker(compactEvery)
-		defer compactions.Stop()
-		compactDone := make(chan struct{})
-		go func() { defer close(compactDone); srv.RunCompaction(roundsCtx, compactions.C) }()
-		defer func() { stopRounds(); <-compactDone }()
-	}
+	defer o.background(ctx, srv, hosts.HeartbeatEvery, compactEvery)() // stopped before srv.Close
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -171,6 +178,26 @@ func (o serveOptions) run(ctx context.Context, log *slog.Logger) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// background runs the server's rounds (proofs of storage, heartbeats
+// with several hub hosts, compaction) until the returned stop.
+func (o serveOptions) background(ctx context.Context, srv *server.Server, heartbeat, compactEvery time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	every := func(d time.Duration, run func(context.Context, <-chan time.Time)) {
+		tick := time.NewTicker(d)
+		wg.Add(1)
+		go func() { defer wg.Done(); defer tick.Stop(); run(ctx, tick.C) }()
+	}
+	every(challengeTick, srv.RunChallenges)
+	if o.hostName != "" {
+		every(heartbeat, srv.RunHosts)
+	}
+	if compactEvery > 0 {
+		every(compactEvery, srv.RunCompaction)
+	}
+	return func() { cancel(); wg.Wait() }
 }
 
 // public is the base URL for clients: --public-url, else the address

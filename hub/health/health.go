@@ -35,12 +35,31 @@ type Report struct {
 	// FilesTooLarge are files no registered donor could hold (see
 	// TooLarge), each with its path.
 	FilesTooLarge []TooLarge `json:"files_too_large"`
+	// Hosts are the hub hosts sharing the database (several hub hosts,
+	// issue 15); absent for a hub of one host.
+	Hosts []HostHealth `json:"hosts,omitempty"`
+}
+
+// HostHealth is one hub host.
+type HostHealth struct {
+	Name          string    `json:"name"`
+	URL           string    `json:"url"`
+	LastHeartbeat time.Time `json:"last_heartbeat"`
+	// Reachable is false when the host's heartbeat is stale: its shards'
+	// repositories cannot be fetched or pushed to until it returns.
+	Reachable bool `json:"reachable"`
+	Shards    int  `json:"shards"` // placed on the host
 }
 
 // ShardHealth is one shard.
 type ShardHealth struct {
 	Name       string `json:"name"`
 	Collection string `json:"collection"`
+	// Host serves the shard's repository and Reachable is false while
+	// that host is away (its heartbeat stale; the counts are as it last
+	// recorded them). Both are absent for a hub of one host.
+	Host      string `json:"host,omitempty"`
+	Reachable *bool  `json:"reachable,omitempty"`
 	Counts
 }
 

@@ -35,6 +35,10 @@ type Options struct {
 	// State keeps what was read (the hub's database, so a restart reads
 	// nothing again); a private in-memory database when nil.
 	State store.HealthState
+	// Local says whether this process serves a shard's repository (several
+	// hub hosts, issue 15); a shard served elsewhere is read from State
+	// only, as its own host recorded it. Every shard is local when nil.
+	Local func(shard string) bool
 }
 
 func (o *Options) defaults() {
@@ -146,7 +150,7 @@ func (t *Tracker) Refresh(ctx context.Context) error {
 	}
 	t.mu.Unlock()
 	for _, v := range views {
-		if err := t.refresh(ctx, v); err != nil {
+		if err := t.refreshAny(ctx, v); err != nil {
 			return fmt.Errorf("health of %s: %w", v.info.Name, err)
 		}
 	}
@@ -163,9 +167,33 @@ func (t *Tracker) RefreshShard(ctx context.Context, name string) error {
 	if !ok {
 		return t.Refresh(ctx)
 	}
-	err := v.refreshes.do(ctx, func(ctx context.Context) error { return t.refresh(ctx, v) })
+	err := v.refreshes.do(ctx, func(ctx context.Context) error { return t.refreshAny(ctx, v) })
 	if err != nil {
 		return fmt.Errorf("health of %s: %w", name, err)
 	}
+	return nil
+}
+
+// refreshAny refreshes a shard this process serves from its repository,
+// and one another host serves from what that host recorded.
+func (t *Tracker) refreshAny(ctx context.Context, v *view) error {
+	v.mu.Lock()
+	name := v.info.Name
+	v.mu.Unlock()
+	if t.opts.Local == nil || t.opts.Local(name) {
+		return t.refresh(ctx, v)
+	}
+	st, ok, err := t.state.HealthShard(name)
+	if err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ok {
+		v.load(st)
+	} else {
+		v.files, v.bytes, v.donors = v.info.Files, v.info.Bytes, 0 // never read by its host yet
+	}
+	v.loaded = false // its host may record more at any time: read again next time
 	return nil
 }

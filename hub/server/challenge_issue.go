@@ -87,6 +87,11 @@ func (s *Server) RunChallenges(ctx context.Context, tick <-chan time.Time) {
 // has no open challenge and was last challenged ChallengeEvery ago or
 // more gets a new one. Leaving donors are made sure to be untrusted.
 func (s *Server) ChallengeRound(ctx context.Context) error {
+	if !s.leads() {
+		// Another hub host runs the rounds; this one marks leaving
+		// donors untrusted in the shards it serves.
+		return s.untrustLeavers(ctx)
+	}
 	now := s.cfg.Now()
 	expired, err := s.donors.ExpireChallenges(now)
 	if err != nil {
@@ -139,5 +144,22 @@ func (s *Server) ChallengeRound(ctx context.Context) error {
 		}
 	}
 	s.ReinjectAll(ctx) // retries what an upload could not record
+	return nil
+}
+
+// untrustLeavers makes sure every leaving donor is untrusted in the shards
+// this hub host serves.
+func (s *Server) untrustLeavers(ctx context.Context) error {
+	donors, err := s.donors.Donors()
+	if err != nil {
+		return err
+	}
+	for _, d := range donors {
+		if d.Leaving() {
+			if err := s.untrustLeaver(ctx, d); err != nil {
+				s.log.Error("mark a leaving donor untrusted", "donor", d.UUID, "err", err)
+			}
+		}
+	}
 	return nil
 }

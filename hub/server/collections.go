@@ -106,6 +106,7 @@ func (s *Server) collectionPicker(ctx context.Context, coll, region string, anyF
 		return nil, err
 	}
 	r := s.tracker.Report(donors)
+	s.hosts.refresh(s) // hand out only shards whose host is alive now
 	served := s.catalog().byName
 	var order, have []string
 	for _, c := range r.Collections {
@@ -120,7 +121,9 @@ func (s *Server) collectionPicker(ctx context.Context, coll, region string, anyF
 	lacking := map[string]int64{}
 	load := map[string]float64{}
 	for _, sh := range r.Shards {
-		if _, ok := served[sh.Name]; ok { // built after this server started: not served
+		// Not in served: built after this server started. Not reachable:
+		// its hub host is away, and a new donor could not clone it.
+		if _, ok := served[sh.Name]; ok && s.servedReachable(sh.Name) {
 			lacking[sh.Name] = sh.LackingCopies
 			load[sh.Name] = regionLoad(sh, region, donors)
 		}

@@ -10,6 +10,9 @@ import (
 // Compact compacts the shards (every one, or the one named) and brings
 // their health up to date (docs/compaction.md).
 func (s *Server) Compact(ctx context.Context, name string) ([]compact.Result, error) {
+	if s.hosts != nil && name == "" {
+		return s.compactLocal(ctx) // other hosts compact their own shards
+	}
 	res, err := compact.DataDir(ctx, s.cfg.DataDir, name, compact.Options{Git: s.cfg.Git, Now: s.cfg.Now})
 	for _, r := range res {
 		if r.Skipped {
@@ -36,4 +39,20 @@ func (s *Server) RunCompaction(ctx context.Context, tick <-chan time.Time) {
 			}
 		}
 	}
+}
+
+// compactLocal compacts the shards this hub host serves.
+func (s *Server) compactLocal(ctx context.Context) ([]compact.Result, error) {
+	var all []compact.Result
+	for _, info := range s.catalog().order {
+		if !s.local(info.Name) {
+			continue
+		}
+		res, err := s.Compact(ctx, info.Name)
+		all = append(all, res...)
+		if err != nil {
+			return all, err
+		}
+	}
+	return all, nil
 }

@@ -62,6 +62,9 @@ type DonorRecord struct {
 	MaxFileBytes int64       `json:"max_file_bytes"`
 	// LeavingShards are the shards the donor is giving back.
 	LeavingShards []string `json:"leaving_shards"`
+	// ShardURLs are the clone URLs of the donor's shards: where each is
+	// served now (a shard may move to another hub host).
+	ShardURLs map[string]string `json:"shard_urls,omitempty"`
 }
 
 // ProofRecord is the donor's standing at proofs of storage.
@@ -146,7 +149,19 @@ func (s *Server) donorOnly(h func(http.ResponseWriter, *http.Request, store.Dono
 }
 
 func (s *Server) getDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
-	writeJSON(w, http.StatusOK, record(d))
+	writeJSON(w, http.StatusOK, s.donorRecord(r, d))
+}
+
+// donorRecord is the donor's record with where its shards are served now
+// (a donor asks after a push was refused: not as of the last heartbeat).
+func (s *Server) donorRecord(r *http.Request, d store.Donor) DonorRecord {
+	rec := record(d)
+	s.hosts.refresh(s)
+	rec.ShardURLs = map[string]string{}
+	for _, name := range d.Shards {
+		rec.ShardURLs[name] = s.cloneURL(r, name)
+	}
+	return rec
 }
 
 func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Donor) {
@@ -173,7 +188,7 @@ func (s *Server) patchDonor(w http.ResponseWriter, r *http.Request, d store.Dono
 		s.internalError(w, "update donor", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, record(d))
+	writeJSON(w, http.StatusOK, s.donorRecord(r, d))
 }
 
 func (s *Server) moreShards(w http.ResponseWriter, r *http.Request, d store.Donor) {
@@ -261,7 +276,7 @@ func (s *Server) shardRef(r *http.Request, name string) ShardRef {
 }
 
 func (s *Server) cloneURL(r *http.Request, shardName string) string {
-	return s.publicURL(r) + "/git/" + shardName + ".git"
+	return s.shardBase(r, shardName) + "/git/" + shardName + ".git"
 }
 
 // readBody decodes a JSON body (an empty one is fine) or answers 400.

@@ -82,6 +82,11 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such shard")
 		return
 	}
+	release, here := s.gitHere(w, r, name)
+	if !here {
+		return
+	}
+	defer release()
 	if s.serveAnnexRepo(w, r, name, rest) {
 		return
 	}

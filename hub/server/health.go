@@ -27,6 +27,7 @@ func (s *Server) report(ctx context.Context) (health.Report, []store.Donor, erro
 	if err != nil {
 		return report, donors, err
 	}
+	s.hostsReport(&report)
 	s.recordHistory(report)
 	return report, donors, nil
 }
@@ -92,6 +93,12 @@ var healthTemplate = template.Must(template.New("health").Funcs(template.FuncMap
 	"comma64": humanize.Comma,
 	"count":   func(n int, one, many string) string { return words.Count(int64(n), one, many) },
 	"rowOf":   func(name string, c health.Counts) pageRow { return pageRow{name, c} },
+	"shardLabel": func(sh health.ShardHealth) string {
+		if sh.Reachable != nil && !*sh.Reachable {
+			return sh.Name + " (unreachable: host " + sh.Host + " is away)"
+		}
+		return sh.Name
+	},
 	"pct": func(part, whole int) string {
 		if whole == 0 {
 			return "–"
@@ -122,11 +129,17 @@ Target: {{.TargetCopies}} donor copies per file (the archive's own copy not coun
 <h2>Copies per shard</h2>
 <table>
 <tr><th>Shard</th><th>Files</th><th>Size</th>{{range .Total.ByCopies}}<th>{{.Copies}} {{if eq .Copies "1"}}copy{{else}}copies{{end}}</th>{{end}}<th>Verified ≤ 30 days</th><th>Unverified 30+ days</th><th>Copies lacking</th><th>Donors active / expired</th></tr>
-{{range .Shards}}{{template "row" rowOf .Name .Counts}}{{end}}
+{{range .Shards}}{{template "row" rowOf (shardLabel .) .Counts}}{{end}}
 {{template "row" rowOf "Total" .Total.Counts}}
 </table>
 <p><small>Each copies cell: files (bytes). A copy is verified when its donor fetched or checked the file and said so.</small></p>
-
+{{if .Hosts}}
+<h2>Hub hosts</h2>
+<table>
+<tr><th>Host</th><th>Shards</th><th>Last heartbeat</th><th>State</th></tr>
+{{range .Hosts}}<tr><td>{{.Name}} <small>{{.URL}}</small></td><td>{{.Shards}}</td><td>{{.LastHeartbeat.Format "2006-01-02 15:04:05 MST"}}</td><td{{if not .Reachable}} class="zero"{{end}}>{{if .Reachable}}reachable{{else}}unreachable: its shards' donors work offline until it returns{{end}}</td></tr>
+{{end}}</table>
+{{end}}
 <h2>Top donors</h2>
 {{if .TopDonors}}<table>
 <tr><th>Donor</th><th>Files</th><th>Size</th></tr>

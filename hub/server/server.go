@@ -65,6 +65,13 @@ type Config struct {
 	// RegisterLimit is how many registrations one client address may make
 	// per hour (DefaultRegisterLimit when 0; negative: no limit).
 	RegisterLimit int
+
+	// HostName makes this process one of several hub hosts sharing Store
+	// (issue 15, docs/scaling.md): it serves the shards placed on it and
+	// sends donors to the host of theirs. HeartbeatEvery is how often it
+	// says it is alive (DefaultHeartbeatEvery when 0; RunHosts beats).
+	HostName       string
+	HeartbeatEvery time.Duration
 }
 
 // Server serves one data directory.
@@ -76,6 +83,7 @@ type Server struct {
 	ownsDB  bool
 	git     gitBackend
 	tracker *health.Tracker
+	hosts   *hostSet // several hub hosts sharing the store; nil for one
 
 	mu          sync.Mutex
 	lastRefresh time.Time // of every shard, for health pages
@@ -148,18 +156,23 @@ func New(cfg Config) (*Server, error) {
 	if s.git, err = newGitBackend(cfg.Git, shard.Dir(dataDir), cfg.Logger); err != nil {
 		return nil, err
 	}
-	if err := s.installHooks(); err != nil {
-		return nil, err
-	}
 	if s.donors = cfg.Store; s.donors == nil {
 		if s.donors, err = store.OpenURL(cfg.DB, dataDir); err != nil {
 			return nil, err
 		}
 		s.ownsDB = true
 	}
+	if err := s.joinHosts(infos); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.installHooks(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	// The registry's database keeps the health state too, so a restart
 	// reads no location log again.
-	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: s.donors})
+	s.tracker = health.NewTracker(dataDir, health.Options{Git: cfg.Git, TargetCopies: cfg.TargetCopies, Expiry: cfg.Expiry, Now: cfg.Now, State: s.donors, Local: s.local})
 	if len(infos) > 0 {
 		if err := s.refreshAll(context.Background()); err != nil {
 			s.Close()
@@ -193,6 +206,9 @@ func (s *Server) installHooks() error {
 		return nil
 	}
 	for _, info := range order {
+		if !s.local(info.Name) {
+			continue // served by another hub host
+		}
 		if err := audit.InstallHook(shard.RepoDir(s.cfg.DataDir, info.Name), s.cfg.AuditHook); err != nil {
 			return fmt.Errorf("%s: %w", info.Name, err)
 		}

@@ -36,8 +36,8 @@ func (s *Server) untrustLeaver(ctx context.Context, d store.Donor) error {
 // untrustIn marks uuid untrusted in one shard's trust.log (the caller
 // holds branchMu).
 func (s *Server) untrustIn(ctx context.Context, uuid, name string) error {
-	if _, ok := s.catalog().byName[name]; !ok {
-		return nil
+	if _, ok := s.catalog().byName[name]; !ok || !s.local(name) {
+		return nil // another hub host serves it: its challenge round marks the leaver
 	}
 	g := s.cfg.Git
 	g.Dir = shard.RepoDir(s.cfg.DataDir, name)

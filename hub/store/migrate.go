@@ -138,6 +138,8 @@ var migrations = []string{
 	// large-file opt-in, giving back one shard, and the health history
 	// the dashboard draws (a point per day and collection).
 	migrateCollections,
+	// 7: several hub hosts (issue 15): hosts and shard placements.
+	migrateHosts,
 }
 
 // SchemaVersion is the schema this code reads and writes.
