@@ -82,3 +82,28 @@ func ReadDonor(t testing.TB, home string) DonorConf {
 	}
 	return c
 }
+
+// ContentBudget sets a joined donor's budget (shardkeeper at bin, home
+// home) to content bytes above what the budget also counts before any
+// file: its shard repositories' own files and the room the agent keeps for
+// them to grow (status's repository_bytes and growth_room_bytes). Tests
+// that reason about content use it; it returns the budget.
+func ContentBudget(t testing.TB, bin, home string, content int64) int64 {
+	t.Helper()
+	var st struct {
+		Budget struct {
+			RepositoryBytes int64 `json:"repository_bytes"`
+			GrowthRoomBytes int64 `json:"growth_room_bytes"`
+		} `json:"budget"`
+	}
+	r := MustRunBin(t, bin, "status", "--home", home, "--json")
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, r.Stdout)
+	}
+	if st.Budget.RepositoryBytes == 0 {
+		t.Fatalf("status of %s says its repositories take nothing", home)
+	}
+	budget := st.Budget.RepositoryBytes + st.Budget.GrowthRoomBytes + content
+	MustRunBin(t, bin, "budget", "--home", home, "--max", fmt.Sprint(budget), "--yes")
+	return budget
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 type statusJSON struct {
@@ -64,19 +66,11 @@ func status(t *testing.T, home string) statusJSON {
 // MetaGrowthBlocks of 4 KiB).
 const fileGrowth = 10 * 4096
 
-// contentBudget sets a joined donor's budget to content bytes above what
-// the budget also counts before any file: its shard repositories' own
-// files and the room the agent keeps for them to grow (status's
-// repository_bytes and growth_room_bytes). It returns the budget.
+// contentBudget sets a joined donor's budget to content bytes above its
+// repositories and their growth room (testkit.ContentBudget).
 func contentBudget(t *testing.T, home string, content int64) int64 {
 	t.Helper()
-	b := status(t, home).Budget
-	budget := b.RepositoryBytes + b.GrowthRoomBytes + content
-	if b.RepositoryBytes == 0 {
-		t.Fatalf("status of %s says its repositories take nothing", home)
-	}
-	mustRun(t, shardkeeperBin, "budget", "--home", home, "--max", strconv.FormatInt(budget, 10), "--yes")
-	return budget
+	return testkit.ContentBudget(t, shardkeeperBin, home, content)
 }
 
 // heldKeys asks git-annex itself which keys a donor repository has.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
 // TestAgentSIGKILL kills the agent with SIGKILL mid-download, at moments
@@ -55,7 +57,7 @@ func TestAgentSIGKILL(t *testing.T) {
 	mustRun(t, shardkeeperBin, "agent", "--home", d.home, "--until-idle")
 	full, _ := status(t, d)
 	a = startAgent(t, d, "--interval", "1s")
-	mustRun(t, shardkeeperBin, "budget", "--home", d.home, "--max", "500KB", "--yes")
+	testkit.ContentBudget(t, shardkeeperBin, d.home, 500<<10)
 	waitFor(t, "the drop to start", 30*time.Second, func() bool {
 		st, _ := status(t, d)
 		return st.FilesProtected < full.FilesProtected
@@ -63,7 +65,7 @@ func TestAgentSIGKILL(t *testing.T) {
 	a.kill9()
 
 	// Mid-verification: `shardkeeper verify` runs it in-process.
-	mustRun(t, shardkeeperBin, "budget", "--home", d.home, "--max", "10MB", "--yes")
+	testkit.ContentBudget(t, shardkeeperBin, d.home, 10<<20)
 	mustRun(t, shardkeeperBin, "agent", "--home", d.home, "--until-idle")
 	v := startAgentCmd(t, d, "verify")
 	waitFor(t, "verification to check files", 2*time.Minute, func() bool {

@@ -30,10 +30,6 @@ import (
 var shardkeeperBin, shardhubBin string
 
 func TestMain(m *testing.M) {
-	// The shards here hold a few hundred kilobytes and the faults are about
-	// content: the repositories' own files stay out of the budget, as in
-	// the end-to-end tests (agent's TestReportedUsageIsDu tests the rule).
-	os.Setenv("SHARDKEEPER_TEST_CONTENT_ONLY_BUDGET", "1")
 	testkit.BinariesMain(m, "../..", &shardkeeperBin, &shardhubBin)
 }
 
@@ -182,11 +178,16 @@ type donor struct {
 	home, storage string
 }
 
-func (w *world) join(t *testing.T, name string, budget int64) donor {
+// join joins a donor with room for content bytes of files above what its
+// shard repositories take: the shards here hold a few hundred kilobytes and
+// the faults are about content (agent's TestReportedUsageIsDu tests the
+// budget's whole rule).
+func (w *world) join(t *testing.T, name string, content int64) donor {
 	t.Helper()
 	d := donor{home: filepath.Join(w.dir, name+"-home"), storage: filepath.Join(w.dir, name+"-storage")}
 	mustRun(t, shardkeeperBin, "join", "--home", d.home, "--hub", w.hub.url, "--storage", d.storage,
-		"--budget", fmt.Sprint(budget), "--name", name)
+		"--budget", fmt.Sprint(content), "--name", name)
+	testkit.ContentBudget(t, shardkeeperBin, d.home, content)
 	return d
 }
 
