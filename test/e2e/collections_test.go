@@ -40,14 +40,16 @@ func fsckClean(t *testing.T, repo string) {
 	}
 }
 
-// joinDonor joins a donor with a budget and more join flags; it returns
-// the home and its shard repository.
+// joinDonor joins a donor with room for budget bytes of content above its
+// repository and its growth room (contentBudget), and more join flags; it
+// returns the home and its shard repository.
 func joinDonor(t *testing.T, tmp, hub, name string, budget int64, flags ...string) (home, repo string) {
 	t.Helper()
 	home = filepath.Join(tmp, name+"-home")
 	args := append([]string{"join", "--home", home, "--hub", hub, "--storage", filepath.Join(tmp, name+"-store"),
 		"--budget", strconv.FormatInt(budget, 10)}, flags...)
 	mustRun(t, shardkeeperBin, args...)
+	contentBudget(t, home, budget)
 	return home, status(t, home).Shards[0].Path
 }
 
