@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,4 +107,30 @@ func ContentBudget(t testing.TB, bin, home string, content int64) int64 {
 	budget := st.Budget.RepositoryBytes + st.Budget.GrowthRoomBytes + content
 	MustRunBin(t, bin, "budget", "--home", home, "--max", fmt.Sprint(budget), "--yes")
 	return budget
+}
+
+// StartLogged starts cmd with its output appended to the file at logPath,
+// where a failing test can print it.
+func StartLogged(t testing.TB, cmd *exec.Cmd, logPath string) {
+	t.Helper()
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", cmd.Path, err)
+	}
+}
+
+// Answers reports whether a GET of url answers 200 OK: a server started
+// in the background is serving.
+func Answers(url string) bool {
+	resp, err := http.Get(url)
+	if err != nil {
+		return false
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK
 }

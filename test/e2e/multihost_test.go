@@ -60,24 +60,11 @@ func (h *hubHost) start(t *testing.T) {
 	t.Helper()
 	h.cmd = exec.Command(shardhubBin, "serve", "--data", h.data, "--db", h.db, "--host-name", h.name,
 		"--listen", h.addr, "--public-url", h.url, "--heartbeat-every", "500ms", "--target-copies", "2")
-	logf, err := os.OpenFile(h.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	h.cmd.Stdout, h.cmd.Stderr = logf, logf
-	if err := h.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	testkit.StartLogged(t, h.cmd, h.log)
 	h.done = make(chan struct{})
 	go func(cmd *exec.Cmd, done chan struct{}) { cmd.Wait(); close(done) }(h.cmd, h.done)
 	waitFor(t, "hub host "+h.name+" to serve", 30*time.Second, func() bool {
-		resp, err := http.Get(h.url + "/api/v1/health")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		return testkit.Answers(h.url + "/api/v1/health")
 	})
 }
 

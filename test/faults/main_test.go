@@ -119,23 +119,10 @@ func tail(b []byte, n int) []byte {
 
 func (h *hubProc) start() {
 	h.t.Helper()
-	logf, err := os.OpenFile(h.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer logf.Close()
 	h.cmd = exec.Command(shardhubBin, append([]string{"serve", "--data", h.data, "--listen", h.addr}, h.args...)...)
-	h.cmd.Stdout, h.cmd.Stderr = logf, logf
-	if err := h.cmd.Start(); err != nil {
-		h.t.Fatal(err)
-	}
+	testkit.StartLogged(h.t, h.cmd, h.log)
 	waitFor(h.t, "the hub to answer on "+h.addr, 30*time.Second, func() bool {
-		resp, err := http.Get(h.url + "/api/v1/config")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
+		return testkit.Answers(h.url + "/api/v1/config")
 	})
 }
 
