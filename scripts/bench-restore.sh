@@ -42,9 +42,20 @@ AGENTS=
 trap 'kill $HUBPID $AGENTS 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 start_hub
 
+# content_budget HOME BYTES: a budget of BYTES of content above what the
+# budget also counts, the shard repository and its growth room (status).
+content_budget() {
+	local st repo room
+	st=$("$WORK/shardkeeper" status --home "$1" --json | tr -d ' \n')
+	repo=$(printf '%s' "$st" | sed -n 's/.*"repository_bytes":\([0-9]*\).*/\1/p')
+	room=$(printf '%s' "$st" | sed -n 's/.*"growth_room_bytes":\([0-9]*\).*/\1/p')
+	"$WORK/shardkeeper" budget --home "$1" --max $((${repo:-0} + ${room:-0} + $2)) --yes >/dev/null
+}
+
 # Three donors, each holding every file and reporting it.
 for d in 0 1 2; do
 	"$WORK/shardkeeper" join --home "$WORK/home-$d" --hub "$HUB" --storage "$WORK/store-$d" --budget $((TOTAL * 2)) >/dev/null
+	content_budget "$WORK/home-$d" $((TOTAL * 2))
 	"$WORK/shardkeeper" agent --home "$WORK/home-$d" --until-idle >/dev/null 2>&1
 done
 field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$WORK/home-$2/config.json"; }
@@ -55,7 +66,8 @@ cp -a "$WORK/data" "$WORK/data.start"
 start_hub
 
 # curl: a drill on every file, then each file PUT with a donor's token.
-"$WORK/shardhub" firedrill --data "$WORK/data" --shard shard-0001 --count "$FILES" >/dev/null 2>&1
+drill=$("$WORK/shardhub" firedrill --data "$WORK/data" --shard shard-0001 --count "$FILES" 2>&1) ||
+	{ echo "$NAME: firedrill failed: $drill" >&2; exit 1; }
 "$WORK/shardhub" firedrill --data "$WORK/data" --status --json | tr -d ' \n' | grep -o '"path":"[^"]*","key":"[^"]*"' |
 	sed 's/"path":"\([^"]*\)","key":"\([^"]*\)"/\1 \2/' >"$WORK/keys"
 n=0
