@@ -20,9 +20,11 @@ start_origin() {
 	until curl -sf "$hub/api/v1/health" >/dev/null; do sleep 0.1; done
 }
 
-# join_donor DONOR ORIGIN BUDGET: a new donor of ORIGIN's hub.
+# join_donor DONOR ORIGIN BUDGET: a new donor of ORIGIN's hub, with BUDGET
+# bytes for content above its repository (content_budget).
 join_donor() {
 	"$WORK/shardkeeper" --home "$WORK/d-$1/home" join --hub "${HUBS[$2]}" --storage "$WORK/d-$1/store" --budget "$3" >/dev/null
+	content_budget "$WORK/shardkeeper" "$WORK/d-$1/home" "$3"
 }
 
 # run_agent DONOR: one fill cycle to the end, as `agent --until-idle`.

@@ -51,3 +51,14 @@ manifest() {
 }
 
 now() { date +%s.%N; }
+
+# content_budget SHARDKEEPER HOME BYTES: a joined donor's budget becomes BYTES
+# of content above what the budget also counts, its shard repositories and
+# their growth room (status --json), as benchmarks about content want.
+content_budget() {
+	local st repo room
+	st=$("$1" status --home "$2" --json | tr -d ' \n')
+	repo=$(printf '%s' "$st" | sed -n 's/.*"repository_bytes":\([0-9]*\).*/\1/p')
+	room=$(printf '%s' "$st" | sed -n 's/.*"growth_room_bytes":\([0-9]*\).*/\1/p')
+	"$1" budget --home "$2" --max $((${repo:-0} + ${room:-0} + $3)) --yes >/dev/null
+}

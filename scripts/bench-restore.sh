@@ -42,20 +42,10 @@ AGENTS=
 trap 'kill $HUBPID $AGENTS 2>/dev/null || true; rm -rf "$WORK"' EXIT INT TERM
 start_hub
 
-# content_budget HOME BYTES: a budget of BYTES of content above what the
-# budget also counts, the shard repository and its growth room (status).
-content_budget() {
-	local st repo room
-	st=$("$WORK/shardkeeper" status --home "$1" --json | tr -d ' \n')
-	repo=$(printf '%s' "$st" | sed -n 's/.*"repository_bytes":\([0-9]*\).*/\1/p')
-	room=$(printf '%s' "$st" | sed -n 's/.*"growth_room_bytes":\([0-9]*\).*/\1/p')
-	"$WORK/shardkeeper" budget --home "$1" --max $((${repo:-0} + ${room:-0} + $2)) --yes >/dev/null
-}
-
 # Three donors, each holding every file and reporting it.
 for d in 0 1 2; do
 	"$WORK/shardkeeper" join --home "$WORK/home-$d" --hub "$HUB" --storage "$WORK/store-$d" --budget $((TOTAL * 2)) >/dev/null
-	content_budget "$WORK/home-$d" $((TOTAL * 2))
+	content_budget "$WORK/shardkeeper" "$WORK/home-$d" $((TOTAL * 2))
 	"$WORK/shardkeeper" agent --home "$WORK/home-$d" --until-idle >/dev/null 2>&1
 done
 field() { sed -n "s/.*\"$1\": *\"\([^\"]*\)\".*/\1/p" "$WORK/home-$2/config.json"; }

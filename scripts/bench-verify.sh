@@ -52,6 +52,7 @@ verify() {
 # verify_sampled OUT: one verification with fsck's reads sampled into
 # OUT; sets vs_start, vs_end and vs_rate (bytes a second while checking).
 verify_sampled() {
+	: >"$1" # a verification faster than the first sample leaves it empty: rate 0
 	sample_fsck "$(shard_repo v)" "$1" &
 	local sampler=$!
 	BG_PIDS+=("$sampler")
