@@ -50,8 +50,9 @@ func (p *Pacer) Read(n int64) time.Duration {
 }
 
 // pace holds fsck (process group pid) after a file of key k was checked,
-// as long as the pacer says; it returns early when ctx ends.
-func (v *Verifier) pace(ctx context.Context, p *Pacer, pid int, k string) {
+// as long as the pacer says; it returns early when soft or hard ends, so
+// that a stop or a kill never meets a held (stopped) process group.
+func (v *Verifier) pace(soft, hard context.Context, p *Pacer, pid int, k string) {
 	size, _ := annex.Key(k).Size()
 	wait := p.Read(size)
 	if wait <= 0 {
@@ -59,7 +60,8 @@ func (v *Verifier) pace(ctx context.Context, p *Pacer, pid int, k string) {
 	}
 	held := annexproc.Hold(pid) == nil
 	select {
-	case <-ctx.Done():
+	case <-soft.Done():
+	case <-hard.Done():
 	case <-v.d.After(wait):
 	}
 	if held {

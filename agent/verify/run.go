@@ -148,7 +148,7 @@ func (v *Verifier) fsck(soft, hard context.Context, r *annexproc.Repo, args []st
 		res.checked++
 		v.checked()
 		if !stopping {
-			v.pace(soft, pacer, p.Pid(), ln.Result.Key)
+			v.pace(soft, hard, pacer, p.Pid(), ln.Result.Key)
 		}
 		if ln.Result.Success {
 			res.ok = append(res.ok, ln.Result.Key)
