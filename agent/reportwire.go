@@ -47,22 +47,17 @@ func (a *Agent) hasLeft() bool {
 }
 
 // shardMoved records a shard's new clone URL (it moved to another hub
-// host; its repository's origin already points there).
+// host; its repository's origin already points there). It saves the way
+// every other change does (saveConfig), so storage locations another
+// process (the CLI) just changed on disk are kept.
 func (a *Agent) shardMoved(shard, url string) {
-	a.saveMu.Lock()
-	defer a.saveMu.Unlock()
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	next := a.cfg
-	next.Shards = slices.Clone(next.Shards)
-	for i := range next.Shards {
-		if next.Shards[i].Name == shard {
-			next.Shards[i].URL = url
+	a.cfg.Shards = slices.Clone(a.cfg.Shards)
+	for i := range a.cfg.Shards {
+		if a.cfg.Shards[i].Name == shard {
+			a.cfg.Shards[i].URL = url
 		}
 	}
-	if err := a.home.SaveConfig(next); err != nil {
-		a.log.Warn("could not save the shard's new URL", "shard", shard, "err", err)
-		return
-	}
-	a.cfg = next
+	a.mu.Unlock()
+	a.saveConfig()
 }
