@@ -15,10 +15,10 @@ func (r *Reporter) follow(ctx context.Context, repo *annexproc.Repo, shard, uuid
 		return false
 	}
 	urls, err := r.d.Hub.ShardURLs(ctx, uuid, token)
-	want := urls[shard]
-	if err != nil || want == "" {
+	if err != nil || urls[shard] == "" {
 		return false
 	}
+	want := urls[shard]
 	have, err := repo.Git().Output(ctx, nil, "remote", "get-url", "origin")
 	if err != nil || strings.TrimSpace(string(have)) == want {
 		return false
