@@ -141,14 +141,25 @@ func (s *Server) mirror(ctx context.Context, name, base string) error {
 			return err
 		}
 	}
+	setAside := false
 	if _, err := os.Stat(dest); err == nil {
 		if err := os.Rename(dest, old); err != nil {
+			os.RemoveAll(tmp)
 			return fmt.Errorf("set aside the older copy of %s: %w", name, err)
 		}
-		defer os.RemoveAll(old)
+		setAside = true
 	}
 	if err := os.Rename(tmp, dest); err != nil {
+		// The older copy goes back: a failed move must leave this host's
+		// repository as it was, never none.
+		os.RemoveAll(tmp)
+		if setAside {
+			os.Rename(old, dest)
+		}
 		return fmt.Errorf("put %s in place: %w", name, err)
+	}
+	if setAside {
+		os.RemoveAll(old)
 	}
 	return nil
 }
