@@ -8,7 +8,15 @@ package verify
 // until it is paid, then lets it go on (SIGCONT). Over a run the read rate
 // is then at most the limit, and close to it whenever the disk is faster.
 // Within one file fsck reads at the disk's speed: the limit is an average
-// over files, not a cap on every second. On systems without SIGSTOP
+// over files, not a cap on every second.
+//
+// The credit kept is one second plus the booked file's own time at the
+// limit, never reaching back before the previous booking (or fsck's
+// start): fsck reads a file between two bookings, so a cap of one second
+// alone dropped the time it spent reading whenever that took over a
+// second (a 16 MiB file at 20 MiB/s, a late wake-up under load), and a
+// run measured about half of its limit at load 40 (docs/benchmarks.md,
+// "Verification I/O limit"). On systems without SIGSTOP
 // (Windows) fsck is held only by the agent not reading its results.
 
 import (
@@ -28,11 +36,13 @@ type Pacer struct {
 	rate int64 // bytes a second; 0: unlimited
 	now  func() time.Time
 	due  time.Time // when the bytes booked so far are paid for
+	last time.Time // the previous booking, or the pacer's start
 }
 
-// NewPacer paces at rate bytes a second (0 or less: unlimited).
+// NewPacer paces at rate bytes a second (0 or less: unlimited), from now.
 func NewPacer(rate int64, now func() time.Time) *Pacer {
-	return &Pacer{rate: max(rate, 0), now: now}
+	t := now()
+	return &Pacer{rate: max(rate, 0), now: now, due: t, last: t}
 }
 
 // Read books n bytes read and returns how long to hold the reader before
@@ -42,10 +52,16 @@ func (p *Pacer) Read(n int64) time.Duration {
 		return 0
 	}
 	now := p.now()
-	if floor := now.Add(-burstFor); p.due.Before(floor) {
+	cost := time.Duration(float64(n) / float64(p.rate) * float64(time.Second))
+	floor := now.Add(-burstFor - cost)
+	if p.last.After(floor) {
+		floor = p.last
+	}
+	if p.due.Before(floor) {
 		p.due = floor
 	}
-	p.due = p.due.Add(time.Duration(float64(n) / float64(p.rate) * float64(time.Second)))
+	p.last = now
+	p.due = p.due.Add(cost)
 	return max(p.due.Sub(now), 0)
 }
 

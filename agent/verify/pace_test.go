@@ -9,11 +9,19 @@ import (
 // diskRate bytes a second, held as the pacer says, and returns the bytes
 // read per second over the run.
 func readAll(p *Pacer, clock *time.Time, sizes []int64, diskRate int64) float64 {
+	return readLate(p, clock, sizes, diskRate, 0)
+}
+
+// readLate is readAll with every hold ending late more than asked (the
+// agent's wake-up, fsck's return to the CPU).
+func readLate(p *Pacer, clock *time.Time, sizes []int64, diskRate int64, late time.Duration) float64 {
 	start := *clock
 	var total int64
 	for _, n := range sizes {
 		*clock = clock.Add(time.Duration(float64(n) / float64(diskRate) * float64(time.Second)))
-		*clock = clock.Add(p.Read(n))
+		if wait := p.Read(n); wait > 0 {
+			*clock = clock.Add(wait + late)
+		}
 		total += n
 	}
 	return float64(total) / clock.Sub(start).Seconds()
@@ -62,5 +70,27 @@ func TestPacerBurstIsBounded(t *testing.T) {
 	}
 	if wait := p.Read(1 << 20); wait != time.Second {
 		t.Fatalf("held %v past the burst; want 1s", wait)
+	}
+}
+
+// TestPacerKeepsTheLimitWithSlowReads: files that take over a second to
+// read (16 MiB from a disk 1.5 times the limit), with every hold ending
+// half a second late, are still read at the limit over a run (within
+// 10%): the time fsck spends reading a file is not lost from the bucket.
+func TestPacerKeepsTheLimitWithSlowReads(t *testing.T) {
+	const limit = 8 << 20
+	sizes := make([]int64, 32)
+	for i := range sizes {
+		sizes[i] = 16 << 20
+	}
+	clock := time.Unix(1e9, 0)
+	now := func() time.Time { return clock }
+	got := readLate(NewPacer(limit, now), &clock, sizes, limit*3/2, 500*time.Millisecond)
+	if got > limit*1.1 || got < limit*0.9 {
+		t.Errorf("paced at %.2f of the limit", got/limit)
+	}
+	// A disk below the limit is never held: it reads at its own speed.
+	if got := readLate(NewPacer(limit, now), &clock, sizes, limit*4/5, time.Second); got < limit*4/5*0.99 {
+		t.Errorf("a disk at 0.8 of the limit read at %.2f of it", got/limit)
 	}
 }
