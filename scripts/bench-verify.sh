@@ -8,6 +8,7 @@
 #
 #   scripts/bench-verify.sh                          # 16 x 16 MiB, limit 8192 KiB/s
 #   BENCH_FILES=4 BENCH_SIZE=1048576 BENCH_VERIFY_KBPS=1024 scripts/bench-verify.sh   (smoke)
+#   BENCH_SAMPLES=DIR also keeps fsck's read samples there (time, rchar).
 set -euo pipefail
 
 FILES=${BENCH_FILES:-16}
@@ -30,19 +31,34 @@ run_agent v
 held_check v "$FILES"
 
 # sample_fsck REPO OUT: until killed, appends "<unix time> <bytes read>"
-# of the git-annex fsck running in REPO (/proc/PID/io rchar) to OUT five
-# times a second: its read rate while it checks files, without the
-# agent's start, fsck's scan of the branch and the report.
+# of the git-annex fsck running in REPO (/proc/PID/io rchar) to OUT ten
+# times a second (bash builtins only, so that sampling keeps up under load).
 sample_fsck() {
-	local p
+	local p="" q k v
 	while :; do
-		for p in $(pgrep -x git-annex); do
-			if [ "$(readlink "/proc/$p/cwd" 2>/dev/null)" = "$1" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q ' fsck '; then
-				echo "$(now) $(awk '/^rchar/ { print $2 }' "/proc/$p/io" 2>/dev/null)" >>"$2"
-			fi
-		done
-		sleep 0.2
+		if [ -z "$p" ] || [ ! -e "/proc/$p/io" ]; then
+			p=""
+			for q in $(pgrep -x git-annex); do
+				if [ "$(readlink "/proc/$q/cwd" 2>/dev/null)" = "$1" ] && tr '\0' ' ' <"/proc/$q/cmdline" 2>/dev/null | grep -q ' fsck '; then p=$q; fi
+			done
+		fi
+		if [ -n "$p" ]; then
+			while read -r k v; do
+				if [ "$k" = rchar: ]; then echo "$EPOCHREALTIME $v" >>"$2"; break; fi
+			done <"/proc/$p/io" 2>/dev/null || p=""
+		fi
+		sleep 0.1
 	done
+}
+# reading_rate OUT: bytes a second while fsck read the files' content:
+# from the last sample before its reads passed 256 KiB to the first that
+# came within 256 KiB of its total, leaving out its start (configuration,
+# the branch) and its end (its records), which read little but take time.
+reading_rate() {
+	awk -v m=262144 '{ t[NR] = $1; b[NR] = $2 } END {
+		for (i = 1; i <= NR && b[i] < b[1] + m; i++) s = i
+		for (j = NR; j >= 1 && b[j] > b[NR] - m; j--) e = j
+		if (s && e && t[e] > t[s]) printf "%.0f", (b[e] - b[s]) / (t[e] - t[s]); else print 0 }' "$1"
 }
 
 verify() {
@@ -60,7 +76,7 @@ verify_sampled() {
 	verify
 	vs_end=$(now)
 	kill "$sampler"
-	vs_rate=$(steady_rate "$1")
+	vs_rate=$(reading_rate "$1")
 }
 find "$(shard_repo v)/.git/annex/objects" -type f -print0 >"$WORK/objects"
 t0=$(now)
@@ -76,4 +92,6 @@ echo "  sha256sum:                         $(secs "$t0" "$t1") s  $(mbps "$TOTAL
 echo "  shardkeeper verify:                $(secs "$t1" "$t2") s  $(mbps "$TOTAL" "$t1" "$t2") MiB/s; fsck read $((free_rate / 1024)) KiB/s while checking files"
 ratio "  verify / sha256sum throughput:     " "$t0" "$t1" "$t1" "$t2"
 echo "  with --verify-kbps $KBPS:           $(secs "$t3" "$t4") s; fsck read $((rate / 1024)) KiB/s while checking files"
+# BENCH_SAMPLES=DIR keeps fsck's read samples ("<unix time> <rchar>") there.
+[ -z "${BENCH_SAMPLES:-}" ] || { mkdir -p "$BENCH_SAMPLES" && cp "$WORK"/fsck*.samples "$BENCH_SAMPLES/"; }
 awk -v r="$rate" -v l="$KBPS" 'BEGIN { printf "  rate / limit:                      %.2f (goal 0.9 to 1.1)\n", r / 1024 / l }'

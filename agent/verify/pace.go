@@ -11,8 +11,9 @@ package verify
 // over files, not a cap on every second.
 //
 // The credit kept is one second plus the booked file's own time at the
-// limit, never reaching back before the previous booking (or fsck's
-// start): fsck reads a file between two bookings, so a cap of one second
+// limit, never reaching back before the previous booking (for the first
+// file, whose reading began at a time unknown, one second): fsck reads a
+// file between two bookings, so a cap of one second
 // alone dropped the time it spent reading whenever that took over a
 // second (a 16 MiB file at 20 MiB/s, a late wake-up under load), and a
 // run measured about half of its limit at load 40 (docs/benchmarks.md,
@@ -27,8 +28,9 @@ import (
 	"github.com/shardkeeper/shardkeeper/annex"
 )
 
-// burstFor is how much unused rate the pacer keeps: a run that went slower
-// than the limit for a while catches up at most this much.
+// burstFor is how much unused rate the pacer keeps beyond the file it
+// books: a run that went slower than the limit for a while catches up at
+// most this much.
 const burstFor = time.Second
 
 // Pacer is a token bucket over bytes read, on an injected clock.
@@ -36,13 +38,12 @@ type Pacer struct {
 	rate int64 // bytes a second; 0: unlimited
 	now  func() time.Time
 	due  time.Time // when the bytes booked so far are paid for
-	last time.Time // the previous booking, or the pacer's start
+	last time.Time // the previous booking; zero before the first
 }
 
-// NewPacer paces at rate bytes a second (0 or less: unlimited), from now.
+// NewPacer paces at rate bytes a second (0 or less: unlimited).
 func NewPacer(rate int64, now func() time.Time) *Pacer {
-	t := now()
-	return &Pacer{rate: max(rate, 0), now: now, due: t, last: t}
+	return &Pacer{rate: max(rate, 0), now: now}
 }
 
 // Read books n bytes read and returns how long to hold the reader before
@@ -53,9 +54,12 @@ func (p *Pacer) Read(n int64) time.Duration {
 	}
 	now := p.now()
 	cost := time.Duration(float64(n) / float64(p.rate) * float64(time.Second))
-	floor := now.Add(-burstFor - cost)
-	if p.last.After(floor) {
-		floor = p.last
+	floor := now.Add(-burstFor)
+	if !p.last.IsZero() {
+		floor = floor.Add(-cost)
+		if p.last.After(floor) {
+			floor = p.last
+		}
 	}
 	if p.due.Before(floor) {
 		p.due = floor

@@ -89,8 +89,10 @@ func TestPacerKeepsTheLimitWithSlowReads(t *testing.T) {
 	if got > limit*1.1 || got < limit*0.9 {
 		t.Errorf("paced at %.2f of the limit", got/limit)
 	}
-	// A disk below the limit is never held: it reads at its own speed.
-	if got := readLate(NewPacer(limit, now), &clock, sizes, limit*4/5, time.Second); got < limit*4/5*0.99 {
+	// A disk below the limit is held at most after the first file (whose
+	// reading began at a time the pacer does not know): it reads at its
+	// own speed over a run.
+	if got := readLate(NewPacer(limit, now), &clock, sizes, limit*4/5, time.Second); got < limit*4/5*0.95 {
 		t.Errorf("a disk at 0.8 of the limit read at %.2f of it", got/limit)
 	}
 }
