@@ -101,7 +101,8 @@ ratio "  verify / sha256sum throughput:     " "$t0" "$t1" "$t1" "$t2"
 # (recording the verification times, the report, the CLI's poll).
 awk -v a="$t1" -v b="$t2" 'NR == 1 { f0 = $1 } { f1 = $1 } END { if (NR) printf "    of which: %.2f s before fsck, %.2f s fsck, %.2f s after it\n", f0 - a, f1 - f0, b - f1 }' "$WORK/fsck-free.samples"
 echo "  with --verify-kbps $KBPS:           $(secs "$t3" "$t4") s; fsck read $((rate / 1024)) KiB/s while checking files"
-# BENCH_SAMPLES=DIR keeps fsck's read samples ("<unix time> <rchar>") there.
-[ -z "${BENCH_SAMPLES:-}" ] || { mkdir -p "$BENCH_SAMPLES" && cp "$WORK"/fsck*.samples "$BENCH_SAMPLES/"; }
+# BENCH_SAMPLES=DIR keeps fsck's read samples ("<unix time> <rchar>") there, and the
+# times of the runs (sha256sum start, verify start and end, paced start and end).
+[ -z "${BENCH_SAMPLES:-}" ] || { mkdir -p "$BENCH_SAMPLES" && cp "$WORK"/fsck*.samples "$BENCH_SAMPLES/" && echo "$t0 $t1 $t2 $t3 $t4" >"$BENCH_SAMPLES/times"; }
 awk -v r="$window_rate" -v l="$KBPS" 'BEGIN { printf "  same, to the end of the last file: %.0f KiB/s: %.2f of the limit (its last file unpaid)\n", r / 1024, r / 1024 / l }'
 awk -v r="$rate" -v l="$KBPS" 'BEGIN { printf "  rate / limit:                      %.2f (goal 0.9 to 1.1; from the first file to the start of the last)\n", r / 1024 / l }'
