@@ -3,7 +3,7 @@ package verify
 // Verification's I/O limit (settings --verify-kbps): fsck has no rate
 // option, so the agent paces it from outside. After each file fsck
 // reports, the pacer books the file's size (from its key) in a token
-// bucket of Rate bytes a second holding at most burstFor of credit; when
+// bucket of Rate bytes a second (its credit: below); when
 // the bucket is in debt, the agent holds fsck's process group (SIGSTOP)
 // until it is paid, then lets it go on (SIGCONT). Over a run the read rate
 // is then at most the limit, and close to it whenever the disk is faster.
@@ -11,14 +11,15 @@ package verify
 // over files, not a cap on every second.
 //
 // The credit kept is one second plus the booked file's own time at the
-// limit, never reaching back before the previous booking (for the first
-// file, whose reading began at a time unknown, one second): fsck reads a
-// file between two bookings, so a cap of one second
-// alone dropped the time it spent reading whenever that took over a
-// second (a 16 MiB file at 20 MiB/s, a late wake-up under load), and a
-// run measured about half of its limit at load 40 (docs/benchmarks.md,
-// "Verification I/O limit"). On systems without SIGSTOP
-// (Windows) fsck is held only by the agent not reading its results.
+// limit, never reaching back before the previous booking (the first file,
+// whose reading began at a time the pacer cannot know, keeps one second).
+// fsck reads a file between two bookings: a credit of one second alone
+// dropped that reading time whenever it took over a second (a 16 MiB file
+// at 20 MiB/s, a late wake-up under load), and a run measured half of its
+// limit at load 40 (docs/benchmarks.md, "Verification I/O limit").
+//
+// On systems without SIGSTOP (Windows) fsck is held only by the agent not
+// reading its results.
 
 import (
 	"context"
