@@ -58,6 +58,7 @@ func (h *healthTx) Reset() error {
 			return err
 		}
 	}
+	h.batch.fresh = true
 	return nil
 }
 
