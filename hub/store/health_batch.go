@@ -7,15 +7,14 @@ import (
 	"strings"
 )
 
-const (
-	// healthBatch is how many keys or lines one statement writes.
-	healthBatch = 256
-	// healthPendingMax is how many keys, or lines, a healthTx holds before
-	// it writes them: a shard read whole (100k keys, a few lines each) is
-	// written in one or two sorted runs, in memory bounded whatever the
-	// shard's size.
-	healthPendingMax = 1 << 18
-)
+// healthBatch is how many keys or lines one statement writes.
+const healthBatch = 256
+
+// healthPendingMax is how many keys, or lines, a healthTx holds before it
+// writes them: a shard read whole (100k keys, a few lines each) is written
+// in one or two sorted runs, in memory bounded whatever the shard's size.
+// A variable for the tests.
+var healthPendingMax = 1 << 18
 
 // healthPending are the keys and lines a healthTx has taken and not
 // written yet. They are written sorted by primary key: SQLite then inserts
@@ -26,10 +25,6 @@ const (
 type healthPending struct {
 	keys  []HealthKey
 	lines []HealthLine
-	// fresh: Reset emptied the shard's lines and none has been written
-	// since, so the pending ones (each key and UUID once) conflict with
-	// none and are inserted, not merged.
-	fresh bool
 }
 
 func (h *healthTx) AddKey(k HealthKey) error {
@@ -99,11 +94,16 @@ func (h *healthTx) flushLines() error {
 	})
 	lines = newestLines(lines)
 	h.batch.lines = h.batch.lines[:0]
-	fresh := h.batch.fresh
-	h.batch.fresh = false
 	return eachBatch(lines, 7, func(q string, args []any) error {
-		if fresh {
-			return h.exec(h.tx.d.insertOrIgnore("health_lines", lineColumns, q), args...)
+		if !h.tx.d.postgres {
+			// Most lines of a shard read whole are new: insert them
+			// without the upsert's statement journal, and merge only
+			// when one was recorded already (an inserted row then meets
+			// itself, equally new, and stays).
+			added, err := h.execCount(h.tx.d.insertOrIgnore("health_lines", lineColumns, q), args...)
+			if err != nil || added == int64(len(args)/7) {
+				return err
+			}
 		}
 		return h.exec(`INSERT INTO health_lines (`+lineColumns+`) VALUES `+q+`
 		ON CONFLICT (shard, key, uuid) DO UPDATE SET status = excluded.status, sec = excluded.sec, nsec = excluded.nsec
