@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/shardkeeper/shardkeeper/agent/control"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
 // sliderSteps: the first-run wizard's slider moves in 1% steps of the free
@@ -316,11 +317,11 @@ func parseSizeField(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	n, err := humanize.ParseBytes(s)
-	if err != nil || n > math.MaxInt64/2 {
+	n, err := words.ParseSize(s)
+	if err != nil {
 		return 0, errors.New(strconv.Quote(s) + " is not a size: use a size such as 50 GB or 700 MB")
 	}
-	return int64(n), nil
+	return n, nil
 }
 
 func sizeField(n int64) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/dustin/go-humanize"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/words"
 	"github.com/spf13/cobra"
 )
 
@@ -149,11 +150,11 @@ func (o *buildOptions) check(args []string) (int64, error) {
 	case o.md5Table != "" && o.itemDepthSet:
 		return 0, errors.New("--item-depth does not apply to --md5-table: its items are the thousand-dirs")
 	}
-	n, err := humanize.ParseBytes(o.maxShardSize)
+	n, err := words.ParseSize(o.maxShardSize)
 	if err != nil || n == 0 {
 		return 0, fmt.Errorf("--max-shard-size %q is not a size such as 4TB or 500GiB", o.maxShardSize)
 	}
-	return int64(min(n, 1<<62)), nil
+	return n, nil
 }
 
 // input is the collection as a shard.Source, and what reading it found.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/defaults"
 
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
@@ -42,12 +43,8 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
-	if o.TargetCopies <= 0 {
-		o.TargetCopies = DefaultTargetCopies
-	}
-	if o.Expiry <= 0 {
-		o.Expiry = DefaultExpiry
-	}
+	defaults.Positive(&o.TargetCopies, DefaultTargetCopies)
+	defaults.Positive(&o.Expiry, DefaultExpiry)
 	if o.Now == nil {
 		o.Now = time.Now
 	}

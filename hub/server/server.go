@@ -25,6 +25,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/health"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 	"github.com/shardkeeper/shardkeeper/hub/store"
+	"github.com/shardkeeper/shardkeeper/internal/defaults"
 )
 
 // Config configures a Server.
@@ -110,24 +111,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.TargetCopies <= 0 {
-		cfg.TargetCopies = health.DefaultTargetCopies
-	}
-	if cfg.Expiry <= 0 {
-		cfg.Expiry = health.DefaultExpiry
-	}
-	if cfg.ChallengeEvery <= 0 {
-		cfg.ChallengeEvery = DefaultChallengeEvery
-	}
-	if cfg.ChallengeTTL <= 0 {
-		cfg.ChallengeTTL = DefaultChallengeTTL
-	}
-	if cfg.Rand == nil {
-		cfg.Rand = rand.Reader
-	}
+	defaults.Zero(&cfg.Logger, slog.Default())
+	defaults.Positive(&cfg.TargetCopies, health.DefaultTargetCopies)
+	defaults.Positive(&cfg.Expiry, health.DefaultExpiry)
+	defaults.Positive(&cfg.ChallengeEvery, DefaultChallengeEvery)
+	defaults.Positive(&cfg.ChallengeTTL, DefaultChallengeTTL)
+	defaults.Zero(&cfg.Rand, rand.Reader)
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: time.Minute}
 	}
@@ -141,9 +130,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.RegisterLimit == 0 {
-		cfg.RegisterLimit = DefaultRegisterLimit
-	}
+	defaults.Zero(&cfg.RegisterLimit, DefaultRegisterLimit)
 	s := &Server{cfg: cfg, log: cfg.Logger, regLimit: newRateLimiter(cfg.RegisterLimit, cfg.Now),
 		pushSlots: make(chan struct{}, maxPushes())}
 	s.cat.Store(cat)

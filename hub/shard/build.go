@@ -21,6 +21,7 @@ import (
 
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
+	"github.com/shardkeeper/shardkeeper/internal/defaults"
 )
 
 // DefaultFilesPerShard keeps a shard at a size git-annex handles well on a
@@ -84,12 +85,8 @@ func Build(ctx context.Context, entries []manifest.Entry, opts Options) ([]Info,
 // it has room, then to new shards. A shard whose files changed gets one
 // new commit on each branch.
 func BuildFrom(ctx context.Context, src Source, opts Options) (*Report, error) {
-	if opts.FilesPerShard <= 0 {
-		opts.FilesPerShard = DefaultFilesPerShard
-	}
-	if opts.MaxShardBytes <= 0 {
-		opts.MaxShardBytes = DefaultMaxShardBytes
-	}
+	defaults.Positive(&opts.FilesPerShard, DefaultFilesPerShard)
+	defaults.Positive(&opts.MaxShardBytes, DefaultMaxShardBytes)
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
