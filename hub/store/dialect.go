@@ -86,6 +86,18 @@ func (d dialect) args(args []any) []any {
 	return args
 }
 
+// insertOrIgnore is an INSERT of rows into table (cols) that leaves out
+// a row in conflict with one recorded: SQLite's INSERT OR IGNORE, which,
+// unlike ON CONFLICT DO NOTHING, cannot abort halfway, so a statement of
+// many rows writes no statement journal (every page it touches, again);
+// PostgreSQL's ON CONFLICT DO NOTHING.
+func (d dialect) insertOrIgnore(table, cols, rows string) string {
+	if d.postgres {
+		return `INSERT INTO ` + table + ` (` + cols + `) VALUES ` + rows + ` ON CONFLICT DO NOTHING`
+	}
+	return `INSERT OR IGNORE INTO ` + table + ` (` + cols + `) VALUES ` + rows
+}
+
 var (
 	sqlInteger = regexp.MustCompile(`\bINTEGER\b`)
 	sqlText    = regexp.MustCompile(`\bTEXT\b`)

@@ -1,42 +1,43 @@
 package store
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // healthBatch is how many keys or lines one statement writes.
 const healthBatch = 256
 
+// healthPendingMax is how many keys, or lines, a healthTx holds before it
+// writes them: a shard read whole (100k keys, a few lines each) is written
+// in one or two sorted runs, in memory bounded whatever the shard's size.
+// A variable for the tests.
+var healthPendingMax = 1 << 18
+
 // healthPending are the keys and lines a healthTx has taken and not
-// written yet, each once: the first of a key (AddKey keeps the first),
-// the newest of a key's line per UUID (MergeLine keeps the newest).
+// written yet. They are written sorted by primary key: SQLite then inserts
+// each into the page the one before it went to (a key read from the
+// branch comes in hash-directory order, which is random by key; in that
+// order every insert went to another page of a table bigger than SQLite's
+// page cache), and PostgreSQL touches each index page once per batch.
 type healthPending struct {
-	keys     []HealthKey
-	keyIndex map[string]bool
-	lines    []HealthLine
-	lineAt   map[[2]string]int // key, uuid -> index in lines
+	keys  []HealthKey
+	lines []HealthLine
 }
 
 func (h *healthTx) AddKey(k HealthKey) error {
-	p := &h.batch
-	if p.keyIndex[k.Key] {
-		return nil
-	}
-	if p.keyIndex == nil {
-		p.keyIndex = map[string]bool{}
-	}
-	p.keyIndex[k.Key] = true
-	p.keys = append(p.keys, k)
-	if len(p.keys) >= healthBatch {
+	h.batch.keys = append(h.batch.keys, k)
+	if len(h.batch.keys) >= healthPendingMax {
 		return h.flushKeys()
 	}
 	return nil
 }
 
 func (h *healthTx) HasKey(key string) (bool, error) {
-	if h.batch.keyIndex[key] {
-		return true, nil
+	if err := h.flushKeys(); err != nil { // a key added and not written yet is a key
+		return false, err
 	}
 	st, err := h.stmt(`SELECT COUNT(*) FROM health_keys WHERE shard = ? AND key = ?`)
 	if err != nil {
@@ -50,20 +51,8 @@ func (h *healthTx) HasKey(key string) (bool, error) {
 }
 
 func (h *healthTx) MergeLine(l HealthLine) error {
-	p := &h.batch
-	id := [2]string{l.Key, l.UUID}
-	if i, ok := p.lineAt[id]; ok {
-		if old := p.lines[i]; l.Sec > old.Sec || (l.Sec == old.Sec && l.Nsec > old.Nsec) {
-			p.lines[i] = l
-		}
-		return nil
-	}
-	if p.lineAt == nil {
-		p.lineAt = map[[2]string]int{}
-	}
-	p.lineAt[id] = len(p.lines)
-	p.lines = append(p.lines, l)
-	if len(p.lines) >= healthBatch {
+	h.batch.lines = append(h.batch.lines, l)
+	if len(h.batch.lines) >= healthPendingMax {
 		return h.flushLines()
 	}
 	return nil
@@ -77,38 +66,90 @@ func (h *healthTx) flush() error {
 	return h.flushLines()
 }
 
+// flushKeys writes the pending keys by key, each once: the first added
+// (AddKey keeps the first; a key written by an earlier flush stays).
 func (h *healthTx) flushKeys() error {
-	p := &h.batch
-	if len(p.keys) == 0 {
+	keys := h.batch.keys
+	if len(keys) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 4*len(p.keys))
-	for _, k := range p.keys {
-		args = append(args, h.shard, k.Key, k.Path, k.Size)
-	}
-	q := `INSERT INTO health_keys (shard, key, path, size) VALUES ` + rows(len(p.keys), 4) + ` ON CONFLICT (shard, key) DO NOTHING`
-	p.keys, p.keyIndex = p.keys[:0], nil
-	return h.exec(q, args...)
+	slices.SortStableFunc(keys, func(a, b HealthKey) int { return strings.Compare(a.Key, b.Key) })
+	keys = slices.CompactFunc(keys, func(a, b HealthKey) bool { return a.Key == b.Key })
+	h.batch.keys = h.batch.keys[:0]
+	return eachBatch(keys, 4, func(q string, args []any) error {
+		return h.exec(h.tx.d.insertOrIgnore("health_keys", "shard, key, path, size", q), args...)
+	}, func(args []any, k HealthKey) []any { return append(args, h.shard, k.Key, k.Path, k.Size) })
 }
 
+// flushLines writes the pending lines by key and UUID, of each key and
+// UUID the newest (the first of equals), unless a newer one is recorded
+// already (MergeLine keeps the newest).
 func (h *healthTx) flushLines() error {
-	p := &h.batch
-	if len(p.lines) == 0 {
+	lines := h.batch.lines
+	if len(lines) == 0 {
 		return nil
 	}
-	args := make([]any, 0, 7*len(p.lines))
-	for _, l := range p.lines {
-		args = append(args, h.shard, l.Key, l.Size, l.UUID, string(l.Status), l.Sec, l.Nsec)
-	}
-	q := `INSERT INTO health_lines (` + lineColumns + `) VALUES ` + rows(len(p.lines), 7) + `
+	slices.SortStableFunc(lines, func(a, b HealthLine) int {
+		return cmp.Or(strings.Compare(a.Key, b.Key), strings.Compare(a.UUID, b.UUID))
+	})
+	lines = newestLines(lines)
+	h.batch.lines = h.batch.lines[:0]
+	return eachBatch(lines, 7, func(q string, args []any) error {
+		if !h.tx.d.postgres {
+			// Most lines of a shard read whole are new: insert them
+			// without the upsert's statement journal, and merge only
+			// when one was recorded already (an inserted row then meets
+			// itself, equally new, and stays).
+			added, err := h.execCount(h.tx.d.insertOrIgnore("health_lines", lineColumns, q), args...)
+			if err != nil || added == int64(len(args)/7) {
+				return err
+			}
+		}
+		return h.exec(`INSERT INTO health_lines (`+lineColumns+`) VALUES `+q+`
 		ON CONFLICT (shard, key, uuid) DO UPDATE SET status = excluded.status, sec = excluded.sec, nsec = excluded.nsec
-		WHERE excluded.sec > health_lines.sec OR (excluded.sec = health_lines.sec AND excluded.nsec > health_lines.nsec)`
-	p.lines, p.lineAt = p.lines[:0], nil
-	return h.exec(q, args...)
+		WHERE excluded.sec > health_lines.sec OR (excluded.sec = health_lines.sec AND excluded.nsec > health_lines.nsec)`, args...)
+	}, func(args []any, l HealthLine) []any {
+		return append(args, h.shard, l.Key, l.Size, l.UUID, string(l.Status), l.Sec, l.Nsec)
+	})
 }
 
-// rows is n rows of cols placeholders: (?, ?), (?, ?).
-func rows(n, cols int) string {
+// newestLines keeps, of lines sorted by key and UUID (stably), the newest
+// of each key and UUID; of lines equally new, the first.
+func newestLines(lines []HealthLine) []HealthLine {
+	out := lines[:0]
+	for _, l := range lines {
+		if n := len(out); n > 0 && out[n-1].Key == l.Key && out[n-1].UUID == l.UUID {
+			if old := out[n-1]; l.Sec > old.Sec || (l.Sec == old.Sec && l.Nsec > old.Nsec) {
+				out[n-1] = l
+			}
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// eachBatch runs write on rows in statements of healthBatch rows (the
+// last one fewer): q is the statement's rows of cols placeholders, args
+// their values as add appends them.
+func eachBatch[T any](rows []T, cols int, write func(q string, args []any) error, add func(args []any, row T) []any) error {
+	args := make([]any, 0, cols*min(len(rows), healthBatch))
+	for len(rows) > 0 {
+		n := min(len(rows), healthBatch)
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = add(args, r)
+		}
+		if err := write(placeholders(n, cols), args); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// placeholders is n rows of cols placeholders: (?, ?), (?, ?).
+func placeholders(n, cols int) string {
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

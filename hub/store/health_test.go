@@ -111,8 +111,17 @@ func checkHealthReset(t *testing.T, s *DB) {
 }
 
 // TestHealthStateInBatches: more keys and lines than one statement writes,
-// a key added twice, and an older line arriving a batch after a newer one.
+// a key added twice, and an older line arriving a batch after a newer one;
+// all held and sorted before they are written, and written in many runs
+// (the second round then merges with what the database has).
 func TestHealthStateInBatches(t *testing.T) {
+	t.Run("one run", testHealthStateInBatches)
+	defer func(max int) { healthPendingMax = max }(healthPendingMax)
+	healthPendingMax = 100
+	t.Run("runs of 100", testHealthStateInBatches)
+}
+
+func testHealthStateInBatches(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		s := b.open(t)
 		n := 2*healthBatch + 7
@@ -131,6 +140,11 @@ func TestHealthStateInBatches(t *testing.T) {
 			if has, err := tx.HasKey(key(n - 1)); !has || err != nil {
 				t.Errorf("HasKey of a key not written yet: %v %v", has, err)
 			}
+			for i := 1; i < n; i += 2 { // newer lines after all that
+				if err := tx.MergeLine(HealthLine{Key: key(i), UUID: "u1", Status: '0', Sec: 11}); err != nil {
+					return err
+				}
+			}
 			return nil
 		})
 		if err != nil {
@@ -144,8 +158,12 @@ func TestHealthStateInBatches(t *testing.T) {
 			return nil
 		})
 		s.EachHealthLine("shard-0001", func(l HealthLine) error {
-			if lines++; l.Sec != 10 {
-				t.Fatalf("line of %s: sec %d, want the newer 10", l.Key, l.Sec)
+			want := HealthLine{Shard: "shard-0001", Key: key(lines), UUID: "u1", Status: '1', Sec: 10}
+			if lines%2 == 1 {
+				want.Status, want.Sec = '0', 11
+			}
+			if lines++; l != want {
+				t.Fatalf("line %+v, want the newest %+v", l, want)
 			}
 			return nil
 		})

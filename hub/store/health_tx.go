@@ -26,14 +26,24 @@ func (h *healthTx) close() {
 // exec runs one of the transaction's statements, preparing it the first
 // time.
 func (h *healthTx) exec(q string, args ...any) error {
+	_, err := h.execCount(q, args...)
+	return err
+}
+
+// execCount is exec that says how many rows the statement changed.
+func (h *healthTx) execCount(q string, args ...any) (int64, error) {
 	st, err := h.stmt(q)
+	var n int64
 	if err == nil {
-		_, err = st.Exec(h.tx.stmtArgs(args)...)
+		var res sql.Result
+		if res, err = st.Exec(h.tx.stmtArgs(args)...); err == nil {
+			n, err = res.RowsAffected()
+		}
 	}
 	if err != nil {
-		return fmt.Errorf("record the health of %s: %w", h.shard, err)
+		return 0, fmt.Errorf("record the health of %s: %w", h.shard, err)
 	}
-	return nil
+	return n, nil
 }
 
 func (h *healthTx) stmt(q string) (*sql.Stmt, error) {
