@@ -49,9 +49,10 @@ done
 JOIN=$(kib "$WORK/store-1")
 echo "du of the storage folder right after join ($N-file shard): $(mb "$JOIN") (goal <= 100 MB: $(verdict $((JOIN * 1024)) 100000000))"
 
-# A small fill: the repository's own size plus 4 MiB.
-BUDGET=$((JOIN * 1024 + 4 * 1024 * 1024))
-"$SK" budget --home "$WORK/home-1" --max "$BUDGET" --yes >/dev/null
+# A small fill: 4 MiB of content above what the budget also counts (the
+# repository and its growth room, which scales with the shard).
+content_budget "$SK" "$WORK/home-1" $((4 * 1024 * 1024))
+BUDGET=$("$SK" status --home "$WORK/home-1" --json | tr -d ' \n' | grep -o '"budget_bytes":[0-9]*' | head -1 | cut -d: -f2)
 "$SK" agent --home "$WORK/home-1" --until-idle --batch 200 >"$WORK/fill.log" 2>&1
 USED=$("$SK" status --home "$WORK/home-1" --json | "$FP" used)
 DU=$(($(kib "$WORK/store-1") * 1024))
