@@ -81,9 +81,15 @@ func (l *Locations) Copies(k Key, except ...string) int {
 	if l == nil {
 		return 0
 	}
+	return CopiesIn(l.Logs[k], l.Trust, except...)
+}
+
+// CopiesIn is Copies of one key's location log (lines), for a caller that
+// already has it (the planner, going over every key).
+func CopiesIn(lines []LogLine, trust TrustLog, except ...string) int {
 	n := 0
-	for _, line := range l.Logs[k] {
-		if line.Status == StatusPresent && line.Value != WebUUID && l.Trust.Counts(line.Value) && !slices.Contains(except, line.Value) {
+	for _, line := range lines {
+		if line.Status == StatusPresent && line.Value != WebUUID && trust.Counts(line.Value) && !slices.Contains(except, line.Value) {
 			n++
 		}
 	}

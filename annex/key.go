@@ -76,7 +76,10 @@ func (k Key) Size() (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	for _, f := range strings.Split(fields, "-")[1:] {
+	_, fields, _ = strings.Cut(fields, "-") // past the backend; no allocation (the planner reads every key's size)
+	for fields != "" {
+		var f string
+		f, fields, _ = strings.Cut(fields, "-")
 		if strings.HasPrefix(f, "s") {
 			n, err := strconv.ParseInt(f[1:], 10, 64)
 			return n, err == nil

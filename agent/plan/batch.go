@@ -19,3 +19,9 @@ func BatchOf(fetch []Candidate, files int, bytes int64) []Candidate {
 	}
 	return fetch[:n]
 }
+
+// BatchLimit is the most files BatchOf(fetch, files, ...) takes: a plan
+// made for one batch needs no more (PlanInput.Limit).
+func BatchLimit(files int) int {
+	return max(files, 1, MaxBatchFiles)
+}

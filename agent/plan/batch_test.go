@@ -41,3 +41,21 @@ func TestBatchOfSmallFilesGoesOnToTheByteBound(t *testing.T) {
 		t.Errorf("batch of %d tiny files, want at most %d", got, MaxBatchFiles)
 	}
 }
+
+// TestBatchLimitIsEnoughForABatch: a plan cut at BatchLimit gives the
+// same batch as the whole plan.
+func TestBatchLimitIsEnoughForABatch(t *testing.T) {
+	many := make([]int64, 3*MaxBatchFiles)
+	for i := range many {
+		many[i] = 1
+	}
+	fetch := sized(many...)
+	for _, files := range []int{0, 1, 25, MaxBatchFiles, 2 * MaxBatchFiles} {
+		for _, bytes := range []int64{-1, 0, 100, 1 << 30} {
+			whole, cut := BatchOf(fetch, files, bytes), BatchOf(fetch[:BatchLimit(files)], files, bytes)
+			if len(whole) != len(cut) {
+				t.Errorf("files %d, bytes %d: batch of %d files from the whole plan, %d from one cut at %d", files, bytes, len(whole), len(cut), BatchLimit(files))
+			}
+		}
+	}
+}

@@ -7,7 +7,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"sort"
+	"slices"
 
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
@@ -56,6 +56,11 @@ type PlanInput struct {
 	// Current says whether a key is in the shard's current tree; a file
 	// the archive removed or changed is not fetched (nil: every key is).
 	Current func(annex.Key) bool
+	// Limit, above 0, stops the plan at this many files: Fetch is then
+	// the first Limit files of the whole plan's Fetch, found without
+	// sorting every candidate (BatchLimit is what a batch can use), and
+	// SmallestLeft counts only the files looked at before the limit.
+	Limit int
 }
 
 // MakePlan picks files to fetch: those with fewer than target donor copies
@@ -75,52 +80,60 @@ func MakePlan(loc *annex.Locations, donor string, held map[annex.Key]int64, targ
 // MakePlanFrom is MakePlan with everything a running agent knows: partial
 // downloads come first (their bytes are already here), excluded keys not
 // at all, and each file costs what it will really take on disk.
+//
+// Each candidate's place in the order is computed once (no string or hash
+// work in the comparator). With in.Limit set only the files the plan takes
+// are put in order (a heap), otherwise all of them are sorted; either way
+// Fetch is the same list (TestSelectionIsTheFullSortsOrder).
 func MakePlanFrom(in PlanInput) Plan {
 	cost := in.Cost
 	if cost == nil {
 		cost = func(size int64) int64 { return size }
 	}
-	cands, elsewhere := candidates(in)
-	sort.Slice(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.Partial != b.Partial {
-			return a.Partial
-		}
-		if a.Copies != b.Copies {
-			return a.Copies < b.Copies
-		}
-		if a.InRegion != b.InRegion {
-			return a.InRegion < b.InRegion
-		}
-		if in.MaxFileBytes > 0 && a.Size != b.Size {
-			return a.Size > b.Size
-		}
-		if a.rank != b.rank {
-			return a.rank < b.rank
-		}
-		return a.Key < b.Key
-	})
-	p := Plan{Wanted: len(cands), Elsewhere: elsewhere}
-	for _, c := range cands {
+	s := scratchPool.Get().(*scratch)
+	defer s.put()
+	elsewhere := s.collect(in)
+	p := Plan{Wanted: len(s.cands), Elsewhere: elsewhere}
+	take := func(e entry) {
+		c := &s.cands[e.i]
 		need := max(cost(c.Size)-in.Partial[c.Key], 0)
 		if need <= in.Room-p.FetchBytes {
-			p.Fetch = append(p.Fetch, c)
+			s.picked = append(s.picked, e.i)
 			p.FetchBytes += need
 		} else if p.SmallestLeft == 0 || c.Size < p.SmallestLeft {
 			p.SmallestLeft = c.Size
 		}
 	}
+	if in.Limit <= 0 {
+		slices.SortFunc(s.order, s.compare)
+		for _, e := range s.order {
+			take(e)
+		}
+	} else {
+		h := heapOf{s.order, s.compare}
+		h.init()
+		for len(h.e) > 0 && len(s.picked) < in.Limit {
+			take(h.pop())
+		}
+	}
+	if len(s.picked) > 0 {
+		p.Fetch = make([]Candidate, len(s.picked))
+		for j, i := range s.picked {
+			p.Fetch[j] = s.cands[i]
+		}
+	}
 	return p
 }
 
-// candidates are the files this donor could fetch now, and how many it
-// leaves to donors in other regions.
-func candidates(in PlanInput) (cands []Candidate, elsewhere int) {
-	for k := range in.Loc.Logs {
+// collect puts the candidates in s.cands, each with its place in the
+// order in s.order, and returns how many files it leaves to donors in
+// other regions.
+func (s *scratch) collect(in PlanInput) (elsewhere int) {
+	for k, lines := range in.Loc.Logs {
 		if in.Held[k] || (in.Exclude != nil && in.Exclude(k)) || (in.Current != nil && !in.Current(k)) {
 			continue
 		}
-		copies := in.Loc.Copies(k, in.Donor) // a line of ours is stale: we do not hold it
+		copies := annex.CopiesIn(lines, in.Loc.Trust, in.Donor) // a line of ours is stale: we do not hold it
 		if copies >= in.Target {
 			continue
 		}
@@ -128,22 +141,29 @@ func candidates(in PlanInput) (cands []Candidate, elsewhere int) {
 		if !ok || (in.MaxFileBytes > 0 && size > in.MaxFileBytes) {
 			continue // keys without a size cannot be budgeted
 		}
-		inRegion := in.Places.inRegion(in.Loc, k, in.Donor)
-		if in.Places.crowded(in.Loc, k, inRegion, in.Target) {
+		inRegion := in.Places.inRegion(in.Loc, lines, in.Donor)
+		if in.Places.crowded(lines, inRegion, in.Target) {
 			elsewhere++
 			continue
 		}
 		_, partial := in.Partial[k]
 		// The per-donor rank is hashed once here, not at every comparison
 		// of the sort (that made a plan of a 100k-file shard take seconds).
-		cands = append(cands, Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: donorOrder(in.Donor, k)})
+		c := Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: rankOf(in.Donor, k)}
+		s.order = append(s.order, orderOf(c, len(s.cands), in.MaxFileBytes > 0))
+		s.cands = append(s.cands, c)
 	}
-	return cands, elsewhere
+	return elsewhere
 }
+
+// rankOf is donorOrder; tests make it coarse to force ties.
+var rankOf = donorOrder
 
 // donorOrder is a per-donor pseudo-random rank of a key.
 func donorOrder(donor string, k annex.Key) uint64 {
-	sum := sha256.Sum256([]byte(donor + "\x00" + string(k)))
+	var buf [256]byte
+	b := append(append(append(buf[:0], donor...), 0), k...)
+	sum := sha256.Sum256(b)
 	return binary.BigEndian.Uint64(sum[:8])
 }
 

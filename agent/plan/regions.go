@@ -33,14 +33,14 @@ func (p *Places) regions() int {
 	return len(seen)
 }
 
-// inRegion counts k's counted copies in the donor's region, other than
-// its own.
-func (p *Places) inRegion(loc *annex.Locations, k annex.Key, donor string) int {
+// inRegion counts a key's counted copies in the donor's region, other
+// than its own; lines is the key's location log.
+func (p *Places) inRegion(loc *annex.Locations, lines []annex.LogLine, donor string) int {
 	if p == nil || p.Region == "" {
 		return 0
 	}
 	n := 0
-	for _, l := range loc.Logs[k] {
+	for _, l := range lines {
 		if l.Status == annex.StatusPresent && l.Value != donor && loc.Counts(l.Value) && p.Groups.Region(l.Value) == p.Region {
 			n++
 		}
@@ -48,10 +48,11 @@ func (p *Places) inRegion(loc *annex.Locations, k annex.Key, donor string) int {
 	return n
 }
 
-// crowded says k already has its share of copies in the donor's region
-// (the target spread evenly over the regions the shard's donors are in)
-// and its newest copy is recent: a donor elsewhere should take it first.
-func (p *Places) crowded(loc *annex.Locations, k annex.Key, inRegion, target int) bool {
+// crowded says a key (lines: its location log) already has its share of
+// copies in the donor's region (the target spread evenly over the regions
+// the shard's donors are in) and its newest copy is recent: a donor
+// elsewhere should take it first.
+func (p *Places) crowded(lines []annex.LogLine, inRegion, target int) bool {
 	if p == nil || p.Region == "" || inRegion == 0 {
 		return false
 	}
@@ -68,7 +69,7 @@ func (p *Places) crowded(loc *annex.Locations, k annex.Key, inRegion, target int
 		patience = RegionPatience
 	}
 	var newest annex.Timestamp
-	for _, l := range loc.Logs[k] {
+	for _, l := range lines {
 		if l.Status == annex.StatusPresent && newest.Before(l.Time) {
 			newest = l.Time
 		}

@@ -28,6 +28,9 @@ type Config struct {
 	BatchTime  time.Duration
 	Shuffle    bool // a plain shuffle instead of the agent's order
 	Seed       uint64
+	// FullPlans plans from every file below the target at each batch
+	// (the reference for the fewest-copies-first shortcut; slower).
+	FullPlans bool
 }
 
 // Result is what a fill cost against the ideal.
@@ -78,9 +81,9 @@ type world struct {
 	rng    *rand.Rand
 	files  []file
 	copies map[annex.Key]int // reported donor copies (what the hub knows)
-	// open is the hub's location logs of the files below the target:
-	// the planner skips the others, so it is given only these.
-	open   *annex.Locations
+	// hub is the location logs of the files below the target: the
+	// planner skips the others, so it is given only these.
+	hub    *hubView
 	donors []*donor
 	res    Result
 }
@@ -112,7 +115,7 @@ func Run(cfg Config) (Result, error) {
 }
 
 func newWorld(cfg Config) *world {
-	w := &world{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 1)), copies: map[annex.Key]int{}, open: annex.NewLocations()}
+	w := &world{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 1)), copies: map[annex.Key]int{}, hub: newHubView(cfg.Target)}
 	web := []annex.LogLine{{Status: annex.StatusPresent, Value: annex.WebUUID}}
 	for i := 0; i < cfg.Keys; i++ {
 		// Comic-book archives: mostly 5-60 MB, some small, a few large.
@@ -120,7 +123,7 @@ func newWorld(cfg Config) *world {
 		k := annex.NewKey(annex.BackendSHA256E, size, fmt.Sprintf("%064x", i), fmt.Sprintf("f%d.cbz", i))
 		w.files = append(w.files, file{k, size})
 		w.res.TotalBytes += size
-		w.open.Logs[k] = append([]annex.LogLine(nil), web...)
+		w.hub.add(k, append([]annex.LogLine(nil), web...))
 	}
 	// Budgets from 1 to 100 parts (a few GB to half the shard),
 	// log-uniform, scaled so they add up to Capacity times the target.
@@ -157,13 +160,7 @@ func (w *world) report(d *donor, at time.Duration) {
 		case w.cfg.Target:
 			w.res.TargetAt = at
 		}
-		if logs, ok := w.open.Logs[k]; ok {
-			if w.copies[k] >= w.cfg.Target {
-				delete(w.open.Logs, k)
-			} else {
-				w.open.Logs[k] = append(logs, annex.LogLine{Status: annex.StatusPresent, Value: d.uuid})
-			}
-		}
+		w.hub.copied(k, w.copies[k], annex.LogLine{Status: annex.StatusPresent, Value: d.uuid})
 	}
 	d.inflight = d.inflight[:0]
 }
@@ -172,13 +169,13 @@ func (w *world) report(d *donor, at time.Duration) {
 // agent fetches and merges before each plan) and downloads it; it returns
 // when the batch ends, or false when there is nothing to fetch.
 func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
-	fetch := w.plan(d)
-	if len(fetch) == 0 {
+	batch := w.plan(d)
+	if len(batch) == 0 {
 		return 0, false
 	}
 	w.res.Batches++
 	t := at
-	for _, c := range plan.BatchOf(fetch, w.cfg.BatchFiles, w.cfg.BatchBytes) {
+	for _, c := range batch {
 		if t-at > w.cfg.BatchTime {
 			break
 		}
@@ -191,36 +188,50 @@ func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
 	return t, true
 }
 
-// plan is the real planner's choice, or for Shuffle the same wanted files
-// (below the target, not held) in a random order, taken while they fit.
+// plan is the next batch: the real planner's choice, or for Shuffle the
+// wanted files (below the target, not held) in a random order, taken while
+// they fit.
 func (w *world) plan(d *donor) []plan.Candidate {
 	room := d.budget - d.used
-	in := plan.PlanInput{Loc: w.open, Donor: d.uuid, Held: d.held, Target: w.cfg.Target, Room: room}
-	if w.cfg.Shuffle {
-		in.Room = math.MaxInt64
-	}
 	start := time.Now()
-	p := plan.MakePlanFrom(in)
+	var batch []plan.Candidate
+	if w.cfg.Shuffle {
+		batch = plan.BatchOf(w.shuffled(d, room), w.cfg.BatchFiles, w.cfg.BatchBytes)
+	} else {
+		in := plan.PlanInput{Donor: d.uuid, Held: d.held, Target: w.cfg.Target, Room: room, Limit: plan.BatchLimit(w.cfg.BatchFiles)}
+		batch = w.hub.planBatch(in, w.cfg.BatchFiles, w.cfg.BatchBytes, w.cfg.FullPlans)
+	}
 	took := time.Since(start)
 	w.res.Plans++
 	w.res.PlanTime += took
 	w.res.LongestPlanTime = max(w.res.LongestPlanTime, took)
-	if !w.cfg.Shuffle {
-		return p.Fetch
-	}
-	all := p.Fetch
-	w.rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	return batch
+}
+
+// shuffled is IA.BAK's way: the files below the target that d does not
+// hold, in a random order (a Fisher-Yates shuffle of the open files, drawn
+// only as far as needed), taken while they fit, up to MaxBatchFiles.
+func (w *world) shuffled(d *donor, room int64) []plan.Candidate {
+	open := w.hub.open
 	var out []plan.Candidate
 	var bytes int64
-	for _, c := range all {
-		if c.Size <= room-bytes {
-			out = append(out, c)
-			bytes += c.Size
-			if len(out) == plan.MaxBatchFiles {
-				break
-			}
+	for i := 0; i < len(open) && len(out) < plan.MaxBatchFiles; {
+		j := i + w.rng.IntN(len(open)-i)
+		open[i], open[j] = open[j], open[i]
+		k := open[i]
+		if w.copies[k] >= w.cfg.Target { // at the target: leaves the draw
+			open[i] = open[len(open)-1]
+			open = open[:len(open)-1]
+			continue
+		}
+		i++
+		size, _ := k.Size()
+		if !d.held[k] && size <= room-bytes {
+			out = append(out, plan.Candidate{Key: k, Size: size})
+			bytes += size
 		}
 	}
+	w.hub.open = open
 	return out
 }
 

@@ -42,3 +42,25 @@ func TestSimulationIsRepeatable(t *testing.T) {
 		t.Errorf("two runs differ: %+v and %+v", a, b)
 	}
 }
+
+// TestFewestCopiesFirstIsTheWholePlan: planning from the rarest files
+// first (hubView.planBatch) gives every donor the same batches as planning
+// from every file, so the same fill, with room to spare or short of it.
+func TestFewestCopiesFirstIsTheWholePlan(t *testing.T) {
+	for _, cfg := range []Config{
+		{Keys: 800, Donors: 9, Target: 3, Capacity: 1.3, JoinSpan: 2 * time.Hour, BatchFiles: 25, BatchBytes: 64 << 20, BatchTime: 10 * time.Minute, Seed: 5},
+		{Keys: 500, Donors: 12, Target: 3, Capacity: 0.8, JoinSpan: time.Hour, BatchFiles: 4, BatchBytes: 200 << 20, BatchTime: 10 * time.Minute, Seed: 9},
+		{Keys: 400, Donors: 6, Target: 2, Capacity: 2, JoinSpan: 0, BatchFiles: 1, BatchBytes: -1, BatchTime: time.Hour, Seed: 2},
+	} {
+		fast, errA := Run(cfg)
+		cfg.FullPlans = true
+		full, errB := Run(cfg)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if fast.Downloaded != full.Downloaded || fast.Wasted != full.Wasted || fast.FillTime != full.FillTime ||
+			fast.Batches != full.Batches || fast.OneCopyAt != full.OneCopyAt || fast.TargetAt != full.TargetAt || fast.BudgetLeftBytes != full.BudgetLeftBytes {
+			t.Errorf("seed %d: the fill differs from the one planned from every file:\nrarest first %+v\nevery file   %+v", cfg.Seed, fast, full)
+		}
+	}
+}
