@@ -38,5 +38,6 @@ func (a *Agent) plan(shard string, loc *annex.Locations) plan.Plan {
 		Places:       places,
 		MaxFileBytes: maxFile,
 		Current:      current,
+		Limit:        plan.BatchLimit(a.opts.BatchFiles), // fill uses one batch of the plan
 	})
 }
