@@ -56,3 +56,21 @@ func TestRoomLeftKeepsTheGrowthRoom(t *testing.T) {
 		t.Errorf("RoomForFiles: %d, want %d", got, 10<<10)
 	}
 }
+
+// TestRemovedLocationCountsNoMore: the own files and growth room of a
+// location the donor removed leave the budget.
+func TestRemovedLocationCountsNoMore(t *testing.T) {
+	l := New()
+	l.SetLimits(1<<20, nil, nil)
+	l.SetMeta("main", 10<<10, 0)
+	l.SetRoom("main", 5<<10)
+	l.SetMeta("usb", 100<<10, 4096)
+	l.SetRoom("usb", 50<<10)
+	l.KeepLocations([]string{"main"})
+	if got := l.Used(); got != 10<<10 {
+		t.Errorf("used after removing usb: %d, want %d", got, 10<<10)
+	}
+	if got := l.MetaSlack(); got != 5<<10 {
+		t.Errorf("growth room after removing usb: %d, want %d", got, 5<<10)
+	}
+}
