@@ -41,7 +41,7 @@ restore	scripts/bench-restore.sh
 footprint	BENCH_GUI=$GUI scripts/bench-footprint.sh
 fill	scripts/bench-fill.sh
 verify	scripts/bench-verify.sh
-spread	BENCH_KEYS=20000 scripts/bench-spread.sh
+spread	BENCH_KEYS=100000 scripts/bench-spread.sh
 branchsim	CGO_ENABLED=0 go run ./hub/compact/sim/branchsim -keys 10000 -months 24 -clone-every 6
 EOF
 	else
