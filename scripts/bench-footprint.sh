@@ -80,7 +80,7 @@ idle_rss() {
 	c1=$("$FP" cpu "$pid")
 	kill -TERM -- "-$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	awk -v r="$rss" -v a="$c0" -v b="$c1" -v s="$2" 'BEGIN { printf "%d %.2f %.3f\n", r, b - a, s > 0 ? (b - a) / s * 100 : 0 }'
+	awk -v r="$rss" -v a="$c0" -v b="$c1" -v s="$2" 'BEGIN { printf "%d %.2f %.3f\n", r, b - a, (s > 0 ? (b - a) / s * 100 : 0) }'
 }
 read -r RSS1 CPUS CPUP <<<"$(idle_rss "$WORK/home-1" "$IDLE")"
 echo "agent idle with 1 shard: VmRSS $(mb "$RSS1") (goal <= 40 MB: $(verdict "$RSS1" 39063))"
