@@ -137,12 +137,15 @@ func (a *Agent) measureMeta(force bool) {
 	a.mu.Lock()
 	type loc struct{ id, path string }
 	var locs []loc
+	var configured []string
 	for i, l := range a.cfg.Locations {
+		configured = append(configured, l.ID)
 		if a.online[l.ID] || i == 0 {
 			locs = append(locs, loc{l.ID, l.Path})
 		}
 	}
 	a.mu.Unlock()
+	a.ledger.KeepLocations(configured) // an offline drive's files still count; a removed one's do not
 	for _, l := range locs {
 		m, err := metaUsage(l.path)
 		if err != nil {

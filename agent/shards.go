@@ -227,7 +227,7 @@ const askAgainAfter = 24 * time.Hour
 // a shard was added.
 func (a *Agent) moreShard(ctx context.Context) bool {
 	a.mu.Lock()
-	room := a.ledger.Room()
+	room, _ := a.ledger.RoomForFiles() // the growth room is not room for another shard
 	wait := a.clock.Now().Before(a.state.NoMoreShardsUntil)
 	leaving := a.state.Leaving != nil
 	a.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/shardkeeper/shardkeeper/internal/childproc"
 	"github.com/shardkeeper/shardkeeper/internal/gitenv"
 )
 
@@ -32,6 +33,7 @@ func (g Git) Command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = g.Dir
 	cmd.Env = gitenv.Environ(cmd.Environ(), g.Env, g.Config...)
+	childproc.DieWithParent(cmd)
 	return cmd
 }
 

@@ -207,8 +207,10 @@ func (l *diskLegend) show(p diskParts, th fyne.Theme) {
 	cs := diskColors(th)
 	names := [4]string{partShardkeeper, partFree, partReserved, partOthers}
 	for i, n := range []int64{p.shardkeeper, p.free, p.reserved, p.others} {
-		l.swatch[i].FillColor = cs[i]
-		l.swatch[i].Refresh()
-		l.labels[i].SetText(names[i] + ": " + bytesText(n))
+		if l.swatch[i].FillColor != cs[i] {
+			l.swatch[i].FillColor = cs[i]
+			l.swatch[i].Refresh()
+		}
+		setLabel(l.labels[i], names[i]+": "+bytesText(n))
 	}
 }

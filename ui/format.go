@@ -264,17 +264,17 @@ func locationText(l control.Location, now time.Time) string {
 	if !l.Online {
 		text := "Drive '" + driveName(l.Path) + "' not connected"
 		if l.OfflineSince != nil {
-			text += " since " + humanize.RelTime(*l.OfflineSince, now, "ago", "from now")
+			text += " since " + relTime(*l.OfflineSince, now)
 		}
 		return text
 	}
 	text := "Never verified yet"
 	if l.LastVerified != nil {
-		text = "Verified " + humanize.RelTime(*l.LastVerified, now, "ago", "from now")
+		text = "Verified " + relTime(*l.LastVerified, now)
 	}
 	if l.NextVerification != nil {
 		if l.NextVerification.After(now) {
-			text += " · next check " + humanize.RelTime(*l.NextVerification, now, "ago", "from now")
+			text += " · next check " + relTime(*l.NextVerification, now)
 		} else {
 			text += " · next check due now"
 		}
@@ -293,7 +293,7 @@ func lastCycleText(s control.Status, now time.Time) string {
 	if s.LastCycle == nil || s.LastCycle.IsZero() {
 		return ""
 	}
-	return "Last checked " + humanize.RelTime(*s.LastCycle, now, "ago", "from now")
+	return "Last checked " + relTime(*s.LastCycle, now)
 }
 
 // shardFilesText reads "1,200 of 1,500 files".
@@ -330,4 +330,14 @@ func attention(s control.Status) bool {
 // agent has nothing to pause.
 func canToggle(s control.Status) bool {
 	return s.State != control.StateOffline && s.State != control.StateNotJoined
+}
+
+// relTime reads "3 minutes ago" or "in 2 days", and "just now" within a
+// minute either way: a count of seconds would change the window's text
+// at every poll and so repaint it.
+func relTime(t, now time.Time) string {
+	if d := now.Sub(t); d > -time.Minute && d < time.Minute {
+		return "just now"
+	}
+	return humanize.RelTime(t, now, "ago", "from now")
 }

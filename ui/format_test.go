@@ -126,3 +126,23 @@ func TestLocationText(t *testing.T) {
 		t.Errorf("overdue: %q", got)
 	}
 }
+
+// TestRelTimeSteadyWithinAMinute: the polled window's relative times do
+// not count seconds, so an idle window's text stays the same between polls.
+func TestRelTimeSteadyWithinAMinute(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now.Add(-12 * time.Second), "just now"},
+		{now.Add(-59 * time.Second), "just now"},
+		{now.Add(30 * time.Second), "just now"},
+		{now.Add(-3 * time.Minute), "3 minutes ago"},
+		{now.Add(49 * time.Hour), "2 days from now"},
+	} {
+		if got := relTime(c.at, now); got != c.want {
+			t.Errorf("relTime(now%+v) = %q, want %q", c.at.Sub(now), got, c.want)
+		}
+	}
+}

@@ -118,34 +118,32 @@ func (o *overviewTab) show(s snapshot) {
 	showIf(o.details, s.have)
 	switch {
 	case !s.have && s.agentErr == nil:
-		o.headline.SetText(defaultTitle)
-		o.state.SetText("Connecting to the Shardkeeper agent…")
+		setLabel(o.headline, defaultTitle)
+		setLabel(o.state, "Connecting to the Shardkeeper agent…")
 	case !s.have:
-		o.headline.SetText(defaultTitle)
-		o.state.SetText("Waiting for the agent")
+		setLabel(o.headline, defaultTitle)
+		setLabel(o.state, "Waiting for the agent")
 	default:
-		o.headline.SetText(TrayTitle(st))
-		o.state.SetText(StateText(st, s.now))
+		setLabel(o.headline, TrayTitle(st))
+		setLabel(o.state, StateText(st, s.now))
 	}
-	o.state.Importance = widget.MediumImportance
+	importance := widget.MediumImportance
 	if s.have && attention(st) {
-		o.state.Importance = widget.WarningImportance
+		importance = widget.WarningImportance
 	}
-	o.state.Refresh()
+	setImportance(o.state, importance)
 	setOptional(o.detail, detailTextIf(s))
 	setOptional(o.restore, restoreTextIf(s))
 
 	if st.Paused {
-		o.toggle.SetText(resumeLabel)
-		o.toggle.SetIcon(theme.MediaPlayIcon())
+		setButton(o.toggle, resumeLabel, theme.MediaPlayIcon())
 	} else {
-		o.toggle.SetText(pauseLabel + "…")
-		o.toggle.SetIcon(theme.MediaPauseIcon())
+		setButton(o.toggle, pauseLabel+"…", theme.MediaPauseIcon())
 	}
 	enableWidget(o.toggle, s.canToggle())
 	enableWidget(o.verify, s.canVerify())
 	if st.Verifying != nil {
-		o.verifying.SetValue(progressPercent(*st.Verifying) / 100)
+		setProgress(o.verifying, progressPercent(*st.Verifying)/100)
 		o.verifying.Show()
 	} else {
 		o.verifying.Hide()
@@ -154,14 +152,14 @@ func (o *overviewTab) show(s snapshot) {
 		return
 	}
 
-	o.space.SetText(spaceText(st))
-	o.spaceBar.SetValue(spaceFraction(st))
-	o.impact.SetText(impactText(st))
-	o.hub.SetText(hubText(st))
+	setLabel(o.space, spaceText(st))
+	setProgress(o.spaceBar, spaceFraction(st))
+	setLabel(o.impact, impactText(st))
+	setLabel(o.hub, hubText(st))
 	setOptional(o.last, lastCycleText(st, s.now))
 	o.showLocations(st, s)
 	o.chart.set(st.Activity, s.now)
-	o.chartNote.SetText(activityText(st.Activity, s.now))
+	setLabel(o.chartNote, activityText(st.Activity, s.now))
 	o.shards.show(st.Shards)
 }
 

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"reflect"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
@@ -79,6 +81,9 @@ func (l *shardList) cell(id widget.TableCellID) string {
 
 // show replaces the rows; it runs on the UI thread.
 func (l *shardList) show(shards []control.ShardStatus) {
+	if len(shards) > 0 && reflect.DeepEqual(shards, l.rows) && l.table.Visible() {
+		return // unchanged: no repaint
+	}
 	l.rows = append(l.rows[:0], shards...)
 	if len(l.rows) == 0 {
 		l.table.Hide()

@@ -140,7 +140,7 @@ func (t *spaceTab) show(s snapshot) {
 	t.budget = *b
 	t.usable = usableBytes(*b)
 	parts := splitDisk(*b)
-	t.drive.SetText("Your drive " + b.Disk.Path + " (" + bytesText(b.Disk.TotalBytes) + ")")
+	setLabel(t.drive, "Your drive "+b.Disk.Path+" ("+bytesText(b.Disk.TotalBytes)+")")
 	t.legend.show(parts, t.bar.Theme())
 
 	t.updating = true
@@ -155,28 +155,31 @@ func (t *spaceTab) show(s snapshot) {
 		t.slider.Max = m
 		t.slider.Refresh()
 	}
-	t.slider.SetValue(t.scale.pos(value))
+	if v := t.scale.pos(value); v != t.slider.Value {
+		t.slider.SetValue(v)
+	}
 	// A full drive leaves one stop: nothing to choose from.
 	enableWidget(t.slider, (s.canToggle() || s.status.Paused) && t.scale.steps() > 0)
 	t.showValue(value)
 	if !t.edited {
-		t.maxBytes.SetText(sizeField(b.MaxBytes))
-		t.keepFree.SetText(sizeField(b.KeepFreeBytes))
-		t.maxPercent.SetText(percentField(b.MaxPercent))
+		setEntry(t.maxBytes, sizeField(b.MaxBytes))
+		setEntry(t.keepFree, sizeField(b.KeepFreeBytes))
+		setEntry(t.maxPercent, percentField(b.MaxPercent))
 	}
 	for i, name := range []string{control.BindMaxBytes, control.BindKeepFree, control.BindMaxPercent} {
-		t.applies[i].SetText("")
+		text := ""
 		if b.Binding == name {
-			t.applies[i].SetText("applies now")
+			text = "applies now"
 		}
+		setLabel(t.applies[i], text)
 	}
-	t.effective.SetText(effectiveText(*b))
+	setLabel(t.effective, effectiveText(*b))
 }
 
 // showValue draws a donation of n bytes: the sentence, the budget bar's
 // edge (under the thumb) and the mark on the drive.
 func (t *spaceTab) showValue(n int64) {
-	t.sliderText.SetText(sliderText(n, t.usable))
+	setLabel(t.sliderText, sliderText(n, t.usable))
 	f := t.scale.frac(n)
 	t.bar.set([]float64{f, 1 - f}, f)
 	parts := splitDisk(t.budget)

@@ -5,6 +5,8 @@ package annexproc
 import (
 	"os/exec"
 	"syscall"
+
+	"github.com/shardkeeper/shardkeeper/internal/childproc"
 )
 
 // OwnGroup runs cmd in its own process group and makes cancelling it send
@@ -12,6 +14,7 @@ import (
 // with it and never hold its pipes open; SigGentle goes to git-annex only.
 func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	childproc.DieWithParent(cmd) // its own group: the agent's death would not reach it
 	cmd.Cancel = func() error {
 		if cmd.Process == nil {
 			return nil

@@ -82,11 +82,12 @@ func (l *Ledger) CapOf(loc string) (int64, bool) {
 	return c, ok
 }
 
-// RoomIn is what is left under a storage location's cap.
+// RoomIn is what is left under a storage location's cap once its growth
+// room is kept free, as Admit keeps it.
 func (l *Ledger) RoomIn(loc string) int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.caps[loc] - l.usedInLocked(loc)
+	return l.caps[loc] - l.usedInLocked(loc) - l.roomIn(loc)
 }
 
 // Used is the space counted against the budget now.
@@ -96,7 +97,8 @@ func (l *Ledger) Used() int64 {
 	return l.usedLocked()
 }
 
-// Room is what is left under the budget.
+// Room is what is left under the budget, the growth room included (see
+// RoomForFiles for the room that downloads may use).
 func (l *Ledger) Room() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()

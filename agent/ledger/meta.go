@@ -60,6 +60,24 @@ func (l *Ledger) SetRoom(loc string, n int64) {
 	l.room[loc] = n
 }
 
+// KeepLocations forgets the own files and growth room of every location
+// not in ids: a storage location the donor removed counts no more.
+func (l *Ledger) KeepLocations(ids []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	for _, m := range []map[string]int64{l.meta, l.metaPending, l.room} {
+		for loc := range m {
+			if !keep[loc] {
+				delete(m, loc)
+			}
+		}
+	}
+}
+
 // SetContentOnly leaves the repositories' own files out of the budget:
 // only for tests that reason about content alone.
 func (l *Ledger) SetContentOnly(on bool) {

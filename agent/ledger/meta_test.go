@@ -41,3 +41,36 @@ func TestAdmitKeepsTheRoom(t *testing.T) {
 		t.Errorf("refused 8 KiB with 60 KiB free and no room kept")
 	}
 }
+
+// TestRoomLeftKeepsTheGrowthRoom: the room the agent weighs when it picks
+// a location for a new shard, or asks for one, leaves the growth room out.
+func TestRoomLeftKeepsTheGrowthRoom(t *testing.T) {
+	l := New()
+	l.SetLimits(100<<10, map[string]int64{"loc": 100 << 10}, map[string]string{"s": "loc"})
+	l.SetMeta("loc", 40<<10, 0)
+	l.SetRoom("loc", 50<<10)
+	if got := l.RoomIn("loc"); got != 10<<10 {
+		t.Errorf("RoomIn with 60 KiB under the cap and a 50 KiB growth room: %d, want %d", got, 10<<10)
+	}
+	if got, _ := l.RoomForFiles(); got != 10<<10 {
+		t.Errorf("RoomForFiles: %d, want %d", got, 10<<10)
+	}
+}
+
+// TestRemovedLocationCountsNoMore: the own files and growth room of a
+// location the donor removed leave the budget.
+func TestRemovedLocationCountsNoMore(t *testing.T) {
+	l := New()
+	l.SetLimits(1<<20, nil, nil)
+	l.SetMeta("main", 10<<10, 0)
+	l.SetRoom("main", 5<<10)
+	l.SetMeta("usb", 100<<10, 4096)
+	l.SetRoom("usb", 50<<10)
+	l.KeepLocations([]string{"main"})
+	if got := l.Used(); got != 10<<10 {
+		t.Errorf("used after removing usb: %d, want %d", got, 10<<10)
+	}
+	if got := l.MetaSlack(); got != 5<<10 {
+		t.Errorf("growth room after removing usb: %d, want %d", got, 5<<10)
+	}
+}

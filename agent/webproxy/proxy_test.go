@@ -130,18 +130,26 @@ func TestProxyCutsOffAnOriginThatStalls(t *testing.T) {
 
 // TestProxySlowButMovingOriginIsNotCutOff: an origin that keeps sending,
 // slower than StallAfter in total but never silent that long, is not cut.
+// The answer takes twice StallAfter, so a timer that counted from the
+// start of the answer (not from the last byte) would cut it; each gap is a
+// quarter of StallAfter, a wide margin for a loaded machine.
 func TestProxySlowButMovingOriginIsNotCutOff(t *testing.T) {
+	const stallAfter, chunks = time.Second, 8
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for i := 0; i < 8; i++ {
+		for i := 0; i < chunks; i++ {
 			w.Write(bytes.Repeat([]byte("y"), 1024))
 			w.(http.Flusher).Flush()
-			time.Sleep(100 * time.Millisecond) // the origin's pace, not a wait for a condition
+			time.Sleep(stallAfter / 4) // the origin's pace, not a wait for a condition
 		}
 	}))
 	defer origin.Close()
-	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: 5 * time.Second})
-	if err != nil || n != 8<<10 {
+	start := time.Now()
+	n, err := fetchThrough(t, origin.URL+"/f", Options{AllowPrivate: true, StallAfter: stallAfter})
+	if err != nil || n != chunks<<10 {
 		t.Fatalf("a slow, moving download: %d bytes, %v", n, err)
+	}
+	if took := time.Since(start); took < stallAfter {
+		t.Fatalf("the download took %v, less than StallAfter: the test checked nothing", took)
 	}
 }
 

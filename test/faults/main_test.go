@@ -289,8 +289,9 @@ func (p *agentProc) stop() {
 	}
 }
 
-// kill9 kills the agent with SIGKILL: the git-annex it started lives on
-// (in its own process group) until its input closes, as after a crash.
+// kill9 kills the agent with SIGKILL, as a crash or the OOM killer would:
+// on Linux the git and git-annex it started get SIGTERM from the kernel
+// (childproc.DieWithParent); their own helpers end when their pipes close.
 func (p *agentProc) kill9() {
 	select {
 	case <-p.done:
@@ -378,8 +379,50 @@ func startAgentCmd(t *testing.T, d donor, args ...string) *agentProc {
 		t.Fatal(err)
 	}
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() { p.kill9() })
+	t.Cleanup(func() {
+		p.stop()
+		waitNothingRunsIn(t, d.home, d.storage)
+	})
 	return p
+}
+
+// waitNothingRunsIn waits until no process works in dirs (its current
+// directory under one of them): what an agent started must end with it,
+// or it writes on in folders the test is about to remove.
+func waitNothingRunsIn(t *testing.T, dirs ...string) {
+	t.Helper()
+	var left []string
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		left = runningIn(dirs)
+		if len(left) == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(left) > 0 {
+		t.Errorf("30 s after the agent ended, these still run in its folders: %s", strings.Join(left, "; "))
+	}
+}
+
+// runningIn lists "PID command" of the processes whose current directory
+// is under one of dirs.
+func runningIn(dirs []string) []string {
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	var found []string
+	for _, p := range procs {
+		cwd, err := os.Readlink(filepath.Join(p, "cwd"))
+		if err != nil {
+			continue
+		}
+		for _, d := range dirs {
+			if cwd == d || strings.HasPrefix(cwd, d+string(filepath.Separator)) {
+				cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+				found = append(found, filepath.Base(p)+" "+strings.ReplaceAll(strings.TrimSpace(string(cmdline)), "\x00", " "))
+				break
+			}
+		}
+	}
+	return found
 }
 
 // tryCall is call for goroutines: errors are a status of 0.
