@@ -147,7 +147,7 @@ echo "    shardkeeper verify:              $(secs "$tv1" "$tv2") s  $(mbps "$LAR
 ratio "    verify / sha256sum throughput:   " "$tv0" "$tv1" "$tv1" "$tv2"
 echo "  $SMALL_FILES small files, $(mib "$SMALL_TOTAL") MiB:"
 if [ "$BASELINE_FILES" -lt "$SMALL_FILES" ]; then
-	echo "    git annex get -J8 of a sample:   $H1 files $(secs "$t4" "$ta") s, then $H2 files $(secs "$ta" "$tb") s (every $((SMALL_FILES / BASELINE_FILES))th file)"
+	echo "    git annex get -J8 of a sample:   $H1 files $(secs "$t4" "$ta") s, then $H2 files $(secs "$ta" "$tb") s (1 file in $((SMALL_FILES / BASELINE_FILES)))"
 	[ -z "${tr1:-}" ] || echo "    then the other $((SMALL_FILES - BASELINE_FILES)) (BENCH_BASELINE_REST): $(secs "$tr0" "$tr1") s  $(fps $((SMALL_FILES - BASELINE_FILES)) "$tr0" "$tr1") files/s"
 	echo "    git annex get -J8 (from the sample): $(secs "$t4" "$t5") s  $(fps "$SMALL_FILES" "$t4" "$t5") files/s, for all $SMALL_FILES: the first $H1 files' time, the next $H2's per file for the rest"
 else
