@@ -2,37 +2,16 @@ package health
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/annex"
-	"github.com/shardkeeper/shardkeeper/hub/store"
 )
-
-// benchShard is a 100k-key shard (built with shard.Build) that three donors
-// hold a tenth of each, pushed as their own refs; with -short (make
-// bench-smoke) 2,000 keys.
-func benchShard(b *testing.B) (fixture, []store.Donor) {
-	b.Helper()
-	f := newFixture(b, benchKeys())
-	var donors []store.Donor
-	for d := range 3 {
-		uuid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", d)
-		donors = append(donors, store.Donor{UUID: uuid, RegisteredAt: t0, LastSeen: t0, Shards: []string{"shard-0001"}})
-		files := map[string]string{}
-		for i := d * benchKeys() / 10; i < (d+1)*benchKeys()/10; i++ {
-			files[annex.LocationLogPath(f.key(i))] = holds(t0, uuid)
-		}
-		f.push(b, donorRef(uuid), files)
-	}
-	return f, donors
-}
 
 // BenchmarkHealthCold reads a 100k-key shard and three donor refs from
 // nothing and reports.
 func BenchmarkHealthCold(b *testing.B) {
-	f, donors := benchShard(b)
+	f, donors := benchFixture(b, true)
 	ctx := context.Background()
 	b.ResetTimer()
 	for range b.N {
@@ -49,7 +28,7 @@ func BenchmarkHealthCold(b *testing.B) {
 // BenchmarkHealthAfterPush: a donor pushes 100 changed location logs; the
 // tracker reads only those and reports.
 func BenchmarkHealthAfterPush(b *testing.B) {
-	f, donors := benchShard(b)
+	f, donors := benchFixture(b, true)
 	ctx := context.Background()
 	t := NewTracker(f.data, at(t0))
 	if err := t.Refresh(ctx); err != nil {

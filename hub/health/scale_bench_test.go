@@ -18,7 +18,8 @@ import (
 // state read whole, the bytes per donor line, and per push of 100 changed
 // location logs the rows upserted and the bytes the database grows by.
 func BenchmarkStatePerPush(b *testing.B) {
-	f := newFixture(b, 100_000)
+	f, _ := benchFixture(b, false)
+	n := benchKeys() // 100k; with -short (make bench-smoke) 2,000
 	// SQLite, or PostgreSQL when SHARDKEEPER_TEST_POSTGRES names a server.
 	db, err := store.OpenFile(filepath.Join(b.TempDir(), "hub.db"))
 	if os.Getenv(storetest.EnvPostgres) != "" {
@@ -39,7 +40,7 @@ func BenchmarkStatePerPush(b *testing.B) {
 	files, _ := db.UsedBytes()
 	uuid := fmt.Sprintf("%08d-0000-4000-8000-000000000000", 1)
 	held := map[string]string{}
-	for i := range 10_000 {
+	for i := range n / 10 {
 		held[annex.LocationLogPath(f.key(i))] = holds(t0, uuid)
 	}
 	f.push(b, donorRef(uuid), held)
@@ -49,11 +50,11 @@ func BenchmarkStatePerPush(b *testing.B) {
 	lines, _ := db.UsedBytes()
 	b.ResetTimer()
 	before := lines
-	for n := range b.N {
+	for p := range b.N {
 		b.StopTimer()
 		changed := map[string]string{}
-		for i := 10_000 + n*100; i < 10_000+(n+1)*100; i++ {
-			changed[annex.LocationLogPath(f.key(i%100_000))] = holds(t0.Add(time.Duration(n+1)*time.Second), uuid)
+		for i := n/10 + p*100; i < n/10+(p+1)*100; i++ {
+			changed[annex.LocationLogPath(f.key(i%n))] = holds(t0.Add(time.Duration(p+1)*time.Second), uuid)
 		}
 		f.push(b, donorRef(uuid), changed)
 		b.StartTimer()
@@ -64,8 +65,8 @@ func BenchmarkStatePerPush(b *testing.B) {
 	b.StopTimer()
 	after, _ := db.UsedBytes()
 	// Per push: 100 health_lines upserted, the donor's ref, the shard's row.
-	b.ReportMetric(float64(files-empty), "state-bytes/100k-files")
-	b.ReportMetric(float64(lines-files)/10_000, "bytes/donor-line")
+	b.ReportMetric(float64(files-empty)*100_000/float64(n), "state-bytes/100k-files")
+	b.ReportMetric(float64(lines-files)/float64(n/10), "bytes/donor-line")
 	b.ReportMetric(102, "rows/push")
 	b.ReportMetric(float64(after-before)/float64(b.N), "bytes/push")
 }
