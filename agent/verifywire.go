@@ -10,6 +10,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/agent/storage"
 	"github.com/shardkeeper/shardkeeper/agent/verify"
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // newVerifier wires verification (agent/verify) to this agent: its
@@ -28,6 +29,7 @@ func (a *Agent) newVerifier() *verify.Verifier {
 		UpdateLocation: a.updateLocation,
 		Finished:       a.verifyFinished,
 		Repo:           a.plainRepo,
+		Keys:           a.verifyKeys,
 		FileOf:         a.fileOfLoading,
 		Emit:           a.emit,
 		Log:            a.log.Warn,
@@ -46,11 +48,11 @@ func (a *Agent) newVerifier() *verify.Verifier {
 }
 
 // Verify starts a verification now, in the background, of every storage
-// location that is connected: `git annex fsck --incremental` over the
-// files held there. Progress and problems come as events, in
+// location that is connected: every file held there is read and checked
+// against its key (agent/verify). Progress and problems come as events, in
 // Status.Verifying and, at the end, in Status.LastVerification. Pause
-// stops it after the file it is checking; Resume continues where it
-// stopped.
+// stops it after the file it is checking; Resume continues after the last
+// file it recorded.
 func (a *Agent) Verify(ctx context.Context) error {
 	if a.verifier.Running() {
 		return control.Conflictf("a verification is already running")
@@ -174,4 +176,28 @@ func (a *Agent) storageShard(name string) (sh home.ShardConfig, ok bool) {
 // plainRepo is a shard repo for local work (no download proxy).
 func (a *Agent) plainRepo(sh home.ShardConfig) *annexproc.Repo {
 	return annexproc.NewRepo(a.opts.Tools, sh.Path, a.cfg.Hub)
+}
+
+// verifyKeys lists the keys of a shard held on its location: the objects
+// on disk (the ledger's scan), and the keys whose location log says they
+// are here although their object is gone, a problem verification reports.
+func (a *Agent) verifyKeys(ctx context.Context, shard string) ([]annex.Key, error) {
+	held := a.ledger.HeldOf(shard)
+	keys := make([]annex.Key, 0, len(held))
+	for k := range held {
+		keys = append(keys, k)
+	}
+	loc := a.locations(ctx, shard)
+	if loc == nil {
+		return keys, nil // unreadable just now: the objects on disk are checked
+	}
+	a.mu.Lock()
+	donor := a.cfg.DonorUUID
+	a.mu.Unlock()
+	for k := range loc.Logs {
+		if _, ok := held[k]; !ok && loc.Has(k, donor) {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
 }

@@ -125,7 +125,7 @@ type State struct {
 	Left time.Time `json:"left,omitzero"`
 	// Verification of held files ("shardkeeper verify").
 	LastVerified  time.Time `json:"last_verified,omitzero"`
-	VerifyPending bool      `json:"verify_pending,omitempty"` // interrupted: continue with fsck --more
+	VerifyPending bool      `json:"verify_pending,omitempty"` // interrupted: continue where it stopped
 	// NoMoreShardsUntil: the hub had no other shard to give; ask again then.
 	NoMoreShardsUntil time.Time `json:"no_more_shards_until,omitzero"`
 	// Locations is the verification schedule per storage location ID.
@@ -144,8 +144,13 @@ type LocationState struct {
 	// VerifyStarted is set while a run is under way or interrupted (a
 	// pause, a time cap, an unplugged drive): the next run continues it.
 	VerifyStarted time.Time `json:"verify_started,omitzero"`
-	// Resume: fsck of that run has begun, continue it with --more.
+	// Resume: that run has begun; it continues after its cursor.
 	Resume bool `json:"resume,omitempty"`
+	// VerifyShard and VerifyKey are the resume cursor: the run checks
+	// shards in name order and keys in byte order, and goes on after the
+	// last key it finished and recorded (empty: from the beginning).
+	VerifyShard string `json:"verify_shard,omitempty"`
+	VerifyKey   string `json:"verify_key,omitempty"`
 	// RestUntil: a run stopped at its time cap continues after this.
 	RestUntil    time.Time `json:"rest_until,omitzero"`
 	OfflineSince time.Time `json:"offline_since,omitzero"`

@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -16,25 +17,36 @@ import (
 	"github.com/shardkeeper/shardkeeper/internal/words"
 )
 
-// fsckResult is what one `git annex fsck` found.
-type fsckResult struct {
-	checked   int64
-	ok        []string // keys verified good: their "last verified" is re-stated
-	bad       []annexproc.ResultLine
-	timeLimit bool // stopped at --time-limit (exit 101)
+// batch is what a run found since it last recorded.
+type batch struct {
+	checked int64
+	ok      []string // keys verified good: their "last verified" is re-stated
+	bad     []annexproc.ResultLine
+	last    annex.Key // the last key finished: the resume cursor
 }
 
 // retryFailed is the wait before a failed verification is retried.
 const retryFailed = time.Hour
 
-// location runs fsck on each shard repo of one location. A run that
-// stops early (pause, time cap, drive gone) continues with --more next
-// time. Results of a run whose drive went away are discarded: they are
-// not counted, not reported and not pushed.
+// batchKeys is how many checked keys a run records at once: books them,
+// re-states the good ones and moves its resume cursor past them.
+const batchKeys = 1000
+
+// errGone: the location went away under a run.
+var errGone = errors.New("the storage is not connected")
+
+// location checks the shards of one location, in name order, each key in
+// byte order. A run that stops early (pause, time cap, drive gone) goes on
+// next time after the last key it recorded; a new run starts from the
+// beginning. Results of a run whose drive went away are discarded since
+// its last record: not counted, not reported and not pushed.
 func (v *Verifier) location(soft, hard context.Context, id string) (string, error) {
-	var more bool
+	var cur home.LocationState
 	v.d.UpdateLocation(id, func(st *home.LocationState) {
-		more = st.Resume
+		if !st.Resume {
+			st.VerifyShard, st.VerifyKey = "", ""
+		}
+		cur = *st
 		if st.VerifyStarted.IsZero() {
 			st.VerifyStarted = v.d.Now().UTC()
 		}
@@ -44,44 +56,125 @@ func (v *Verifier) location(soft, hard context.Context, id string) (string, erro
 	v.loc, v.gone = id, false
 	v.mu.Unlock()
 	path, shards := v.d.Location(id)
+	shards = slices.Sorted(slices.Values(shards))
+	r := &reader{v: v, soft: soft, hard: hard, lim: NewLimiter(v.d.Rate(), v.d.Now), buf: make([]byte, maxChunk)}
+	deadline := v.d.Now().Add(max(v.d.TimeLimit, time.Second))
 	for _, name := range shards {
 		sh, ok := v.d.Shard(name)
-		if !ok {
+		if !ok || name < cur.VerifyShard {
 			continue
 		}
-		// --all: by key, since a shard has no work tree (agent/sparse.go).
-		args := []string{"--all", "--numcopies=1", "--in=here", "--json", "--json-error-messages",
-			fmt.Sprintf("--time-limit=%ds", max(int(v.d.TimeLimit/time.Second), 1))}
-		if more {
-			args = append(args, "--more")
-		} else {
-			args = append(args, "--incremental")
+		after := ""
+		if name == cur.VerifyShard {
+			after = cur.VerifyKey
 		}
-		res, err := v.fsck(soft, hard, v.d.Repo(sh), args)
-		if v.locationGone(id) || hard.Err() != nil {
-			return Disconnected, nil
-		}
-		v.book(sh.Name, res)
-		if len(res.ok) > 0 {
-			if rerr := v.restate(hard, v.d.Repo(sh), res.ok); rerr != nil {
-				v.d.Log("could not record the verification times", "shard", sh.Name, "err", rerr)
-			}
-		}
-		switch {
-		case soft.Err() != nil:
-			return Paused, nil
-		case res.timeLimit:
+		outcome, err := v.shard(r, id, sh, after, deadline)
+		switch outcome {
+		case Done:
+			continue
+		case TimeLimit:
 			v.restUntil(id, v.d.RestFor)
-			return TimeLimit, nil
-		case err != nil:
+		case Failed:
 			v.restUntil(id, retryFailed) // not every poll: no error storm
-			return Failed, fmt.Errorf("%s: %w", path, err)
+			err = fmt.Errorf("%s: %w", path, err)
 		}
+		return outcome, err
 	}
 	v.d.UpdateLocation(id, func(st *home.LocationState) {
 		st.LastVerified, st.VerifyStarted, st.Resume = v.d.Now().UTC(), time.Time{}, false
+		st.VerifyShard, st.VerifyKey = "", ""
 	})
 	return Done, nil
+}
+
+// shard checks the keys of one shard held on the location after the key
+// after, and records them in batches.
+func (v *Verifier) shard(r *reader, id string, sh home.ShardConfig, after string, deadline time.Time) (string, error) {
+	keys, err := v.d.Keys(r.hard, sh.Name)
+	if v.locationGone(id) || r.hard.Err() != nil {
+		return Disconnected, nil
+	}
+	if err != nil {
+		return Failed, fmt.Errorf("list the files held in %s: %w", sh.Name, err)
+	}
+	slices.Sort(keys)
+	keys = keys[sort.Search(len(keys), func(i int) bool { return string(keys[i]) > after }):]
+	repo := v.d.Repo(sh)
+	var b batch
+	stop := func(outcome string, err error) (string, error) {
+		v.record(r.hard, id, sh, repo, &b, false)
+		return outcome, err
+	}
+	for i, k := range keys {
+		switch {
+		case r.soft.Err() != nil:
+			return stop(Paused, nil)
+		case i > 0 && !v.d.Now().Before(deadline): // each shard gets on by a key at least
+			return stop(TimeLimit, nil)
+		}
+		res, found, err := v.checkKey(r, id, sh.Path, repo, k)
+		if errors.Is(err, errGone) || v.locationGone(id) || r.hard.Err() != nil {
+			return Disconnected, nil
+		}
+		if err != nil {
+			return stop(Failed, fmt.Errorf("check %s: %w", k, err))
+		}
+		b.add(k, res, found)
+		v.checked()
+		if len(b.ok)+len(b.bad) >= batchKeys {
+			v.record(r.hard, id, sh, repo, &b, true)
+		}
+	}
+	v.record(r.hard, id, sh, repo, &b, false)
+	return Done, nil
+}
+
+// add counts one key checked.
+func (b *batch) add(k annex.Key, res annexproc.ResultLine, found bool) {
+	b.checked++
+	b.last = k
+	switch {
+	case !found: // not held here any more: nothing to say
+	case res.Success:
+		b.ok = append(b.ok, string(k))
+	default:
+		b.bad = append(b.bad, res)
+	}
+}
+
+// checkKey checks one key: the agent hashes its object; what is bad,
+// missing or of a backend it does not hash, git-annex's fsck checks again
+// and, when it is bad, marks missing. found is false when git-annex does
+// not hold the key here.
+func (v *Verifier) checkKey(r *reader, id, dir string, repo *annexproc.Repo, k annex.Key) (annexproc.ResultLine, bool, error) {
+	vd, err := r.check(dir, k)
+	if err != nil {
+		return annexproc.ResultLine{}, false, err
+	}
+	if vd == good {
+		return annexproc.ResultLine{Command: "fsck", Key: string(k), Success: true}, true, nil
+	}
+	if v.locationGone(id) {
+		return annexproc.ResultLine{}, false, errGone // not a bad file: the drive went away
+	}
+	return fsckKey(r.hard, repo, k, vd)
+}
+
+// record books a batch, re-states its good keys and saves the resume
+// cursor past it; merge commits git-annex's journal (a batch that more
+// follow; after the last, the report's push commits it).
+func (v *Verifier) record(ctx context.Context, id string, sh home.ShardConfig, repo *annexproc.Repo, b *batch, merge bool) {
+	if b.checked == 0 {
+		return
+	}
+	v.book(sh.Name, *b)
+	if len(b.ok) > 0 {
+		if err := v.restate(ctx, repo, b.ok, merge); err != nil {
+			v.d.Log("could not record the verification times", "shard", sh.Name, "err", err)
+		}
+	}
+	v.d.UpdateLocation(id, func(st *home.LocationState) { st.VerifyShard, st.VerifyKey = sh.Name, string(b.last) })
+	*b = batch{}
 }
 
 // restUntil lets a stopped run go on after d.
@@ -98,9 +191,9 @@ func (v *Verifier) locationGone(id string) bool {
 	return gone || !v.d.Connected(id)
 }
 
-// book adds a shard's results to the report and tells the problems.
-func (v *Verifier) book(shard string, res fsckResult) {
-	for _, bad := range res.bad {
+// book adds a batch's results to the report and tells the problems.
+func (v *Verifier) book(shard string, b batch) {
+	for _, bad := range b.bad {
 		file := v.d.FileOf(shard, annex.Key(bad.Key))
 		name := words.FileOrKey(file, bad.Key)
 		v.mu.Lock()
@@ -110,8 +203,8 @@ func (v *Verifier) book(shard string, res fsckResult) {
 			Message: fmt.Sprintf("Verification failed for %s: %s; it will be fetched again", name, plan.FailureText(bad.ErrorMessages, bad.Note))})
 	}
 	v.mu.Lock()
-	v.last.Checked += res.checked
-	v.last.Problems += int64(len(res.bad))
+	v.last.Checked += b.checked
+	v.last.Problems += int64(len(b.bad))
 	v.mu.Unlock()
 }
 
@@ -127,74 +220,16 @@ func (v *Verifier) checked() {
 	}
 }
 
-// fsck runs one `git annex fsck` at low priority. Cancelling soft lets
-// the file under check finish first (so fsck's incremental record stays
-// right), then stops git-annex gently; cancelling hard ends it at once.
-func (v *Verifier) fsck(soft, hard context.Context, r *annexproc.Repo, args []string) (fsckResult, error) {
-	var res fsckResult
-	pctx, kill := context.WithCancel(hard)
-	defer kill()
-	p, err := r.StartJSON(pctx, annexproc.SigGentle, false, "fsck", args...)
-	if err != nil {
-		return res, err
-	}
-	annexproc.LowerPriority(p.Pid())
-	pacer := NewPacer(v.d.Rate(), v.d.Now)
-	stopping := false
-	for ln := range p.Lines {
-		if ln.Result == nil {
-			continue
-		}
-		res.checked++
-		v.checked()
-		if !stopping {
-			v.pace(soft, hard, pacer, p.Pid(), ln.Result.Key)
-		}
-		if ln.Result.Success {
-			res.ok = append(res.ok, ln.Result.Key)
-		} else {
-			res.bad = append(res.bad, *ln.Result)
-		}
-		if soft.Err() != nil && !stopping {
-			stopping = true
-			kill() // after a whole file: fsck records what it checked
-		}
-	}
-	err = p.WaitRaw()
-	if soft.Err() != nil || hard.Err() != nil {
-		return res, nil
-	}
-	return res, fsckExit(&res, err, p)
-}
-
-// fsckExit reads fsck's exit status: 101 is its time limit, 1 with
-// problems found is what the results already said.
-func fsckExit(res *fsckResult, err error, p *annexproc.Batch) error {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		switch ee.ExitCode() {
-		case 101:
-			res.timeLimit = true
-			return nil
-		case 1:
-			if len(res.bad) > 0 {
-				return nil
-			}
-		}
-	}
-	if err != nil {
-		return annex.CommandError("git-annex", []string{"fsck"}, err, p.Stderr())
-	}
-	return nil
-}
-
 // restate records "this donor verified KEY now" where the hub can read
 // it: the donor's own location-log line for each key, with a fresh
 // timestamp. This git-annex writes nothing for `setpresentkey KEY UUID 1`
 // when the key is already present, so each key is set missing, then
-// present (only the newest line per UUID is kept), and `git annex merge`
-// commits the journal; the next push carries it to the hub.
-func (v *Verifier) restate(ctx context.Context, r *annexproc.Repo, keys []string) error {
+// present (only the newest line per UUID is kept). setpresentkey leaves
+// its lines in git-annex's journal, which every reader of location logs
+// here reads too (git-annex, annex.LocationReader); `git annex merge`
+// commits it, so that a long run's journal stays small. After a run's last
+// batch the report's push does that (report.Push merges, then pushes).
+func (v *Verifier) restate(ctx context.Context, r *annexproc.Repo, keys []string, merge bool) error {
 	donor := v.d.Donor()
 	var in strings.Builder
 	for _, k := range keys {
@@ -202,6 +237,9 @@ func (v *Verifier) restate(ctx context.Context, r *annexproc.Repo, keys []string
 	}
 	if _, err := r.Annex(ctx, strings.NewReader(in.String()), "setpresentkey", "--batch"); err != nil {
 		return fmt.Errorf("re-state verified keys: %w", err)
+	}
+	if !merge {
+		return nil
 	}
 	if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
 		return fmt.Errorf("commit the verification times: %w", err)

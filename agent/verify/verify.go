@@ -1,15 +1,19 @@
-// Package verify is the agent's verification: `git annex fsck` over the
-// files held on each storage location, at low priority, resumable (a
-// pause stops it after the file under check; --more goes on later), with
-// the files found bad reported, marked missing and fetched again. The
-// Verifier owns the run under way and its lock; the per-location record
-// (last verified, resume, rest) is the agent's state, reached through
-// Deps. It never calls Deps while holding its own lock.
+// Package verify is the agent's verification: the agent reads every file
+// held on each storage location and checks it against its key (SHA-256 or
+// MD5 in Go; other backends and every file found bad go to `git annex
+// fsck --key`, which marks them missing), on a thread of low priority, at
+// the donor's I/O limit, resumable (a pause stops it after the file under
+// check; it goes on after the last key it recorded), with the files found
+// bad reported, marked missing and fetched again. The Verifier owns the
+// run under way and its lock; the per-location record (last verified, the
+// resume cursor, rest) is the agent's state, reached through Deps. It
+// never calls Deps while holding its own lock.
 package verify
 
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -44,17 +48,22 @@ type Deps struct {
 	// Finished saves the state after a run (last verified, overall).
 	Finished func()
 	Repo     func(sh home.ShardConfig) *annexproc.Repo
+	// Keys lists the keys of a shard held on its location: the objects
+	// on disk, and those its location log says are here (a missing one
+	// is a problem fsck records).
+	Keys   func(ctx context.Context, shard string) ([]annex.Key, error)
 	FileOf   func(shard string, k annex.Key) string
 	Emit     func(control.Event)
 	Log      func(msg string, args ...any) // warnings
 	Now      func() time.Time
 	// Repair starts fetching again what fsck found bad; Report pushes.
 	Repair, Report func()
-	// TimeLimit caps one fsck; a run stopped by it rests RestFor.
+	// TimeLimit caps one location's run on the clock; a run stopped by
+	// it rests RestFor.
 	TimeLimit, RestFor time.Duration
 	// Rate is the I/O limit of verification in bytes a second, read as
-	// each fsck starts (0: unlimited; pace.go); After is the clock's
-	// timer the pacing waits on.
+	// each location's run starts (0: unlimited; limit.go); After is the
+	// clock's timer the reader waits on.
 	Rate  func() int64
 	After func(time.Duration) <-chan time.Time
 }
@@ -184,6 +193,11 @@ func (v *Verifier) Start(ids []string, total int64) error {
 	v.d.Emit(control.Event{Kind: control.EventVerify, Message: "Verifying " + words.Count(total, "file", "files")})
 	v.runs.Add(1)
 	go func() {
+		// The run's thread reads and hashes at low priority (nice 19,
+		// idle I/O class); it is never unlocked, so it ends with the run
+		// and its priority never reaches other goroutines.
+		runtime.LockOSThread()
+		lowerThreadPriority()
 		defer v.runs.Done()
 		defer close(done)
 		defer stop()
