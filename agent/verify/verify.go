@@ -52,10 +52,10 @@ type Deps struct {
 	// on disk, and those its location log says are here (a missing one
 	// is a problem fsck records).
 	Keys   func(ctx context.Context, shard string) ([]annex.Key, error)
-	FileOf   func(shard string, k annex.Key) string
-	Emit     func(control.Event)
-	Log      func(msg string, args ...any) // warnings
-	Now      func() time.Time
+	FileOf func(shard string, k annex.Key) string
+	Emit   func(control.Event)
+	Log    func(msg string, args ...any) // warnings
+	Now    func() time.Time
 	// Repair starts fetching again what fsck found bad; Report pushes.
 	Repair, Report func()
 	// TimeLimit caps one location's run on the clock; a run stopped by
