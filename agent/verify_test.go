@@ -173,33 +173,34 @@ func verified30d(t *testing.T, w *world, at time.Time) int {
 	return r.Shards[0].Verified30d
 }
 
-// gatedAnnex is a git-annex that holds full fsck runs until the gate
-// file exists (after writing the started file), so a test can act
-// mid-verification.
-func gatedAnnex(t *testing.T) (bin, started, gate string) {
-	dir := t.TempDir()
-	bin, started, gate = filepath.Join(dir, "git-annex"), filepath.Join(dir, "started"), filepath.Join(dir, "gate")
-	real, err := exec.LookPath("git-annex")
+// setVerifyKBps sets the verification I/O limit (settings verify_kbps).
+func setVerifyKBps(t *testing.T, a *Agent, kbps int) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := a.Settings(ctx)
 	if err != nil {
-		t.Skip("git-annex not installed")
-	}
-	script := `#!/bin/sh
-if [ "$1" = fsck ]; then
-  for a in "$@"; do case "$a" in --incremental|--more) full=1;; esac; done
-  if [ -n "$full" ] && [ ! -e ` + gate + ` ]; then
-    touch ` + started + `
-    while [ ! -e ` + gate + ` ]; do sleep 0.05; done
-  fi
-fi
-exec ` + real + ` "$@"
-`
-	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return bin, started, gate
+	s.VerifyKBps = kbps
+	if err := a.UpdateSettings(ctx, s); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// readerHeld says whether verification's reader waits on the clock for its
+// I/O limit: a timer a few seconds away (the agent's loops wait minutes).
+func readerHeld(c *fakeClock) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.waiters {
+		if w.at.Sub(c.now) <= 5*time.Second {
+			return true
+		}
+	}
+	return false
+}
 
 // TestDriveGoesAwayMidVerificationAndComesBackElsewhere: the storage
 // drive vanishes during a verification: status says "not connected",
@@ -209,10 +210,9 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 3, func(int) int { return 16 << 10 })
 	h := w.join("donor", w.total()*2)
-	bin, started, gate := gatedAnnex(t)
 	mounts := t.TempDir()
 	clk := newFakeClock(time.Now())
-	a := newAgent(t, h, Options{Clock: clk, Tools: Tools{GitAnnex: bin}, MountRoots: []string{mounts}, MountPollEvery: time.Minute})
+	a := newAgent(t, h, Options{Clock: clk, MountRoots: []string{mounts}, MountPollEvery: time.Minute})
 	ev := collectEvents(t, a)
 	runAgent(t, a)
 	storage := a.cfg.Storage
@@ -228,8 +228,9 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 		return true
 	})
 
+	setVerifyKBps(t, a, 1) // 1 KiB/s: the reader waits on the clock in the first file
 	clk.Advance(31 * 24 * time.Hour)
-	waitFor(t, 30*time.Second, "the verification to start", func() bool { return exists(started) })
+	waitFor(t, 30*time.Second, "the verification to read at its limit", func() bool { return readerHeld(clk) })
 	away := filepath.Join(t.TempDir(), "unplugged")
 	if err := os.Rename(storage, away); err != nil {
 		t.Fatal(err)
@@ -260,8 +261,9 @@ func TestDriveGoesAwayMidVerificationAndComesBackElsewhere(t *testing.T) {
 		t.Errorf("storage events while away: %q", said)
 	}
 
-	// Back, at another mount point.
-	os.WriteFile(gate, nil, 0o644)
+	// Back, at another mount point: it goes on where it stopped, which is
+	// the beginning, since the run that lost its drive recorded nothing.
+	setVerifyKBps(t, a, 0)
 	moved := filepath.Join(mounts, "USBDRIVE", "shards")
 	os.MkdirAll(filepath.Dir(moved), 0o755)
 	if err := os.Rename(away, moved); err != nil {
@@ -316,36 +318,38 @@ func TestMissedVerificationRunsAtNextStart(t *testing.T) {
 }
 
 // TestPauseStopsVerificationAndResumeContinues: a pause stops the
-// verification after the file under check; resume goes on with --more,
-// and the location counts as verified only at the end.
+// verification after the file under check (held at its I/O limit); resume
+// goes on after the last file checked, and the location counts as
+// verified only at the end.
 func TestPauseStopsVerificationAndResumeContinues(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 5, func(int) int { return 8 << 10 })
 	h := w.join("donor", w.total()*2)
-	bin, started, gate := gatedAnnex(t)
-	a := newAgent(t, h, Options{Tools: Tools{GitAnnex: bin}, MountRoots: []string{}})
+	clk := newFakeClock(time.Now())
+	a := newAgent(t, h, Options{Clock: clk, MountRoots: []string{}, MountPollEvery: time.Hour})
 	runAgent(t, a)
 	repo := a.cfg.Shards[0].Path
 	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 5 })
 	ctx := context.Background()
+	setVerifyKBps(t, a, 1)
 	if err := a.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 30*time.Second, "the verification to start", func() bool { return exists(started) })
+	waitFor(t, 30*time.Second, "the verification to read at its limit", func() bool { return readerHeld(clk) })
 	if err := a.Pause(ctx); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(gate, nil, 0o644)
-	verified(t, a, verify.Paused)
-	if l := status(t, a).Locations[0]; l.LastVerified != nil {
-		t.Fatalf("verified although paused: %+v", l)
+	paused := verified(t, a, verify.Paused)
+	if l := status(t, a).Locations[0]; l.LastVerified != nil || paused.Checked != 1 {
+		t.Fatalf("after the pause: %+v, report %+v", l, paused)
 	}
+	setVerifyKBps(t, a, 0)
 	if err := a.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}
-	verified(t, a, verify.Done)
-	if l := status(t, a).Locations[0]; l.LastVerified == nil {
-		t.Fatalf("not verified after resume: %+v", l)
+	rep := verified(t, a, verify.Done)
+	if l := status(t, a).Locations[0]; l.LastVerified == nil || rep.Checked != 4 {
+		t.Fatalf("after resume: %+v, report %+v (the resumed run checks the 4 files after the first)", l, rep)
 	}
 }
 
@@ -357,50 +361,39 @@ func messages(evs []control.Event) []string {
 	return out
 }
 
-// TestTimeCapRestsAndResumes: a run that stops at its time cap (fsck exit
-// 101) rests, then goes on with --more; the location counts as verified
-// only then.
+// TestTimeCapRestsAndResumes: a run that passes its time cap on the
+// agent's clock stops after the file under check and rests, then goes on
+// after that file; the location counts as verified only then.
 func TestTimeCapRestsAndResumes(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, 2, func(int) int { return 8 << 10 })
 	h := w.join("donor", w.total()*2)
-	dir := t.TempDir()
-	real, _ := exec.LookPath("git-annex")
-	calls, capped := filepath.Join(dir, "calls"), filepath.Join(dir, "capped")
-	bin := filepath.Join(dir, "git-annex")
-	os.WriteFile(bin, []byte(`#!/bin/sh
-if [ "$1" = fsck ]; then echo "$@" >> `+calls+`; fi
-if [ "$1" = fsck ] && [ ! -e `+capped+` ]; then
-  for a in "$@"; do case "$a" in --incremental) touch `+capped+`; `+real+` "$@"; exit 101;; esac; done
-fi
-exec `+real+` "$@"
-`), 0o755)
 	clk := newFakeClock(time.Now())
-	a := newAgent(t, h, Options{Clock: clk, Tools: Tools{GitAnnex: bin}, MountRoots: []string{}, MountPollEvery: time.Minute,
+	a := newAgent(t, h, Options{Clock: clk, MountRoots: []string{}, MountPollEvery: time.Minute,
 		VerifyTimeLimit: time.Hour, VerifyRestFor: 6 * time.Hour})
 	runAgent(t, a)
 	repo := a.cfg.Shards[0].Path
 	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 2 })
+	setVerifyKBps(t, a, 4) // a file is a second's burst, then one wait of a second
 	if err := a.Verify(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	verified(t, a, verify.TimeLimit)
+	waitFor(t, 30*time.Second, "the verification to read at its limit", func() bool { return readerHeld(clk) })
+	clk.Advance(2 * time.Hour) // past the cap, in the first file
+	first := verified(t, a, verify.TimeLimit)
 	l := status(t, a).Locations[0]
-	if l.LastVerified != nil || !l.NextVerification.Equal(clk.Now().Add(6*time.Hour).UTC()) {
-		t.Fatalf("after the time cap: %+v", l)
+	if first.Checked != 1 || l.LastVerified != nil || !l.NextVerification.Equal(clk.Now().Add(6*time.Hour).UTC()) {
+		t.Fatalf("after the time cap: %+v, report %+v", l, first)
 	}
+	setVerifyKBps(t, a, 0)
 	clk.Advance(time.Hour) // still resting
 	clk.BlockUntil(t, 4)   // every loop had its turn
 	if st := status(t, a); st.Verifying != nil || st.LastVerification.Outcome != verify.TimeLimit {
 		t.Fatalf("went on before the rest was over: %+v", st.LastVerification)
 	}
 	clk.Advance(6 * time.Hour)
-	verified(t, a, verify.Done)
-	if l := status(t, a).Locations[0]; l.LastVerified == nil {
-		t.Fatalf("not verified after the resumed run: %+v", l)
-	}
-	got, _ := os.ReadFile(calls)
-	if !strings.Contains(string(got), "--time-limit=3600s --incremental") || !strings.Contains(string(got), "--time-limit=3600s --more") {
-		t.Errorf("fsck calls:\n%s", got)
+	rep := verified(t, a, verify.Done)
+	if l := status(t, a).Locations[0]; l.LastVerified == nil || rep.Checked != 1 {
+		t.Fatalf("after the resumed run: %+v, report %+v (it checks the file after the first)", l, rep)
 	}
 }

@@ -8,11 +8,11 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/verify"
 )
 
-// TestVerifyRateHoldsFsck: with an I/O limit (settings verify_kbps), a
-// real fsck is held after each file until the agent's clock says the bytes
-// it read fit the limit: the verification ends only once the clock has
-// gone on by about their time at that rate.
-func TestVerifyRateHoldsFsck(t *testing.T) {
+// TestVerifyRateHoldsReading: with an I/O limit (settings verify_kbps),
+// the agent's reader waits after each chunk until the agent's clock says
+// the bytes it read fit the limit: the verification ends only once the
+// clock has gone on by about their time at that rate.
+func TestVerifyRateHoldsReading(t *testing.T) {
 	t.Parallel()
 	const files, size, kbps = 4, 64 << 10, 16 // 4 s a file at the limit
 	w := newWorld(t, files, func(int) int { return size })
@@ -44,7 +44,7 @@ func TestVerifyRateHoldsFsck(t *testing.T) {
 	var advanced time.Duration
 	for advanced <= time.Minute {
 		var done bool
-		waitFor(t, 60*time.Second, "fsck held on the clock, or the verification over", func() bool {
+		waitFor(t, 60*time.Second, "the reader held on the clock, or the verification over", func() bool {
 			st := status(t, a)
 			done = st.LastVerification != nil && st.Verifying == nil
 			return done || clockWaiters(clk) > 0
