@@ -40,7 +40,7 @@ func newSettingsCmd(g *globals) *cobra.Command {
 	f.BoolVar(&opts.board, "show-on-board", false, "show your name on the hub's board")
 	f.BoolVar(&opts.login, "start-at-login", false, "run the agent at login (installs the per-user service)")
 	f.IntVar(&opts.verifyDays, "verify-every-days", 0, "verify everything held every N days (default 30)")
-	f.IntVar(&opts.verifyKBps, "verify-kbps", 0, "verify (read and check) at most KBPS kilobytes per second, on average over files (0: unlimited)")
+	f.IntVar(&opts.verifyKBps, "verify-kbps", 0, "verify (read and check) at most KBPS kilobytes per second (0: unlimited)")
 	f.BoolVar(&opts.helpRestores, "help-restores-any-time", true, "send files back for the archive's restores outside the schedule too (false: only during it)")
 	f.BoolVar(&opts.asJSON, "json", false, "print machine-readable JSON")
 	opts.place.add(f)
