@@ -189,17 +189,34 @@ func setVerifyKBps(t *testing.T, a *Agent, kbps int) {
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// readerHeld says whether verification's reader waits on the clock for its
+// readerWait is how long verification's reader waits on the clock for its
 // I/O limit: a timer a few seconds away (the agent's loops wait minutes).
-func readerHeld(c *fakeClock) bool {
+func readerWait(c *fakeClock) (time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, w := range c.waiters {
-		if w.at.Sub(c.now) <= 5*time.Second {
-			return true
+		if d := w.at.Sub(c.now); d <= 5*time.Second {
+			return max(d, 0), true
 		}
 	}
-	return false
+	return 0, false
+}
+
+func readerHeld(c *fakeClock) bool { _, held := readerWait(c); return held }
+
+// readToTheEnd moves the clock on by each of the reader's waits until the
+// verification ends.
+func readToTheEnd(t *testing.T, a *Agent, clk *fakeClock) {
+	t.Helper()
+	waitFor(t, 60*time.Second, "the verification to end", func() bool {
+		if st := status(t, a); st.Verifying == nil && st.LastVerification != nil && st.LastVerification.Finished != nil {
+			return true
+		}
+		if d, held := readerWait(clk); held {
+			clk.Advance(d)
+		}
+		return false
+	})
 }
 
 // TestDriveGoesAwayMidVerificationAndComesBackElsewhere: the storage
@@ -374,12 +391,13 @@ func TestTimeCapRestsAndResumes(t *testing.T) {
 	runAgent(t, a)
 	repo := a.cfg.Shards[0].Path
 	waitFor(t, 30*time.Second, "every file held", func() bool { return len(heldKeys(t, repo)) == 2 })
-	setVerifyKBps(t, a, 4) // a file is a second's burst, then one wait of a second
+	setVerifyKBps(t, a, 4) // 4 KiB/s: a file is two waits on the clock
 	if err := a.Verify(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "the verification to read at its limit", func() bool { return readerHeld(clk) })
 	clk.Advance(2 * time.Hour) // past the cap, in the first file
+	readToTheEnd(t, a, clk)
 	first := verified(t, a, verify.TimeLimit)
 	l := status(t, a).Locations[0]
 	if first.Checked != 1 || l.LastVerified != nil || !l.NextVerification.Equal(clk.Now().Add(6*time.Hour).UTC()) {

@@ -39,7 +39,7 @@ sample_io() {
 	while :; do
 		while read -r k v; do
 			if [ "$k" = rchar: ]; then echo "$EPOCHREALTIME $v" >>"$2"; break; fi
-		done <"/proc/$1/io" 2>/dev/null
+		done 2>/dev/null <"/proc/$1/io" || true # it may have ended
 		sleep 0.1
 	done
 }
@@ -78,7 +78,7 @@ verify_sampled() {
 	BG_PIDS+=("$sampler")
 	wait "$pid" || { cat "$WORK/d-v/verify.log" >&2; echo "$NAME: verify failed" >&2; exit 1; }
 	vs_end=$(now)
-	kill "$sampler"
+	kill "$sampler" 2>/dev/null || true
 	vs_rate=$(reading_rate "$1")
 }
 find "$(shard_repo v)/.git/annex/objects" -type f -print0 >"$WORK/objects"
