@@ -58,7 +58,10 @@ func (v *Verifier) location(soft, hard context.Context, id string) (string, erro
 	path, shards := v.d.Location(id)
 	shards = slices.Sorted(slices.Values(shards))
 	r := &reader{v: v, soft: soft, hard: hard, lim: NewLimiter(v.d.Rate(), v.d.Now), buf: make([]byte, maxChunk)}
-	deadline := v.d.Now().Add(max(v.d.TimeLimit, time.Second))
+	var deadline time.Time // zero: no time cap
+	if v.d.TimeLimit > 0 {
+		deadline = v.d.Now().Add(v.d.TimeLimit)
+	}
 	for _, name := range shards {
 		sh, ok := v.d.Shard(name)
 		if !ok || name < cur.VerifyShard {
@@ -109,7 +112,7 @@ func (v *Verifier) shard(r *reader, id string, sh home.ShardConfig, after string
 		switch {
 		case r.soft.Err() != nil:
 			return stop(Paused, nil)
-		case i > 0 && !v.d.Now().Before(deadline): // each shard gets on by a key at least
+		case i > 0 && !deadline.IsZero() && !v.d.Now().Before(deadline): // each shard gets on by a key at least
 			return stop(TimeLimit, nil)
 		}
 		res, found, err := v.checkKey(r, id, sh.Path, repo, k)

@@ -58,8 +58,8 @@ type Deps struct {
 	Now    func() time.Time
 	// Repair starts fetching again what fsck found bad; Report pushes.
 	Repair, Report func()
-	// TimeLimit caps one location's run on the clock; a run stopped by
-	// it rests RestFor.
+	// TimeLimit caps one location's run on the clock (0: no cap); a run
+	// stopped by it rests RestFor.
 	TimeLimit, RestFor time.Duration
 	// Rate is the I/O limit of verification in bytes a second, read as
 	// each location's run starts (0: unlimited; limit.go); After is the
