@@ -59,12 +59,26 @@ func keyHash(k annex.Key) hash.Hash {
 func openObject(dir string, k annex.Key) (*os.File, error) {
 	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(annex.ObjectPath(k))))
 	if errors.Is(err, fs.ErrNotExist) {
-		lower := ".git/annex/objects/" + annex.HashDirLower(k) + string(k) + "/" + string(k)
-		if g, lerr := os.Open(filepath.Join(dir, filepath.FromSlash(lower))); lerr == nil {
+		if g, lerr := os.Open(filepath.Join(dir, filepath.FromSlash(lowerObjectPath(k)))); lerr == nil {
 			return g, nil
 		}
 	}
 	return f, err
+}
+
+// objectThere says whether k's object is in the repository at dir.
+func objectThere(dir string, k annex.Key) bool {
+	for _, p := range []string{annex.ObjectPath(k), lowerObjectPath(k)} {
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerObjectPath is k's object under hashdirlower.
+func lowerObjectPath(k annex.Key) string {
+	return ".git/annex/objects/" + annex.HashDirLower(k) + string(k) + "/" + string(k)
 }
 
 // reader is one run's reading: its stops, its I/O limit and its buffer.

@@ -171,8 +171,10 @@ func (v *Verifier) record(ctx context.Context, id string, sh home.ShardConfig, r
 		return
 	}
 	v.book(sh.Name, *b)
-	if len(b.ok) > 0 {
-		if err := v.restate(ctx, repo, b.ok, merge); err != nil {
+	// A key dropped since it was read (a lowered budget) is not re-stated.
+	ok := slices.DeleteFunc(b.ok, func(k string) bool { return !objectThere(sh.Path, annex.Key(k)) })
+	if len(ok) > 0 {
+		if err := v.restate(ctx, repo, ok, merge); err != nil {
 			v.d.Log("could not record the verification times", "shard", sh.Name, "err", err)
 		}
 	}
