@@ -4,6 +4,7 @@ package faults
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,7 +79,9 @@ func TestAgentSIGKILL(t *testing.T) {
 			return hasOpen(v.cmd.Process.Pid, "/annex/objects/")
 		}
 	})
+	reading := hasOpen(v.cmd.Process.Pid, "/annex/objects/")
 	v.kill9()
+	t.Logf("killed verify (reading an object: %v)", reading)
 	mustRun(t, shardkeeperBin, "settings", "--home", d.home, "--verify-kbps", "0")
 
 	// Restart: everything is consistent and the report lands.
@@ -92,13 +95,14 @@ func TestAgentSIGKILL(t *testing.T) {
 	}
 }
 
-// hasOpen says whether a process has a file open whose path contains
-// part (verification reads the annexed objects).
+// hasOpen says whether a process has an annexed object open (.../KEY/KEY)
+// whose path contains part: verification reads the objects.
 func hasOpen(pid int, part string) bool {
 	dir := "/proc/" + strconv.Itoa(pid) + "/fd"
 	ents, _ := os.ReadDir(dir)
 	for _, e := range ents {
-		if target, err := os.Readlink(dir + "/" + e.Name()); err == nil && strings.Contains(target, part) {
+		target, err := os.Readlink(dir + "/" + e.Name())
+		if err == nil && strings.Contains(target, part) && filepath.Base(filepath.Dir(target)) == filepath.Base(target) {
 			return true
 		}
 	}
