@@ -28,8 +28,9 @@ func newVerifyCmd(g *globals) *cobra.Command {
 		Short: "Verify the files you hold now, and fetch bad ones again",
 		Long: `Check every file held on the connected storage against its checksum
 (the agent reads each one), wait for the end, and print what was found. Bad
-files are marked missing (git annex fsck), reported to the hub and fetched again. The agent also does
-this by itself every 30 days (see "settings --verify-every-days").
+files are marked missing (git annex fsck), reported to the hub and fetched
+again. The agent also does this by itself every 30 days (see "settings
+--verify-every-days").
 Exit status: 0 all good, 1 problems found, 2 the verification did not finish.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
