@@ -189,3 +189,9 @@ func AdmitFirst(l Admitter, shard string, queue []Candidate, settled bool) int {
 	}
 	return -1
 }
+
+// DonorRank is a key's place in the donor's own order: among files alike
+// in everything else the plan puts them by DonorRank, then by key. A
+// simulation (scripts/spreadsim) uses it to hand the planner only the
+// start of its order.
+func DonorRank(donor string, k annex.Key) uint64 { return rankOf(donor, k) }
