@@ -150,6 +150,7 @@ func (s *scratch) collect(in PlanInput) (elsewhere int) {
 		// The per-donor rank is hashed once here, not at every comparison
 		// of the sort (that made a plan of a 100k-file shard take seconds).
 		c := Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: rankOf(in.Donor, k)}
+		s.room(len(in.Loc.Logs))
 		s.order = append(s.order, orderOf(c, len(s.cands), in.MaxFileBytes > 0))
 		s.cands = append(s.cands, c)
 	}
