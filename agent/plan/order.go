@@ -47,12 +47,13 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // collector: the pool would keep it through the next collection, and the
 // agent's single one when it goes idle (debug.FreeOSMemory) would not give
 // it back, so an idle agent would hold it. A plan that large is made once
-// per batch, minutes apart, so allocating it each time costs nothing.
+// per batch, minutes apart, so allocating it each time costs little.
 const maxPooled = 4096
 
-// room makes room for one more candidate of at most all. Past the most
-// a pooled scratch keeps it goes at once to all (one allocation, not a
-// growing series: a plan of a 100k-file shard allocated 50 MB that way).
+// room makes room for one more candidate, of at most all. Once s is full
+// with maxPooled or more (too large to pool), it grows at once to all: one
+// allocation, not a growing series (a plan of a 100k-file shard allocated
+// 50 MB that way).
 func (s *scratch) room(all int) {
 	if len(s.cands) < cap(s.cands) || len(s.cands) < maxPooled || all <= len(s.cands) {
 		return
