@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shardkeeper/shardkeeper/agent/ledger"
 )
 
 // TestFillChecksWhileStreamingAndRefusesWrongBytes: the fill downloads
@@ -50,6 +52,9 @@ func TestFillChecksWhileStreamingAndRefusesWrongBytes(t *testing.T) {
 	held := heldKeys(t, repo)
 	if held[badKey] || len(held) != len(paths)-1 {
 		t.Fatalf("holds %d files (the bad one: %v); want the %d good ones only", len(held), held[badKey], len(paths)-1)
+	}
+	if n := ledger.PartialOnDisk(repo, badKey); n != 0 {
+		t.Errorf("the cut download left %d bytes to resume from", n)
 	}
 	f, ok := a.fails.Of(string(badKey))
 	if !ok || !strings.Contains(f.LastError, "checksum") {

@@ -6,6 +6,8 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/annexproc"
@@ -67,18 +69,20 @@ type batch struct {
 // Batch downloads cands with `git-annex get --batch-keys -J N`, feeding it
 // a key only when the ledger admits it: what is held, partial downloads
 // and the reservations of downloads in flight never exceed the budget, at
-// any moment. The keys the proxy can check while streaming go first, to a
-// git-annex that does not hash them again; the rest to one that does.
+// any moment. The keys the proxy can check while streaming go to a
+// git-annex that does not hash them again; the rest, first, to one that
+// does.
 func Batch(ctx context.Context, d Deps, r *annexproc.Repo, shard string, cands []plan.Candidate) Stats {
 	checked, rest := d.splitVerifiable(ctx, r, cands)
 	defer d.forget(checked)
 	var st Stats
 	started := d.Now()
-	for i, group := range [][]plan.Candidate{checked, rest} {
+	// The rest first: resumed downloads (their partial files hold budget).
+	for i, group := range [][]plan.Candidate{rest, checked} {
 		if len(group) == 0 || ctx.Err() != nil || st.DiskFull {
 			continue
 		}
-		s := run(ctx, d, r, shard, group, i == 0, started)
+		s := run(ctx, d, r, shard, group, i == 1, started)
 		st.Fetched += s.Fetched
 		st.Failed += s.Failed
 		st.DiskFull = st.DiskFull || s.DiskFull
@@ -195,11 +199,16 @@ func (b *batch) finish(k annex.Key, obj ledger.Object, partial int64) {
 func (b *batch) downloaded(c plan.Candidate, res *annexproc.ResultLine) {
 	shard := b.shard
 	file := b.FileOf(shard, c.Key)
+	mismatch := b.verified && b.Verify.Forget(string(c.Key))
+	if mismatch {
+		// The proxy cut an answer that was not the key's content: nothing
+		// of it may seed a resumed download.
+		os.Remove(filepath.Join(ledger.TmpDir(b.r.Dir), string(c.Key)))
+	}
 	obj, present := ledger.OnDisk(b.r.Dir, c.Key)
 	b.finish(c.Key, obj, ledger.PartialOnDisk(b.r.Dir, c.Key))
 	b.Transfers.End(shard, c.Key)
 	name := words.FileOrKey(file, string(c.Key))
-	mismatch := b.verified && b.Verify.Forget(string(c.Key))
 	if res.Success && present {
 		b.st.Fetched++
 		if b.Failures.Succeeded(string(c.Key)) {
