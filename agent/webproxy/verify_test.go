@@ -115,19 +115,25 @@ func TestVerifyingProxyPassesOnlyTheKeysBytes(t *testing.T) {
 	if mismatches != 3 {
 		t.Errorf("%d mismatches told to the agent, want 3", mismatches)
 	}
-	// Forgotten, unannounced, a Range and a tunnel: refused.
-	if status, _, _ := get(t, p, origin.URL+"/good"); status != http.StatusForbidden {
+	checkRefusals(t, p, origin.URL, key)
+}
+
+// checkRefusals: a forgotten URL, an unannounced one, a Range request and
+// a tunnel are refused on the verifying address.
+func checkRefusals(t *testing.T, p *Proxy, originURL, key string) {
+	t.Helper()
+	if status, _, _ := get(t, p, originURL+"/good"); status != http.StatusForbidden {
 		t.Errorf("a forgotten URL: status %d, want 403", status)
 	}
-	p.Expect(key, []string{origin.URL + "/good"})
-	if status, _, _ := get(t, p, origin.URL+"/unannounced"); status != http.StatusForbidden {
+	p.Expect(key, []string{originURL + "/good"})
+	if status, _, _ := get(t, p, originURL+"/unannounced"); status != http.StatusForbidden {
 		t.Errorf("an unannounced URL: status %d, want 403", status)
 	}
-	if status, _, _ := get(t, p, origin.URL+"/good", "Range", "bytes=10-"); status != http.StatusForbidden {
+	if status, _, _ := get(t, p, originURL+"/good", "Range", "bytes=10-"); status != http.StatusForbidden {
 		t.Errorf("a Range request: status %d, want 403", status)
 	}
 	req, _ := http.NewRequest(http.MethodConnect, p.VerifyingURL(), nil)
-	req.Host = strings.TrimPrefix(origin.URL, "http://")
+	req.Host = strings.TrimPrefix(originURL, "http://")
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusForbidden {
