@@ -181,6 +181,10 @@ func (p *Proxy) serveVerifying(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "the verifying proxy serves whole files only", http.StatusForbidden)
 		return
 	}
+	// The file's own bytes, not a compressed form of them: without an
+	// Accept-Encoding from the client, the proxy's transport asks for gzip
+	// itself and hands on (and hashes) the bytes uncompressed.
+	r.Header.Del("Accept-Encoding")
 	p.rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), verifyingKey{}, true)))
 }
 

@@ -2,6 +2,7 @@ package webproxy
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,8 +46,8 @@ func get(t *testing.T, p *Proxy, u string, hdr ...string) (int, []byte, error) {
 }
 
 // TestVerifyingProxyPassesOnlyTheKeysBytes: an announced download of the
-// right bytes passes whole (also after a redirect and with chunked
-// encoding); wrong bytes of the right size, too few and too many are cut
+// right bytes passes whole (also after a redirect, with chunked
+// encoding, and from an origin that would gzip it); wrong bytes of the right size, too few and too many are cut
 // before their last bytes and reported; an unannounced URL, a Range
 // request and a tunnel are refused.
 func TestVerifyingProxyPassesOnlyTheKeysBytes(t *testing.T) {
@@ -63,6 +64,15 @@ func TestVerifyingProxyPassesOnlyTheKeysBytes(t *testing.T) {
 			w.Write(good[:1000])
 			w.(http.Flusher).Flush()
 			w.Write(good[1000:])
+		case "/gzip": // compressed on the way when the client accepts it
+			if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+				w.Write(good)
+				return
+			}
+			w.Header().Set("Content-Encoding", "gzip")
+			zw := gzip.NewWriter(w)
+			zw.Write(good)
+			zw.Close()
 		case "/moved":
 			http.Redirect(w, r, "/good", http.StatusFound)
 		case "/bad":
@@ -82,11 +92,12 @@ func TestVerifyingProxyPassesOnlyTheKeysBytes(t *testing.T) {
 	}
 	defer p.Close()
 	key := sha256Key(good)
-	for _, path := range []string{"/good", "/chunked", "/moved"} {
+	for _, path := range []string{"/good", "/chunked", "/moved", "/gzip"} {
 		if !p.Expect(key, []string{origin.URL + path}) {
 			t.Fatalf("%s: a SHA256E key with a size and an http URL is not verifiable", path)
 		}
-		status, got, err := get(t, p, origin.URL+path)
+		// As git-annex's HTTP client does: it accepts gzip.
+		status, got, err := get(t, p, origin.URL+path, "Accept-Encoding", "gzip")
 		if status != http.StatusOK || err != nil || !bytes.Equal(got, good) {
 			t.Errorf("%s: status %d, %d of %d bytes, err %v; want the whole file", path, status, len(got), len(good), err)
 		}
