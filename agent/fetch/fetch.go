@@ -206,6 +206,12 @@ func (b *batch) downloaded(c plan.Candidate, res *annexproc.ResultLine) {
 		os.Remove(filepath.Join(ledger.TmpDir(b.r.Dir), string(c.Key)))
 	}
 	obj, present := ledger.OnDisk(b.r.Dir, c.Key)
+	if mismatch && present {
+		// git-annex fails a cut download, so this is not expected; but a
+		// copy whose bytes the proxy refused must not stay.
+		b.r.Annex(context.Background(), nil, "drop", "--force", "--key", string(c.Key))
+		obj, present = ledger.OnDisk(b.r.Dir, c.Key)
+	}
 	b.finish(c.Key, obj, ledger.PartialOnDisk(b.r.Dir, c.Key))
 	b.Transfers.End(shard, c.Key)
 	name := words.FileOrKey(file, string(c.Key))
