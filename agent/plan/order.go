@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -31,8 +32,8 @@ func orderOf(c Candidate, i int, bySize bool) entry {
 	return e
 }
 
-// scratch is one plan's working space, reused from plan to plan (a
-// 100k-file shard would otherwise allocate megabytes at every batch).
+// scratch is one plan's working space, reused from plan to plan when it
+// is small.
 type scratch struct {
 	cands  []Candidate
 	order  []entry
@@ -41,8 +42,31 @@ type scratch struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
+// maxPooled is the most candidates a pooled scratch has room for. A
+// larger one (about 10 MB for a 100k-file shard) is left to the garbage
+// collector: the pool would keep it through the next collection, and the
+// agent's single one when it goes idle (debug.FreeOSMemory) would not give
+// it back, so an idle agent would hold it. A plan that large is made once
+// per batch, minutes apart, so allocating it each time costs little.
+const maxPooled = 4096
+
+// room makes room for one more candidate, of at most all. Once s is full
+// with maxPooled or more (too large to pool), it grows at once to all: one
+// allocation, not a growing series (a plan of a 100k-file shard allocated
+// 50 MB that way).
+func (s *scratch) room(all int) {
+	if len(s.cands) < cap(s.cands) || len(s.cands) < maxPooled || all <= len(s.cands) {
+		return
+	}
+	s.cands = slices.Grow(s.cands, all-len(s.cands))
+	s.order = slices.Grow(s.order, all-len(s.order))
+}
+
 // put empties s (no keys kept alive) and gives it back to the pool.
 func (s *scratch) put() {
+	if cap(s.cands) > maxPooled || cap(s.order) > maxPooled {
+		return
+	}
 	clear(s.cands)
 	s.cands, s.order, s.picked = s.cands[:0], s.order[:0], s.picked[:0]
 	scratchPool.Put(s)

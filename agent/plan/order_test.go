@@ -62,3 +62,26 @@ func benchPlan(b *testing.B, limit int) {
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/1e6/float64(b.N), "cpu-ms/op")
 }
+
+// TestLargePlanLeavesNoWorkingSpacePooled: the working space of a plan of
+// many files is not kept for the next plan (an idle agent would hold it
+// after its one collection: issue 11's idle memory); a small one is.
+func TestLargePlanLeavesNoWorkingSpacePooled(t *testing.T) {
+	for _, n := range []int{10, maxPooled + 1} {
+		sizes, copies := make([]int, n), make([]int, n)
+		for i := range sizes {
+			sizes[i] = 1000 + i
+		}
+		loc, _ := locs(sizes, copies)
+		if p := MakePlanFrom(PlanInput{Loc: loc, Donor: "d", Target: 3, Room: 1 << 40, Limit: 25}); len(p.Fetch) != min(n, 25) {
+			t.Fatalf("%d files: the plan took %d, want %d", n, len(p.Fetch), min(n, 25))
+		}
+		s := scratchPool.Get().(*scratch)
+		if cap(s.cands) > maxPooled || cap(s.order) > maxPooled {
+			t.Errorf("after a plan of %d files the pool keeps room for %d candidates (most: %d)", n, cap(s.cands), maxPooled)
+		}
+		if len(s.cands) != 0 || len(s.order) != 0 || len(s.picked) != 0 {
+			t.Errorf("a pooled working space is not empty: %d candidates", len(s.cands))
+		}
+	}
+}

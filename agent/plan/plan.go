@@ -150,6 +150,7 @@ func (s *scratch) collect(in PlanInput) (elsewhere int) {
 		// The per-donor rank is hashed once here, not at every comparison
 		// of the sort (that made a plan of a 100k-file shard take seconds).
 		c := Candidate{Key: k, Size: size, Copies: copies, Partial: partial, InRegion: inRegion, rank: rankOf(in.Donor, k)}
+		s.room(len(in.Loc.Logs))
 		s.order = append(s.order, orderOf(c, len(s.cands), in.MaxFileBytes > 0))
 		s.cands = append(s.cands, c)
 	}
@@ -189,3 +190,9 @@ func AdmitFirst(l Admitter, shard string, queue []Candidate, settled bool) int {
 	}
 	return -1
 }
+
+// DonorRank is a key's place in the donor's own order: among files alike
+// in everything else the plan puts them by DonorRank, then by key. A
+// simulation (scripts/spreadsim) uses it to hand the planner only the
+// start of its order.
+func DonorRank(donor string, k annex.Key) uint64 { return rankOf(donor, k) }

@@ -66,9 +66,13 @@ type donor struct {
 	used     int64
 	bps      float64 // bytes per second
 	joinAt   time.Duration
-	held     map[annex.Key]bool
-	inflight []annex.Key // fetched this batch, reported at its end
+	has      []bool  // by file index: held (fetched, reported or not)
+	inflight []int32 // fetched this batch, reported at its end
 	done     bool
+	// order is every file by this donor's rank, cursor[c] where its
+	// candidates with c copies start (hub.go).
+	order  []int32
+	cursor []int
 }
 
 type file struct {
@@ -76,14 +80,16 @@ type file struct {
 	size int64
 }
 
+// world is the shard, the donors and what the hub knows, by file index.
 type world struct {
 	cfg    Config
 	rng    *rand.Rand
 	files  []file
-	copies map[annex.Key]int // reported donor copies (what the hub knows)
-	// hub is the location logs of the files below the target: the
-	// planner skips the others, so it is given only these.
-	hub    *hubView
+	copies []int32           // reported donor copies (what the hub knows)
+	lines  [][]annex.LogLine // the hub's location log of each file
+	open   []int32           // the shuffle's draw: files maybe below the target
+	pick   []int32           // a plan's candidates (hub.go)
+	index  map[annex.Key]int32
 	donors []*donor
 	res    Result
 }
@@ -115,7 +121,7 @@ func Run(cfg Config) (Result, error) {
 }
 
 func newWorld(cfg Config) *world {
-	w := &world{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 1)), copies: map[annex.Key]int{}, hub: newHubView(cfg.Target)}
+	w := &world{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, 1)), copies: make([]int32, cfg.Keys), index: make(map[annex.Key]int32, cfg.Keys)}
 	web := []annex.LogLine{{Status: annex.StatusPresent, Value: annex.WebUUID}}
 	for i := 0; i < cfg.Keys; i++ {
 		// Comic-book archives: mostly 5-60 MB, some small, a few large.
@@ -123,7 +129,9 @@ func newWorld(cfg Config) *world {
 		k := annex.NewKey(annex.BackendSHA256E, size, fmt.Sprintf("%064x", i), fmt.Sprintf("f%d.cbz", i))
 		w.files = append(w.files, file{k, size})
 		w.res.TotalBytes += size
-		w.hub.add(k, append([]annex.LogLine(nil), web...))
+		w.lines = append(w.lines, append([]annex.LogLine(nil), web...))
+		w.open = append(w.open, int32(i))
+		w.index[k] = int32(i)
 	}
 	// Budgets from 1 to 100 parts (a few GB to half the shard),
 	// log-uniform, scaled so they add up to Capacity times the target.
@@ -141,7 +149,7 @@ func newWorld(cfg Config) *world {
 			// Home connections, 8 Mbit/s to 400 Mbit/s.
 			bps:    1e6 * math.Exp(w.rng.Float64()*math.Log(50)),
 			joinAt: time.Duration(float64(cfg.JoinSpan) * float64(i) / float64(cfg.Donors)),
-			held:   map[annex.Key]bool{},
+			has:    make([]bool, cfg.Keys),
 		}
 		w.res.CapacityBytes += d.budget
 		w.donors = append(w.donors, d)
@@ -152,15 +160,17 @@ func newWorld(cfg Config) *world {
 
 // report is the push at the end of a batch: the hub learns of its files.
 func (w *world) report(d *donor, at time.Duration) {
-	for _, k := range d.inflight {
-		w.copies[k]++
-		switch w.copies[k] {
+	for _, f := range d.inflight {
+		w.copies[f]++
+		switch int(w.copies[f]) {
 		case 1:
 			w.res.OneCopyAt = at
 		case w.cfg.Target:
 			w.res.TargetAt = at
 		}
-		w.hub.copied(k, w.copies[k], annex.LogLine{Status: annex.StatusPresent, Value: d.uuid})
+		if int(w.copies[f]) < w.cfg.Target { // the planner is not given the others
+			w.lines[f] = append(w.lines[f], annex.LogLine{Status: annex.StatusPresent, Value: d.uuid})
+		}
 	}
 	d.inflight = d.inflight[:0]
 }
@@ -179,9 +189,10 @@ func (w *world) batch(d *donor, at time.Duration) (time.Duration, bool) {
 		if t-at > w.cfg.BatchTime {
 			break
 		}
-		d.held[c.Key] = true
+		f := w.index[c.Key]
+		d.has[f] = true
 		d.used += c.Size
-		d.inflight = append(d.inflight, c.Key)
+		d.inflight = append(d.inflight, f)
 		w.res.Downloaded += c.Size
 		t += time.Duration(float64(c.Size) / d.bps * float64(time.Second))
 	}
@@ -198,8 +209,8 @@ func (w *world) plan(d *donor) []plan.Candidate {
 	if w.cfg.Shuffle {
 		batch = plan.BatchOf(w.shuffled(d, room), w.cfg.BatchFiles, w.cfg.BatchBytes)
 	} else {
-		in := plan.PlanInput{Donor: d.uuid, Held: d.held, Target: w.cfg.Target, Room: room, Limit: plan.BatchLimit(w.cfg.BatchFiles)}
-		batch = w.hub.planBatch(in, w.cfg.BatchFiles, w.cfg.BatchBytes, w.cfg.FullPlans)
+		in := plan.PlanInput{Donor: d.uuid, Target: w.cfg.Target, Room: room, Limit: plan.BatchLimit(w.cfg.BatchFiles)}
+		batch = w.planBatch(d, in, w.cfg.FullPlans)
 	}
 	took := time.Since(start)
 	w.res.Plans++
@@ -212,42 +223,43 @@ func (w *world) plan(d *donor) []plan.Candidate {
 // hold, in a random order (a Fisher-Yates shuffle of the open files, drawn
 // only as far as needed), taken while they fit, up to MaxBatchFiles.
 func (w *world) shuffled(d *donor, room int64) []plan.Candidate {
-	open := w.hub.open
+	open := w.open
 	var out []plan.Candidate
 	var bytes int64
 	for i := 0; i < len(open) && len(out) < plan.MaxBatchFiles; {
 		j := i + w.rng.IntN(len(open)-i)
 		open[i], open[j] = open[j], open[i]
-		k := open[i]
-		if w.copies[k] >= w.cfg.Target { // at the target: leaves the draw
+		f := open[i]
+		if int(w.copies[f]) >= w.cfg.Target { // at the target: leaves the draw
 			open[i] = open[len(open)-1]
 			open = open[:len(open)-1]
 			continue
 		}
 		i++
-		size, _ := k.Size()
-		if !d.held[k] && size <= room-bytes {
-			out = append(out, plan.Candidate{Key: k, Size: size})
+		if size := w.files[f].size; !d.has[f] && size <= room-bytes {
+			out = append(out, plan.Candidate{Key: w.files[f].key, Size: size})
 			bytes += size
 		}
 	}
-	w.hub.open = open
+	w.open = open
 	return out
 }
 
 func (w *world) measure() {
-	held := map[annex.Key]int{}
+	held := make([]int, len(w.files))
 	for _, d := range w.donors {
-		for k := range d.held {
-			held[k]++
+		for f, has := range d.has {
+			if has {
+				held[f]++
+			}
 		}
 		w.res.BudgetLeftBytes += d.budget - d.used
 		if d.used > d.budget {
 			w.res.OverBudget++
 		}
 	}
-	for _, f := range w.files {
-		n := held[f.key]
+	for i, f := range w.files {
+		n := held[i]
 		w.res.Ideal += int64(min(n, w.cfg.Target)) * f.size
 		if n >= w.cfg.Target {
 			w.res.FilesAtTarget++

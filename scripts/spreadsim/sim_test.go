@@ -52,15 +52,32 @@ func TestFewestCopiesFirstIsTheWholePlan(t *testing.T) {
 		{Keys: 500, Donors: 12, Target: 3, Capacity: 0.8, JoinSpan: time.Hour, BatchFiles: 4, BatchBytes: 200 << 20, BatchTime: 10 * time.Minute, Seed: 9},
 		{Keys: 400, Donors: 6, Target: 2, Capacity: 2, JoinSpan: 0, BatchFiles: 1, BatchBytes: -1, BatchTime: time.Hour, Seed: 2},
 	} {
-		fast, errA := Run(cfg)
-		cfg.FullPlans = true
-		full, errB := Run(cfg)
-		if errA != nil || errB != nil {
-			t.Fatal(errA, errB)
-		}
-		if fast.Downloaded != full.Downloaded || fast.Wasted != full.Wasted || fast.FillTime != full.FillTime ||
-			fast.Batches != full.Batches || fast.OneCopyAt != full.OneCopyAt || fast.TargetAt != full.TargetAt || fast.BudgetLeftBytes != full.BudgetLeftBytes {
-			t.Errorf("seed %d: the fill differs from the one planned from every file:\nrarest first %+v\nevery file   %+v", cfg.Seed, fast, full)
-		}
+		sameFill(t, cfg)
+	}
+}
+
+// TestLongerPrefixesGiveTheSamePlan: plans first made from one candidate
+// (then 4, 16, ...) give the same fill as from every file.
+func TestLongerPrefixesGiveTheSamePlan(t *testing.T) {
+	defer func(f func(int) int) { firstPrefix = f }(firstPrefix)
+	firstPrefix = func(int) int { return 1 }
+	sameFill(t, Config{Keys: 500, Donors: 12, Target: 3, Capacity: 0.8, JoinSpan: time.Hour, BatchFiles: 4, BatchBytes: 200 << 20, BatchTime: 10 * time.Minute, Seed: 9})
+	sameFill(t, Config{Keys: 600, Donors: 7, Target: 3, Capacity: 1.3, JoinSpan: time.Hour, BatchFiles: 25, BatchBytes: 64 << 20, BatchTime: 10 * time.Minute, Seed: 4})
+}
+
+// sameFill runs cfg planned from the start of the order and from every
+// file, and compares the fills.
+func sameFill(t *testing.T, cfg Config) {
+	t.Helper()
+	fast, errA := Run(cfg)
+	cfg.FullPlans = true
+	full, errB := Run(cfg)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if fast.Downloaded != full.Downloaded || fast.Wasted != full.Wasted || fast.OverReplicated != full.OverReplicated ||
+		fast.FillTime != full.FillTime || fast.Batches != full.Batches || fast.OneCopyAt != full.OneCopyAt ||
+		fast.TargetAt != full.TargetAt || fast.BudgetLeftBytes != full.BudgetLeftBytes {
+		t.Errorf("seed %d: the fill differs from the one planned from every file:\nrarest first %+v\nevery file   %+v", cfg.Seed, fast, full)
 	}
 }
