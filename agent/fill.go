@@ -93,8 +93,19 @@ func (a *Agent) fillShards(ctx context.Context, st *fillStats, done map[string]b
 
 func displayName(file string, k annex.Key) string { return words.FileOrKey(file, string(k)) }
 
-// fetchDeps is what the fetcher (agent/fetch) uses of the agent.
+// fetchDeps is what the fetcher (agent/fetch) uses of the agent. With the
+// download proxy running, the proxy checks downloads as they stream.
 func (a *Agent) fetchDeps() fetch.Deps {
+	d := a.fetchDepsNoProxy()
+	a.mu.Lock()
+	if a.proxy != nil {
+		d.Verify = a.proxy
+	}
+	a.mu.Unlock()
+	return d
+}
+
+func (a *Agent) fetchDepsNoProxy() fetch.Deps {
 	return fetch.Deps{
 		Ledger: a.ledger, Failures: a.fails, Transfers: a.transfers,
 		Jobs: a.opts.Jobs, BatchTime: a.opts.BatchTime, StallAfter: a.opts.StallAfter,

@@ -51,7 +51,9 @@ func (a *Agent) ensureProxy() (*webproxy.Proxy, error) {
 // timeouts pause all downloads for a while (with jitter).
 func (a *Agent) onWebAnswer(r webproxy.Response) {
 	ra, _ := strconv.Atoi(r.RetryAfter)
-	unreachable := r.Err != nil && !errors.Is(r.Err, webproxy.ErrRefused)
+	// A refused destination or bytes that fail the check say nothing of
+	// whether the archive can be reached.
+	unreachable := r.Err != nil && !errors.Is(r.Err, webproxy.ErrRefused) && !errors.Is(r.Err, webproxy.ErrMismatch)
 	started, until, reason := a.fails.Answer(r.Status, time.Duration(ra)*time.Second, unreachable, a.clock.Now())
 	if started {
 		a.saveFailures()

@@ -21,6 +21,7 @@
 #   scripts/bench-fill.sh                       # 8 x 256 MiB, 10,000 x 16 KiB
 #   BENCH_BASELINE_FILES=10000 scripts/bench-fill.sh   # git-annex gets all of them
 #   BENCH_LARGE_FILES=2 BENCH_LARGE_SIZE=8388608 BENCH_SMALL_FILES=200 scripts/bench-fill.sh
+#   BENCH_ONLY=large scripts/bench-fill.sh       # only the large files' fill
 set -euo pipefail
 
 LARGE_FILES=${BENCH_LARGE_FILES:-8}
@@ -49,11 +50,11 @@ done
 # The collections: large and small files of random bytes, one shard each.
 mkdir -p "$WORK/large/items" "$WORK/small/items"
 for ((i = 0; i < LARGE_FILES; i++)); do head -c "$LARGE_SIZE" /dev/urandom >"$WORK/large/items/file-$i.bin"; done
-head -c $((SMALL_FILES * SMALL_SIZE)) /dev/urandom | (cd "$WORK/small/items" && split -a 6 -d -b "$SMALL_SIZE" - f-)
+[ "${BENCH_ONLY:-}" = large ] || head -c $((SMALL_FILES * SMALL_SIZE)) /dev/urandom | (cd "$WORK/small/items" && split -a 6 -d -b "$SMALL_SIZE" - f-)
 LARGE_TOTAL=$((LARGE_FILES * LARGE_SIZE))
 SMALL_TOTAL=$((SMALL_FILES * SMALL_SIZE))
 start_origin large $((20000 + $$ % 20000))
-start_origin small $((20001 + $$ % 20000))
+[ "${BENCH_ONLY:-}" = large ] || start_origin small $((20001 + $$ % 20000))
 
 # Large files: curl, then a fresh donor's agent.
 awk -v hub="${HUBS[large]}" -v dir="$WORK/curl" '{ printf "url = \"%s/origin/%s\"\noutput = \"%s/%s\"\n", hub, $0, dir, $0 }' \
@@ -70,6 +71,15 @@ t2=$(now)
 run_agent large
 t3=$(now)
 held_check large "$LARGE_FILES"
+# The large files' lines of the report.
+report_large() {
+	echo "$NAME: fill from an HTTP origin on loopback ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	echo "  $LARGE_FILES large files, $(mib "$LARGE_TOTAL") MiB:"
+	echo "    curl --parallel-max 4:           $(secs "$t0" "$t1") s  $(mbps "$LARGE_TOTAL" "$t0" "$t1") MiB/s"
+	echo "    agent (until idle):              $(secs "$t2" "$t3") s  $(mbps "$LARGE_TOTAL" "$t2" "$t3") MiB/s"
+	ratio "    agent / curl throughput:         " "$t0" "$t1" "$t2" "$t3"
+}
+[ "${BENCH_ONLY:-}" != large ] || { report_large; exit 0; }
 
 # Verification of what the large donor holds: sha256sum, then the agent's
 # (`shardkeeper verify`: git annex fsck of every held file).
@@ -136,11 +146,7 @@ kill "$sampler"
 held_check limited "$LIMIT_FILES"
 limited_rate=$(steady_rate "$WORK/limited.samples")
 
-echo "$NAME: fill from an HTTP origin on loopback ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-echo "  $LARGE_FILES large files, $(mib "$LARGE_TOTAL") MiB:"
-echo "    curl --parallel-max 4:           $(secs "$t0" "$t1") s  $(mbps "$LARGE_TOTAL" "$t0" "$t1") MiB/s"
-echo "    agent (until idle):              $(secs "$t2" "$t3") s  $(mbps "$LARGE_TOTAL" "$t2" "$t3") MiB/s"
-ratio "    agent / curl throughput:         " "$t0" "$t1" "$t2" "$t3"
+report_large
 echo "  verifying the $LARGE_FILES large files held:"
 echo "    sha256sum:                       $(secs "$tv0" "$tv1") s  $(mbps "$LARGE_TOTAL" "$tv0" "$tv1") MiB/s"
 echo "    shardkeeper verify:              $(secs "$tv1" "$tv2") s  $(mbps "$LARGE_TOTAL" "$tv1" "$tv2") MiB/s"

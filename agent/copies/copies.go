@@ -7,9 +7,15 @@
 package copies
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -103,9 +109,45 @@ func (v *View) sync(ctx context.Context, r *annexproc.Repo) error {
 			v.mu.Unlock()
 		}
 	}
-	// merge also commits git-annex's journal; run it even when offline.
-	if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
-		return err
+	// merge also commits git-annex's journal; run it even when offline,
+	// but only when it has something to do (each run is a git-annex start,
+	// about a second on a busy machine).
+	if NeedsMerge(ctx, r) {
+		if _, err := r.Annex(ctx, nil, "merge", "--quiet"); err != nil {
+			return err
+		}
 	}
 	return ferr
+}
+
+// NeedsMerge says whether `git annex merge` has work in r: git-annex's
+// journal has entries, there is no git-annex branch yet, or a ref whose
+// name ends in /git-annex (the hub's, another donor's) holds commits the
+// git-annex branch lacks. When unsure it says yes.
+func NeedsMerge(ctx context.Context, r *annexproc.Repo) bool {
+	journal, err := os.ReadDir(filepath.Join(r.Dir, ".git", "annex", "journal"))
+	if len(journal) > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	out, err := r.Git().Output(ctx, nil, "for-each-ref", "--format=%(refname)", "refs/")
+	if err != nil {
+		return true
+	}
+	branch, others := false, []string{}
+	for _, ref := range strings.Fields(string(out)) {
+		if ref == "refs/heads/git-annex" {
+			branch = true
+		} else if strings.HasSuffix(ref, "/git-annex") {
+			others = append(others, ref)
+		}
+	}
+	if !branch {
+		return true
+	}
+	if len(others) == 0 {
+		return false
+	}
+	args := append(append([]string{"rev-list", "-n1"}, others...), "--not", "refs/heads/git-annex")
+	out, err = r.Git().Output(ctx, nil, args...)
+	return err != nil || len(bytes.TrimSpace(out)) > 0
 }

@@ -6,6 +6,8 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/shardkeeper/shardkeeper/agent/annexproc"
@@ -36,6 +38,8 @@ type Deps struct {
 	Fetched func(size int64)
 	// SaveFailures persists the failure book after a change.
 	SaveFailures func()
+	// Verify, when set, checks downloads while they stream (verify.go).
+	Verify Verifier
 }
 
 // diskReserve is the space git-annex leaves free on the drive, past the
@@ -59,24 +63,51 @@ type batch struct {
 	queue    []plan.Candidate
 	inflight map[annex.Key]plan.Candidate
 	started  time.Time
+	verified bool // the proxy checks each download (verify.go)
 }
 
-// Batch downloads cands with one `git-annex get --batch-keys -J N`,
-// feeding it a key only when the ledger admits it: what is held, partial
-// downloads and the reservations of downloads in flight never exceed the
-// budget, at any moment.
+// Batch downloads cands with `git-annex get --batch-keys -J N`, feeding it
+// a key only when the ledger admits it: what is held, partial downloads
+// and the reservations of downloads in flight never exceed the budget, at
+// any moment. The keys the proxy can check while streaming go to a
+// git-annex that does not hash them again; the rest, first, to one that
+// does.
 func Batch(ctx context.Context, d Deps, r *annexproc.Repo, shard string, cands []plan.Candidate) Stats {
-	p, err := r.StartBatch(ctx, annexproc.SigStop, "get", "--json-progress", fmt.Sprintf("-J%d", d.Jobs),
+	checked, rest := d.splitVerifiable(ctx, r, cands)
+	defer d.forget(checked)
+	var st Stats
+	started := d.Now()
+	// The rest first: resumed downloads (their partial files hold budget).
+	for i, group := range [][]plan.Candidate{rest, checked} {
+		if len(group) == 0 || ctx.Err() != nil || st.DiskFull {
+			continue
+		}
+		s := run(ctx, d, r, shard, group, i == 1, started)
+		st.Fetched += s.Fetched
+		st.Failed += s.Failed
+		st.DiskFull = st.DiskFull || s.DiskFull
+	}
+	return st
+}
+
+// run is one git-annex get of cands.
+func run(ctx context.Context, d Deps, r *annexproc.Repo, shard string, cands []plan.Candidate, verified bool, started time.Time) Stats {
+	args := []string{"--json-progress", fmt.Sprintf("-J%d", d.Jobs),
 		"-c", fmt.Sprintf("annex.stalldetection=1KB/%ds", max(int(d.StallAfter.Seconds()), 1)),
 		// The budget's keep-free is the donor's reserve; git-annex's own
 		// (100 MB by default) would refuse every file on a small drive.
-		"-c", "annex.diskreserve="+diskReserve)
+		"-c", "annex.diskreserve=" + diskReserve}
+	if verified {
+		r = r.ViaProxy("127.0.0.1", d.Verify.VerifyingEnv())
+		args = append(args, "-c", "annex.verify=false") // the proxy checked every byte
+	}
+	p, err := r.StartBatch(ctx, annexproc.SigStop, "get", args...)
 	if err != nil {
 		d.Emit(control.Event{Kind: control.EventError, Shard: shard, Message: err.Error()})
 		return Stats{}
 	}
 	d.SetPhase(control.StateFetching)
-	b := &batch{Deps: d, r: r, p: p, shard: shard, started: d.Now(),
+	b := &batch{Deps: d, r: r, p: p, shard: shard, started: started, verified: verified,
 		queue: append([]plan.Candidate(nil), cands...), inflight: map[annex.Key]plan.Candidate{}}
 	b.feed(ctx)
 	for len(b.inflight) > 0 {
@@ -168,7 +199,19 @@ func (b *batch) finish(k annex.Key, obj ledger.Object, partial int64) {
 func (b *batch) downloaded(c plan.Candidate, res *annexproc.ResultLine) {
 	shard := b.shard
 	file := b.FileOf(shard, c.Key)
+	mismatch := b.verified && b.Verify.Forget(string(c.Key))
+	if mismatch {
+		// The proxy cut an answer that was not the key's content: nothing
+		// of it may seed a resumed download.
+		os.Remove(filepath.Join(ledger.TmpDir(b.r.Dir), string(c.Key)))
+	}
 	obj, present := ledger.OnDisk(b.r.Dir, c.Key)
+	if mismatch && present {
+		// git-annex fails a cut download, so this is not expected; but a
+		// copy whose bytes the proxy refused must not stay.
+		b.r.Annex(context.Background(), nil, "drop", "--force", "--key", string(c.Key))
+		obj, present = ledger.OnDisk(b.r.Dir, c.Key)
+	}
 	b.finish(c.Key, obj, ledger.PartialOnDisk(b.r.Dir, c.Key))
 	b.Transfers.End(shard, c.Key)
 	name := words.FileOrKey(file, string(c.Key))
@@ -183,6 +226,9 @@ func (b *batch) downloaded(c plan.Candidate, res *annexproc.ResultLine) {
 		return
 	}
 	msg := plan.FailureText(res.ErrorMessages, res.Note)
+	if mismatch {
+		msg = mismatchText
+	}
 	if plan.Classify(res.ErrorMessages, res.Note) == "space" {
 		b.st.DiskFull = true
 		b.Emit(control.Event{Kind: control.EventError, Shard: shard, Key: string(c.Key), File: file,

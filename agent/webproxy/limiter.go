@@ -42,7 +42,7 @@ func (l *Limiter) Rate() int64 {
 func (l *Limiter) chunk() int {
 	r := l.Rate()
 	if r == 0 {
-		return 64 << 10
+		return 256 << 10
 	}
 	return int(min(max(r/8, 1024), 64<<10))
 }

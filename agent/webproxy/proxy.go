@@ -65,6 +65,10 @@ type Proxy struct {
 	srv  *http.Server
 	rp   *httputil.ReverseProxy
 	lim  *Limiter
+	// The verifying address (verify.go).
+	vln  net.Listener
+	vsrv *http.Server
+	ver  *verifier
 
 	mu      sync.Mutex
 	tunnels map[net.Conn]struct{}
@@ -89,7 +93,12 @@ func Start(opts Options) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the download proxy on loopback: %w", err)
 	}
-	p := &Proxy{opts: opts, ln: ln, lim: opts.Limiter, tunnels: map[net.Conn]struct{}{}}
+	vln, err := listenVerifying()
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	p := &Proxy{opts: opts, ln: ln, vln: vln, ver: newVerifier(), lim: opts.Limiter, tunnels: map[net.Conn]struct{}{}}
 	tr := &http.Transport{
 		Proxy:                 opts.Upstream,
 		DialContext:           p.dial,
@@ -104,11 +113,14 @@ func Start(opts Options) (*Proxy, error) {
 		},
 		Transport:      tr,
 		FlushInterval:  -1,
+		BufferPool:     bufferPool{},
 		ModifyResponse: p.modifyResponse,
 		ErrorHandler:   p.errorHandler,
 	}
 	p.srv = &http.Server{Handler: http.HandlerFunc(p.serve), ReadHeaderTimeout: 30 * time.Second}
+	p.vsrv = &http.Server{Handler: http.HandlerFunc(p.serveVerifying), ReadHeaderTimeout: 30 * time.Second}
 	go p.srv.Serve(ln)
+	go p.vsrv.Serve(vln)
 	return p, nil
 }
 
@@ -120,8 +132,9 @@ func (p *Proxy) Limiter() *Limiter { return p.lim }
 
 // Env is the environment that makes git-annex (and curl, and git) use the
 // proxy for every http and https URL, none excepted.
-func (p *Proxy) Env() []string {
-	u := p.URL()
+func (p *Proxy) Env() []string { return proxyEnv(p.URL()) }
+
+func proxyEnv(u string) []string {
 	return []string{"http_proxy=" + u, "https_proxy=" + u, "HTTP_PROXY=" + u, "HTTPS_PROXY=" + u,
 		"no_proxy=", "NO_PROXY=", "all_proxy=", "ALL_PROXY="}
 }
@@ -129,6 +142,7 @@ func (p *Proxy) Env() []string {
 // Close stops the proxy and every transfer through it.
 func (p *Proxy) Close() error {
 	err := p.srv.Close()
+	p.vsrv.Close()
 	p.mu.Lock()
 	for c := range p.tunnels {
 		c.Close()
@@ -152,14 +166,30 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 func (p *Proxy) modifyResponse(resp *http.Response) error {
 	p.report(Response{Host: resp.Request.URL.Host, URL: resp.Request.URL.String(),
 		Status: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After")})
-	body := resp.Body
 	if p.opts.StallAfter > 0 {
 		host, u := resp.Request.URL.Host, resp.Request.URL.String()
-		body = newIdleReader(body, p.opts.StallAfter, func() { p.report(Response{Host: host, URL: u, Err: ErrStalled}) })
+		resp.Body = newIdleReader(resp.Body, p.opts.StallAfter, func() { p.report(Response{Host: host, URL: u, Err: ErrStalled}) })
 	}
-	resp.Body = &slowReader{ctx: resp.Request.Context(), r: body, lim: p.lim}
+	if resp.Request.Context().Value(verifyingKey{}) != nil {
+		if err := p.verifyResponse(resp); err != nil {
+			return err
+		}
+	}
+	resp.Body = &slowReader{ctx: resp.Request.Context(), r: resp.Body, lim: p.lim}
 	return nil
 }
+
+// verifyingKey marks a request that came in on the verifying address.
+type verifyingKey struct{}
+
+// bufferPool gives the reverse proxy 256 KiB copy buffers (its default is
+// 32 KiB): fewer reads, writes and flushes per byte on a fast origin.
+type bufferPool struct{}
+
+var buffers = sync.Pool{New: func() any { return make([]byte, 256<<10) }}
+
+func (bufferPool) Get() []byte  { return buffers.Get().([]byte) }
+func (bufferPool) Put(b []byte) { buffers.Put(b) } //nolint:staticcheck // a slice is what the interface hands back
 
 func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	p.report(Response{Host: r.URL.Host, URL: r.URL.String(), Err: err})
