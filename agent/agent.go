@@ -36,29 +36,30 @@ type Agent struct {
 	dropMu  sync.Mutex // one drop at a time (Release runs beside a fill)
 	saveMu  sync.Mutex // one config write at a time, so none loses another's locations
 
-	mu          sync.Mutex
-	cfg         home.Config
-	state       home.State
-	settings    control.Settings
-	fails       *plan.Failures
-	phase       string // control.State* while running
-	ledger      *ledger.Ledger
-	transfers   *fetch.Transfers
-	copies      *copies.View // where copies are: each shard's branch (agent/copies)
-	trees       map[string]*tree
-	slimTimer   *time.Timer // slims again after the Browse tab read a whole shard (footprint.go)
-	metaClock   metaClock   // when the storage folders were last measured (metausage.go)
-	target      int
-	cancelCycle context.CancelFunc // stops the cycle under way (pause)
-	blocked     string             // why downloads may not run now ("": they may)
-	verifier    *verify.Verifier   // verification (agent/verify)
-	online      map[string]bool    // storage location ID -> connected now
-	releasing   *control.Progress
-	proxy       *webproxy.Proxy
-	limiter     *webproxy.Limiter
-	report      *report.Reporter  // pushes and proofs (agent/report)
-	restore     *restore.Uploader // sends back files the hub asks for (agent/restore)
-	place       placement         // regions of the shards' donors (agent/placement.go)
+	mu           sync.Mutex
+	cfg          home.Config
+	state        home.State
+	settings     control.Settings
+	fails        *plan.Failures
+	phase        string // control.State* while running
+	ledger       *ledger.Ledger
+	transfers    *fetch.Transfers
+	copies       *copies.View // where copies are: each shard's branch (agent/copies)
+	trees        map[string]*tree
+	slimTimer    *time.Timer // slims again after the Browse tab read a whole shard (footprint.go)
+	metaClock    metaClock   // when the storage folders were last measured (metausage.go)
+	target       int
+	cancelCycle  context.CancelFunc // stops the cycle under way (pause)
+	blocked      string             // why downloads may not run now ("": they may)
+	verifier     *verify.Verifier   // verification (agent/verify)
+	online       map[string]bool    // storage location ID -> connected now
+	releasing    *control.Progress
+	proxy        *webproxy.Proxy
+	limiter      *webproxy.Limiter
+	report       *report.Reporter  // pushes and proofs (agent/report)
+	restore      *restore.Uploader // sends back files the hub asks for (agent/restore)
+	place        placement         // regions of the shards' donors (agent/placement.go)
+	heldRecorded bool              // recordHeldOnce ran (heldlog.go)
 
 	wake chan struct{}
 }

@@ -48,6 +48,7 @@ func (a *Agent) Cycle(ctx context.Context) error {
 	if err := a.rescan(); err != nil {
 		return a.cycleDone(ctx, "", err)
 	}
+	a.recordHeldOnce(ctx) // after a crash (heldlog.go)
 	a.refreshTarget(ctx)
 	a.answerChallenges(ctx) // proof of storage (agent/report/proof.go)
 	if leaving {

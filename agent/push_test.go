@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shardkeeper/shardkeeper/agent/annexproc"
 	"github.com/shardkeeper/shardkeeper/annex"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
 )
@@ -73,5 +74,50 @@ func TestHubDownWorkGoesOnAndReportArrivesLater(t *testing.T) {
 	})
 	if len(said) < 2 || !strings.HasPrefix(said[0], "Could not report") || !strings.HasPrefix(said[len(said)-1], "Reported to the hub again") {
 		t.Errorf("hub events %q", said)
+	}
+}
+
+// TestHeldFileTheLogLostIsReportedAgain: an agent killed between a file's
+// content and its location-log line, or inside verification's
+// missing-then-present restate, leaves a held file the log calls missing.
+// The next agent records it present and reports it.
+func TestHeldFileTheLogLostIsReportedAgain(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, 3, func(int) int { return 1 << 10 })
+	h := w.join("donor", 1<<20)
+	a := newAgent(t, h, Options{})
+	ctx := context.Background()
+	if err := a.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	repo, donor := a.cfg.Shards[0].Path, a.cfg.DonorUUID
+	k := keyOfPath(t, repo, "item-00/file-001.bin")
+	if !heldKeys(t, repo)[k] {
+		t.Fatal("the fill did not fetch the file")
+	}
+	// What the crash leaves: the line says missing (in git-annex's
+	// journal, uncommitted), the content is there.
+	r := annexproc.NewRepo(a.opts.Tools, repo, a.cfg.Hub)
+	if _, err := r.Annex(ctx, strings.NewReader(string(k)+" "+donor+" 0\n"), "setpresentkey", "--batch"); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+
+	b := newAgent(t, h, Options{})
+	if err := b.Cycle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.pushAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if line := hubSays(w, donor, k); !strings.Contains(line, " 1 "+donor) {
+		t.Errorf("after the restart the hub's line for the held file is %q, want present", line)
+	}
+	loc, err := r.Locations(ctx, &annex.LocationReader{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !loc.Has(k, donor) {
+		t.Error("the donor's own location log still calls the held file missing")
 	}
 }
