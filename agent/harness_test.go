@@ -24,6 +24,7 @@ import (
 	"github.com/shardkeeper/shardkeeper/hub/manifest"
 	"github.com/shardkeeper/shardkeeper/hub/server"
 	"github.com/shardkeeper/shardkeeper/hub/shard"
+	"github.com/shardkeeper/shardkeeper/internal/fakeclock"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
 
@@ -405,81 +406,18 @@ func keyOfPath(t *testing.T, repo, rel string) annex.Key {
 	return annex.Key(filepath.Base(string(target)))
 }
 
-// fakeClock is time the test moves by hand. Each Advance (or Mark) starts
-// a new generation; BlockUntil waits for the agent's loops to wait on the
-// clock again in the current one: what they were woken for is done.
-type fakeClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	gen     int
-	waiters []fakeWaiter
-}
+// fakeClock is the agent's injected clock in tests (internal/fakeclock).
+type fakeClock struct{ *fakeclock.Clock }
 
-type fakeWaiter struct {
-	at  time.Time
-	gen int
-	ch  chan time.Time
-}
-
-func newFakeClock(t time.Time) *fakeClock { return &fakeClock{now: t} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	if d <= 0 {
-		ch <- c.now
-		return ch
-	}
-	c.waiters = append(c.waiters, fakeWaiter{c.now.Add(d), c.gen, ch})
-	return ch
-}
-
-// Mark starts a new generation without moving time (e.g. before a second
-// agent starts on the same clock).
-func (c *fakeClock) Mark() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-}
+func newFakeClock(t time.Time) *fakeClock { return &fakeClock{fakeclock.New(t)} }
 
 // BlockUntil waits until n waits on the clock began since the last
 // Advance or Mark, and are still waiting: n loops went back to sleep.
 func (c *fakeClock) BlockUntil(t *testing.T, n int) {
 	t.Helper()
 	waitFor(t, 60*time.Second, fmt.Sprintf("%d loops to wait on the clock", n), func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		waiting := 0
-		for _, w := range c.waiters {
-			if w.gen == c.gen {
-				waiting++
-			}
-		}
-		return waiting >= n
+		return c.WaitingSinceMark() >= n
 	})
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if !w.at.After(c.now) {
-			w.ch <- c.now
-		} else {
-			kept = append(kept, w)
-		}
-	}
-	c.waiters = kept
 }
 
 // events collects an agent's events.

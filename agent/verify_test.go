@@ -192,11 +192,9 @@ func exists(p string) bool { _, err := os.Stat(p); return err == nil }
 // readerWait is how long verification's reader waits on the clock for its
 // I/O limit: a timer a few seconds away (the agent's loops wait minutes).
 func readerWait(c *fakeClock) (time.Duration, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, w := range c.waiters {
-		if d := w.at.Sub(c.now); d <= 5*time.Second {
-			return max(d, 0), true
+	for _, d := range c.Pending() {
+		if d <= 5*time.Second {
+			return d, true
 		}
 	}
 	return 0, false

@@ -67,20 +67,14 @@ func TestVerifyRateHoldsReading(t *testing.T) {
 
 // nextWait is how far the clock must go for its first timer to fire.
 func nextWait(c *fakeClock) time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	var d time.Duration
-	for i, w := range c.waiters {
-		if at := w.at.Sub(c.now); i == 0 || at < d {
-			d = at
+	for i, w := range c.Pending() {
+		if i == 0 || w < d {
+			d = w
 		}
 	}
-	return max(d, 0)
+	return d
 }
 
 // clockWaiters is how many timers wait on c.
-func clockWaiters(c *fakeClock) int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
-}
+func clockWaiters(c *fakeClock) int { return c.Waiting() }

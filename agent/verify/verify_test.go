@@ -16,63 +16,9 @@ import (
 	"github.com/shardkeeper/shardkeeper/agent/home"
 	"github.com/shardkeeper/shardkeeper/agent/ledger"
 	"github.com/shardkeeper/shardkeeper/annex"
+	"github.com/shardkeeper/shardkeeper/internal/fakeclock"
 	"github.com/shardkeeper/shardkeeper/internal/testkit"
 )
-
-// clock is an injected clock whose timers fire when the test moves it.
-type clock struct {
-	mu      sync.Mutex
-	now     time.Time
-	waiters []waiter
-}
-
-type waiter struct {
-	at time.Time
-	ch chan time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) After(d time.Duration) <-chan time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	ch := make(chan time.Time, 1)
-	c.waiters = append(c.waiters, waiter{c.now.Add(d), ch})
-	return ch
-}
-
-// Advance moves the clock on and fires the timers due.
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-	kept := c.waiters[:0]
-	for _, w := range c.waiters {
-		if w.at.After(c.now) {
-			kept = append(kept, w)
-		} else {
-			w.ch <- c.now
-		}
-	}
-	c.waiters = kept
-}
-
-// Clear forgets the timers nobody waits on any more (a run that ended).
-func (c *clock) Clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.waiters = nil
-}
-
-func (c *clock) Waiting() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.waiters)
-}
 
 // rig is one shard repository held on location "loc", made by hand with
 // real git-annex, and a Verifier over it whose git-annex logs every fsck.
@@ -82,7 +28,7 @@ type rig struct {
 	repo   string
 	uuid   string
 	fscks  string // the fsck calls, one a line
-	clk    *clock
+	clk    *fakeclock.Clock
 	rate   int64
 	mu     sync.Mutex
 	state  home.LocationState
@@ -94,7 +40,7 @@ type rig struct {
 // bytes each, n of each.
 func newRig(t *testing.T, n, size int) *rig {
 	testkit.RequireGitAnnex(t)
-	r := &rig{t: t, env: testkit.HandEnv(t), repo: filepath.Join(t.TempDir(), "shard"), clk: &clock{now: time.Unix(2e9, 0)}}
+	r := &rig{t: t, env: testkit.HandEnv(t), repo: filepath.Join(t.TempDir(), "shard"), clk: fakeclock.New(time.Unix(2e9, 0))}
 	testkit.Run(t, r.env, "", "git", "init", "-q", r.repo)
 	testkit.Run(t, r.env, r.repo, "git", "annex", "init", "-q", "donor")
 	for i := 0; i < n; i++ {
