@@ -9,10 +9,6 @@ package verify
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -36,21 +32,6 @@ const (
 	missing           // no object file
 	unchecked         // a backend the agent does not hash, or a read error: git-annex decides
 )
-
-// keyHash is the hash of a key's backend (nil: one the agent does not hash).
-func keyHash(k annex.Key) hash.Hash {
-	switch strings.TrimSuffix(k.Backend(), "E") {
-	case "SHA256":
-		return sha256.New()
-	case "SHA512":
-		return sha512.New()
-	case "SHA1":
-		return sha1.New()
-	case "MD5":
-		return md5.New()
-	}
-	return nil
-}
 
 // openObject opens k's object in the repository at dir: git-annex keeps it
 // under hashdirmixed in a non-bare repository, or under hashdirlower (a
@@ -92,7 +73,7 @@ type reader struct {
 // check reads k's object in the repository at dir through the limiter and
 // compares it with the key. Its only error is a hard stop.
 func (r *reader) check(dir string, k annex.Key) (verdict, error) {
-	h := keyHash(k)
+	h := k.NewHash()
 	size, sized := k.Size()
 	if h == nil || !sized {
 		return unchecked, nil

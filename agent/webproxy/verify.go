@@ -2,10 +2,6 @@ package webproxy
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/shardkeeper/shardkeeper/annex"
 )
 
 // Verifying downloads (issue 11 goal 5). git-annex 10.20230126 hashes a
@@ -47,32 +45,25 @@ type expectation struct {
 	hash func() hash.Hash
 }
 
-// hashes are the key backends the proxy can check ("E" variants too).
-var hashes = map[string]func() hash.Hash{
-	"SHA256": sha256.New, "SHA512": sha512.New, "SHA384": sha512.New384, "SHA224": sha256.New224,
-	"SHA1": sha1.New, "MD5": md5.New,
-}
-
-// parseKey reads a plain hashing key: BACKEND-sSIZE--HEX[.ext].
+// parseKey reads a plain hashing key: BACKEND-sSIZE--HEX[.ext], of a
+// backend annex.Key.NewHash knows ("E" variants too).
 func parseKey(key string) (expectation, bool) {
-	fields, name, ok := strings.Cut(key, "--")
-	backend, size, ok2 := strings.Cut(fields, "-s")
-	if !ok || !ok2 {
+	k := annex.Key(key)
+	fields, _, ok := strings.Cut(key, "--")
+	_, size, ok2 := strings.Cut(fields, "-s")
+	h := k.NewHash()
+	if !ok || !ok2 || h == nil {
 		return expectation{}, false
 	}
-	newHash := hashes[strings.TrimSuffix(backend, "E")]
 	n, err := strconv.ParseInt(size, 10, 64)
-	if newHash == nil || err != nil || n < 0 {
+	if err != nil || n < 0 {
 		return expectation{}, false
 	}
-	if i := strings.IndexByte(name, '.'); i >= 0 && strings.HasSuffix(backend, "E") {
-		name = name[:i]
-	}
-	sum, err := hex.DecodeString(name)
-	if err != nil || len(sum) != newHash().Size() {
+	sum, err := hex.DecodeString(k.Digest())
+	if err != nil || len(sum) != h.Size() {
 		return expectation{}, false
 	}
-	return expectation{key: key, size: n, sum: sum, hash: newHash}, true
+	return expectation{key: key, size: n, sum: sum, hash: k.NewHash}, true
 }
 
 // verifier is the verifying address's book: expected URL -> key.

@@ -2,14 +2,9 @@ package server
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -152,17 +147,8 @@ func parseContentRange(h string) (start, end, total int64, err error) {
 // checkKey verifies whole content against a hashing key; other backends
 // cannot be checked and pass.
 func checkKey(k annex.Key, data []byte) error {
-	var h hash.Hash
-	switch strings.TrimSuffix(k.Backend(), "E") {
-	case "MD5":
-		h = md5.New()
-	case "SHA1":
-		h = sha1.New()
-	case "SHA256":
-		h = sha256.New()
-	case "SHA512":
-		h = sha512.New()
-	default:
+	h := k.NewHash()
+	if h == nil {
 		return nil
 	}
 	h.Write(data)
