@@ -26,9 +26,10 @@ func (r *Repo) GroupCommand(ctx context.Context, sig syscall.Signal, sub string,
 
 // AnnexGroup runs git-annex in its own process group: cancelling ctx (a
 // pause, the hours closing) ends it and the special remote it started
-// together, so no upload goes on behind the donor's back.
+// together, so no upload goes on behind the donor's back (SigEnd: git
+// among them leaves no lock behind).
 func (r *Repo) AnnexGroup(ctx context.Context, stdin io.Reader, sub string, args ...string) ([]byte, error) {
-	cmd := r.GroupCommand(ctx, SigStop, sub, args...)
+	cmd := r.GroupCommand(ctx, SigEnd, sub, args...)
 	cmd.Stdin = stdin
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -16,6 +16,7 @@ func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) { childproc.DieWithParent(cmd) 
 const (
 	SigStop   = syscall.SIGKILL
 	SigGentle = syscall.SIGKILL
+	SigEnd    = syscall.SIGKILL
 )
 
 // Hold cannot stop a process here: verification's I/O limit holds fsck

@@ -32,6 +32,12 @@ func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) {
 const (
 	SigStop   = syscall.SIGKILL // a download: partial content stays for resume
 	SigGentle = syscall.SIGINT  // fsck: let git-annex record where it got to
+	// SigEnd ends the whole group at once (an upload: git-annex, its
+	// special remote, curl), yet lets git remove its lock files: a git
+	// update-index that git-annex was committing the journal with, killed
+	// with SIGKILL, leaves .git/annex/index.lock and every later git-annex
+	// command fails on it.
+	SigEnd = syscall.SIGTERM
 )
 
 // Hold stops a process group started with OwnGroup (SIGSTOP): verification
