@@ -3,7 +3,6 @@
 package annexproc
 
 import (
-	"errors"
 	"os/exec"
 	"syscall"
 
@@ -14,14 +13,6 @@ import (
 func OwnGroup(cmd *exec.Cmd, sig syscall.Signal) { childproc.DieWithParent(cmd) }
 
 const (
-	SigStop   = syscall.SIGKILL
-	SigGentle = syscall.SIGKILL
-	SigEnd    = syscall.SIGKILL
+	SigStop = syscall.SIGKILL
+	SigEnd  = syscall.SIGKILL
 )
-
-// Hold cannot stop a process here: verification's I/O limit holds fsck
-// only by not reading its results.
-func Hold(pid int) error { return errors.New("cannot hold a process on this system") }
-
-// Release: nothing was held.
-func Release(pid int) error { return nil }

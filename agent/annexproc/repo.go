@@ -1,8 +1,7 @@
 // Package annexproc is the agent's git-annex process layer: one donor
 // shard repository (Repo) and the git-annex commands run in it, long-lived
 // batch git-annex processes (Batch) with their --json output as lines, each
-// in its own process group (OwnGroup), and lower priority for
-// verification (LowerPriority).
+// in its own process group (OwnGroup).
 package annexproc
 
 import (
